@@ -1,0 +1,97 @@
+/**
+ * `asCompleted`, as `asyncio.as_completed` (3.13's async-iterator form).
+ * @module
+ */
+import { TimeoutError } from './errors.js';
+import { ensureFuture, type Awaitable } from './ensure-future.js';
+import { Future, type FutureListener } from './future.js';
+import { suspend } from './suspend.js';
+import { toOptionalDelay } from './validate.js';
+
+/** Options of {@link asCompleted}. */
+export interface AsCompletedOptions {
+  /** Seconds for the whole iteration; past it the iterator throws `TimeoutError`. @default null */
+  readonly timeout?: number | null;
+}
+
+class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener {
+  readonly #done: Future<T>[] = [];
+  #todo: number;
+  #waiter: Future<void> | undefined = undefined;
+  readonly #fs: Set<Future<T>>;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #expired = false;
+
+  constructor(fs: Set<Future<T>>, timeout: number | null) {
+    this.#fs = fs;
+    this.#todo = fs.size;
+    for (const f of fs) {
+      if (f.done()) this.#done.push(f);
+      else f._listen(this);
+    }
+    // As in asyncio, the deadline counts from the call, not the first step.
+    if (timeout !== null && this.#todo > 0) this.#timer = setTimeout(Completion.#expire, timeout * 1000, this);
+  }
+
+  static #expire<T>(c: Completion<T>): void {
+    c.#expired = true;
+    const w = c.#waiter;
+    if (w !== undefined && !w.done()) w.setResult();
+  }
+
+  _futureDone(f: Future<unknown>): void {
+    this.#done.push(f as Future<T>);
+    const w = this.#waiter;
+    if (w !== undefined && !w.done()) w.setResult();
+  }
+
+  async next(): Promise<IteratorResult<Future<T>>> {
+    if (this.#todo === 0) return this.#finish();
+    while (this.#done.length === 0) {
+      if (this.#expired) {
+        this.#finish();
+        throw new TimeoutError('asCompleted(): timed out');
+      }
+      this.#waiter = new Future<void>();
+      await suspend(this.#waiter, undefined);
+    }
+    this.#todo--;
+    const f = this.#done.shift() as Future<T>;
+    if (this.#todo === 0) this.#finish();
+    return { value: f, done: false };
+  }
+
+  async return(): Promise<IteratorResult<Future<T>>> {
+    return this.#finish();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #finish(): IteratorResult<Future<T>> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#todo = 0;
+    for (const f of this.#fs) f._unlisten(this);
+    return { value: undefined, done: true };
+  }
+}
+
+/**
+ * Iterate over the awaitables as they complete: each step yields a future
+ * that is done (read it with `await f` or `f.result()`).
+ * @example
+ * for await (const t of asCompleted(urls.map((u) => () => get(u)), { timeout: 10 })) {
+ *   console.log(await t);
+ * }
+ */
+export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsyncIterableIterator<Future<T>> {
+  if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('asCompleted(): aws must be an iterable of tasks, futures, promises or functions');
+  }
+  const timeout = toOptionalDelay('asCompleted()', 'timeout', options?.timeout);
+  const fs = new Set<Future<T>>();
+  let i = 0;
+  for (const aw of aws) fs.add(ensureFuture(aw, `asCompleted(): item ${i++}`));
+  return new Completion(fs, timeout);
+}

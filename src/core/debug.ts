@@ -1,0 +1,70 @@
+// Debug mode, as asyncio's: slow-step warnings and creation tracebacks. Off by
+// default; when off, the only cost is one boolean test at task creation.
+import { createHook, type AsyncHook } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { current } from './context.js';
+import { report } from './report.js';
+
+let enabled = process.env['AIOTS_DEBUG'] !== undefined && process.env['AIOTS_DEBUG'] !== '' && process.env['AIOTS_DEBUG'] !== '0';
+let slowSeconds = 0.1;
+let hook: AsyncHook | undefined;
+const started: number[] = [];
+
+/** @internal */
+export function debugEnabled(): boolean {
+  return enabled;
+}
+
+/** @internal */
+export function slowCallbackDuration(): number {
+  return slowSeconds;
+}
+
+/** @internal */
+export function setSlowCallbackDuration(seconds: number): void {
+  slowSeconds = seconds;
+}
+
+/** @internal */
+export function setDebugEnabled(on: boolean): void {
+  enabled = on;
+  if (on && hook === undefined) {
+    hook = createHook({ before: onBefore, after: onAfter });
+    hook.enable();
+  } else if (!on && hook !== undefined) {
+    hook.disable();
+    hook = undefined;
+    started.length = 0;
+  }
+}
+
+function onBefore(): void {
+  started.push(performance.now());
+}
+
+function onAfter(): void {
+  const t0 = started.pop();
+  if (t0 === undefined) return;
+  const elapsed = (performance.now() - t0) / 1000;
+  if (elapsed < slowSeconds) return;
+  const task = current();
+  if (task === undefined) {
+    report({ message: `Executing a callback took ${elapsed.toFixed(3)} seconds` });
+  } else {
+    const tb = task._sourceTraceback();
+    report({
+      message: `Executing task ${task.getName()} took ${elapsed.toFixed(3)} seconds`,
+      task: task.getName(),
+      ...(tb === undefined ? {} : { sourceTraceback: tb }),
+    });
+  }
+}
+
+/** @internal Where a task was created, for debug reports. */
+export function captureTraceback(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureTraceback);
+  return (holder.stack ?? '').split('\n').slice(2).join('\n');
+}
+
+if (enabled) setDebugEnabled(true);

@@ -1,0 +1,357 @@
+/**
+ * `StreamReader`, as asyncio's: a byte buffer fed by a transport (a socket,
+ * an HTTP body) and read with `readline`, `readuntil`, `readexactly`, `read`.
+ * @module
+ */
+import { IncompleteReadError, InvalidStateError, LimitOverrunError } from '../errors.js';
+import { Future } from '../future.js';
+import type { SignalOptions } from '../sleep.js';
+import { suspend } from '../suspend.js';
+import { describe, toInt, toSignal } from '../validate.js';
+
+/** What a reader tells its data source for flow control. */
+export interface ReadTransport {
+  /** Stop delivering data (the buffer passed 2 × limit). */
+  pauseReading(): void;
+  /** Deliver data again (the buffer fell back under the limit). */
+  resumeReading(): void;
+}
+
+/** Options of {@link StreamReader}. */
+export interface StreamReaderOptions {
+  /** Largest line or separator search, and the flow-control mark, in bytes. @default 65536 */
+  readonly limit?: number;
+}
+
+/** The default reader limit: 64 KiB, as asyncio's. */
+export const DEFAULT_LIMIT = 64 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = Buffer.from('\n');
+const NEWLINE_SEPS = [NEWLINE];
+
+/**
+ * A buffered byte stream. Returned buffers may share memory with chunks the
+ * reader received; the reader never writes into them afterwards.
+ * @example
+ * for await (const line of reader) console.log(line.toString().trimEnd());
+ */
+export class StreamReader implements AsyncIterable<Buffer> {
+  readonly #limit: number;
+  // Unread bytes are #buf[#start, #end). A buffer we allocated may have spare
+  // room after #end; an adopted chunk never does (we do not own it).
+  #buf: Buffer = EMPTY;
+  #start = 0;
+  #end = 0;
+  #owned = false;
+  #eof = false;
+  #exception: unknown = undefined;
+  #waiter: Future<void> | undefined = undefined;
+  #transport: ReadTransport | undefined = undefined;
+  #paused = false;
+
+  /** A reader with the given `limit` (bytes, > 0). */
+  constructor(options?: StreamReaderOptions) {
+    this.#limit = options?.limit === undefined ? DEFAULT_LIMIT : toInt('StreamReader()', 'limit', options.limit, 1);
+  }
+
+  /** The limit in bytes. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Bytes buffered and not yet read. */
+  get bufferedSize(): number {
+    return this.#end - this.#start;
+  }
+
+  /** The error set with `setException`, or null. */
+  exception(): unknown {
+    return this.#exception ?? null;
+  }
+
+  /** Attach the data source to pause and resume for flow control. */
+  setTransport(transport: ReadTransport): void {
+    if (this.#transport !== undefined) throw new InvalidStateError('StreamReader.setTransport(): a transport is already set');
+    this.#transport = transport;
+  }
+
+  /** Make every pending and future read fail with `error`. */
+  setException(error: unknown): void {
+    this.#exception = error;
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      if (!w.done()) w.setException(error);
+    }
+  }
+
+  /** Append bytes (from the transport). */
+  feedData(data: Uint8Array): void {
+    if (this.#eof) throw new InvalidStateError('StreamReader.feedData(): called after feedEof()');
+    if (!(data instanceof Uint8Array)) throw new TypeError(`StreamReader.feedData(): data must be a Buffer or Uint8Array, got ${describe(data)}`);
+    const n = data.length;
+    if (n === 0) return;
+    const unread = this.#end - this.#start;
+    if (unread === 0) {
+      this.#buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+      this.#start = 0;
+      this.#end = n;
+      this.#owned = false;
+    } else if (this.#owned && this.#buf.length - this.#end >= n) {
+      this.#buf.set(data, this.#end);
+      this.#end += n;
+    } else {
+      // Grow geometrically so that a trickling peer costs O(1) per byte.
+      const next = Buffer.allocUnsafe(Math.max(unread + n, unread * 2, 4096));
+      this.#buf.copy(next, 0, this.#start, this.#end);
+      next.set(data, unread);
+      this.#buf = next;
+      this.#start = 0;
+      this.#end = unread + n;
+      this.#owned = true;
+    }
+    this.#wakeup();
+    if (this.#transport !== undefined && !this.#paused && this.#end - this.#start > 2 * this.#limit) {
+      this.#paused = true;
+      this.#transport.pauseReading();
+    }
+  }
+
+  /** Mark the end of the stream. */
+  feedEof(): void {
+    this.#eof = true;
+    this.#wakeup();
+  }
+
+  /** True when the stream ended and every byte was read. */
+  atEof(): boolean {
+    return this.#eof && this.#end === this.#start;
+  }
+
+  /**
+   * Read one line, `\n` included. At EOF returns the partial last line, or an
+   * empty buffer. A line longer than `limit` throws `LimitOverrunError`
+   * after discarding it (or what has arrived of it), so the stream stays usable.
+   */
+  readline(options?: SignalOptions): Promise<Buffer> {
+    // Fast path: a whole line is already buffered.
+    if (this.#exception === undefined && options === undefined) {
+      const i = this.#buf.indexOf(0x0a, this.#start);
+      if (i !== -1 && i < this.#end && i - this.#start <= this.#limit) {
+        const line = this.#buf.subarray(this.#start, i + 1);
+        this.#start = i + 1;
+        if (this.#start === this.#end) this.#reset();
+        else if (this.#paused) this.#maybeResume();
+        return Promise.resolve(line);
+      }
+    }
+    return this.#readlineSlow(options);
+  }
+
+  async #readlineSlow(options: SignalOptions | undefined): Promise<Buffer> {
+    try {
+      return await this.readuntil(NEWLINE, options);
+    } catch (e) {
+      if (e instanceof IncompleteReadError) return e.partial;
+      if (e instanceof LimitOverrunError) {
+        const buf = this.#buf;
+        const at = this.#start + e.consumed;
+        if (at < this.#end && buf[at] === 0x0a) this.#start = at + 1;
+        else this.#start = this.#end;
+        this.#maybeResume();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Read up to and including `separator` (one buffer or a list: the first
+   * found wins; the shortest on a tie). EOF first throws `IncompleteReadError`;
+   * no separator within `limit` bytes throws `LimitOverrunError` and keeps the data.
+   */
+  async readuntil(separator: Uint8Array | string | readonly (Uint8Array | string)[] = NEWLINE, options?: SignalOptions): Promise<Buffer> {
+    const seps = separator === NEWLINE ? NEWLINE_SEPS : toSeparators(separator);
+    const signal = toSignal('StreamReader.readuntil()', options?.signal);
+    let maxLen = 0;
+    for (const s of seps) maxLen = Math.max(maxLen, s.length);
+    let offset = 0;
+    for (;;) {
+      this.#throwIfFailed();
+      const len = this.#end - this.#start;
+      if (len - offset >= minLength(seps)) {
+        const found = this.#find(seps, offset);
+        if (found !== undefined) {
+          const [index, sepLen] = found;
+          if (index > this.#limit) throw new LimitOverrunError('Separator is found, but chunk is longer than limit', index);
+          const chunk = this.#buf.subarray(this.#start, this.#start + index + sepLen);
+          this.#start += index + sepLen;
+          this.#maybeResume();
+          return chunk;
+        }
+        offset = Math.max(0, len + 1 - maxLen);
+        if (offset > this.#limit) throw new LimitOverrunError('Separator is not found, and chunk exceed the limit', offset);
+      }
+      if (this.#eof) {
+        const partial = this.#take(len);
+        throw new IncompleteReadError(partial, null);
+      }
+      await this.#waitForData('readuntil', signal);
+    }
+  }
+
+  /**
+   * Read at most `n` bytes (`n` < 0: until EOF). Returns an empty buffer at EOF.
+   */
+  async read(n = -1, options?: SignalOptions): Promise<Buffer> {
+    toInt('StreamReader.read()', 'n', n);
+    const signal = toSignal('StreamReader.read()', options?.signal);
+    this.#throwIfFailed();
+    if (n === 0) return EMPTY;
+    if (n < 0) {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const part = await this.read(this.#limit, options);
+        if (part.length === 0) return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+        parts.push(part);
+      }
+    }
+    if (this.#end === this.#start && !this.#eof) await this.#waitForData('read', signal);
+    const data = this.#take(Math.min(n, this.#end - this.#start));
+    this.#maybeResume();
+    return data;
+  }
+
+  /** Read exactly `n` bytes; EOF first throws `IncompleteReadError`. */
+  async readexactly(n: number, options?: SignalOptions): Promise<Buffer> {
+    toInt('StreamReader.readexactly()', 'n', n, 0);
+    const signal = toSignal('StreamReader.readexactly()', options?.signal);
+    this.#throwIfFailed();
+    if (n === 0) return EMPTY;
+    while (this.#end - this.#start < n) {
+      if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+      await this.#waitForData('readexactly', signal);
+      this.#throwIfFailed();
+    }
+    const data = this.#take(n);
+    this.#maybeResume();
+    return data;
+  }
+
+  /** Read whatever is buffered, waiting for at least one byte (empty at EOF). */
+  async readany(options?: SignalOptions): Promise<Buffer> {
+    const signal = toSignal('StreamReader.readany()', options?.signal);
+    this.#throwIfFailed();
+    if (this.#end === this.#start && !this.#eof) await this.#waitForData('readany', signal);
+    const data = this.#take(this.#end - this.#start);
+    this.#maybeResume();
+    return data;
+  }
+
+  /** Iterate over chunks of at most `n` bytes until EOF. */
+  async *iterChunked(n: number): AsyncGenerator<Buffer, void, undefined> {
+    toInt('StreamReader.iterChunked()', 'n', n, 1);
+    for (;;) {
+      const chunk = await this.read(n);
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  }
+
+  /** Iterate over chunks as they arrive until EOF. */
+  async *iterAny(): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      const chunk = await this.readany();
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  }
+
+  /** Iterate over lines until EOF. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  #take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const chunk = this.#buf.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    if (this.#start === this.#end) this.#reset();
+    return chunk;
+  }
+
+  #reset(): void {
+    // Drop our reference so that a consumed chunk can be collected.
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
+    this.#owned = false;
+  }
+
+  #find(seps: Buffer[], offset: number): [number, number] | undefined {
+    let best: [number, number] | undefined;
+    for (const s of seps) {
+      // Searching the whole buffer avoids a view per call; a hit in the spare
+      // room past #end is no hit.
+      let i = this.#buf.indexOf(s, this.#start + offset);
+      i = i === -1 || i + s.length > this.#end ? -1 : i - this.#start;
+      if (i !== -1 && (best === undefined || i < best[0] || (i === best[0] && s.length < best[1]))) best = [i, s.length];
+    }
+    return best;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#exception !== undefined) throw this.#exception;
+  }
+
+  async #waitForData(fn: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#waiter !== undefined) throw new InvalidStateError(`StreamReader.${fn}() called while another read is already waiting for data`);
+    if (this.#paused) {
+      this.#paused = false;
+      this.#transport?.resumeReading();
+    }
+    const w = (this.#waiter = new Future<void>());
+    try {
+      await suspend(w, signal);
+    } finally {
+      if (this.#waiter === w) this.#waiter = undefined;
+    }
+  }
+
+  #wakeup(): void {
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      if (!w.done()) w.setResult();
+    }
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && this.#end - this.#start <= this.#limit) {
+      this.#paused = false;
+      this.#transport?.resumeReading();
+    }
+  }
+}
+
+function toSeparators(separator: unknown): Buffer[] {
+  const list = Array.isArray(separator) ? (separator as unknown[]) : [separator];
+  if (list.length === 0) throw new RangeError('readuntil(): the list of separators is empty');
+  return list.map((s) => {
+    let b: Buffer;
+    if (typeof s === 'string') b = Buffer.from(s);
+    else if (s instanceof Uint8Array) b = Buffer.isBuffer(s) ? s : Buffer.from(s);
+    else throw new TypeError(`readuntil(): separator must be a Buffer, Uint8Array or string, got ${describe(s)}`);
+    if (b.length === 0) throw new RangeError('readuntil(): a separator must be at least one byte');
+    return b;
+  });
+}
+
+function minLength(seps: Buffer[]): number {
+  let m = Infinity;
+  for (const s of seps) m = Math.min(m, s.length);
+  return m;
+}

@@ -1,0 +1,249 @@
+/**
+ * `Task`: a function running as its own cancellable unit of work, as
+ * `asyncio.Task`. The task is found from inside through AsyncLocalStorage, so
+ * aiots awaits (sleep, queue get, lock acquire, ...) reject with
+ * `CancelledError` when the task is cancelled, without a signal threaded by hand.
+ * @module
+ */
+import { current, runIn } from './context.js';
+import { captureTraceback, debugEnabled } from './debug.js';
+import { CancelledError, isCancellation } from './errors.js';
+import { Future, FutureState, type FutureListener } from './future.js';
+import { toFunction } from './validate.js';
+
+/** Options of {@link createTask}. */
+export interface TaskOptions {
+  /** A name for logs and debugging. @default `Task-N` */
+  readonly name?: string;
+}
+
+const pending = new Set<Task<unknown>>();
+let counter = 0;
+
+/**
+ * A running function, as `asyncio.Task`: awaitable, cancellable, with a
+ * result. Create one with {@link createTask}.
+ * @example
+ * const t = createTask(async () => { await sleep(1); return 'done'; });
+ * t.cancel();
+ * await t; // throws CancelledError
+ */
+export class Task<T = unknown> extends Future<T> implements FutureListener {
+  #fn: (() => T | PromiseLike<T>) | undefined;
+  #name: string;
+  #started = false;
+  #numCancelsRequested = 0;
+  #mustCancel = false;
+  #cancelMessage: string | undefined = undefined;
+  #waiter: Future<unknown> | undefined = undefined;
+  #waiters: Set<Future<unknown>> | undefined = undefined;
+  #controller: AbortController | undefined = undefined;
+  #abandonable = false;
+  #traceback: string | undefined;
+
+  /** Prefer {@link createTask}; the constructor is the same. */
+  constructor(fn: () => T | PromiseLike<T>, options?: TaskOptions) {
+    super();
+    this.#fn = toFunction<() => T | PromiseLike<T>>('createTask()', 'fn (a function returning a promise; a promise already runs and cannot be cancelled, pass () => promise)', fn);
+    const name = options?.name;
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`createTask(): name must be a string, got ${typeof name}`);
+    this.#name = name ?? `Task-${++counter}`;
+    this.#traceback = debugEnabled() ? captureTraceback() : undefined;
+    pending.add(this);
+    queueMicrotask(() => this.#start());
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this.#name;
+  }
+
+  /** Rename the task. */
+  setName(name: string): void {
+    if (typeof name !== 'string') throw new TypeError(`setName(): name must be a string, got ${typeof name}`);
+    this.#name = name;
+  }
+
+  /**
+   * An AbortSignal aborted when the task is cancelled, for APIs outside
+   * aiots (`fetch`, `fs`). After `uncancel()` brings `cancelling()` back to
+   * zero, a fresh signal is handed out.
+   */
+  get signal(): AbortSignal {
+    let c = this.#controller;
+    if (c === undefined) {
+      c = this.#controller = new AbortController();
+      if (this.#numCancelsRequested > 0 || this.cancelled()) c.abort(new CancelledError(this.#cancelMessage));
+    }
+    return c.signal;
+  }
+
+  /**
+   * Request cancellation: the task's pending aiots await rejects with
+   * `CancelledError` (or its next one, if it is not waiting on aiots now).
+   * Returns false if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    this.#numCancelsRequested++;
+    this.#cancelMessage = msg;
+    const c = this.#controller;
+    if (c !== undefined && !c.signal.aborted) c.abort(new CancelledError(msg));
+    if (this.#abandonable) {
+      // Wraps a bare promise: nothing to interrupt, so the task ends now.
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(msg));
+      return true;
+    }
+    if (this.#started && (this.#waiter !== undefined || this.#waiters !== undefined)) {
+      let delivered = false;
+      const w = this.#waiter;
+      if (w !== undefined && w.cancel(msg)) delivered = true;
+      const ws = this.#waiters;
+      if (ws !== undefined) for (const f of [...ws]) if (f.cancel(msg)) delivered = true;
+      if (delivered) return true;
+    }
+    this.#mustCancel = true;
+    return true;
+  }
+
+  /** How many cancellation requests are pending (asyncio's `cancelling()`). */
+  cancelling(): number {
+    return this.#numCancelsRequested;
+  }
+
+  /**
+   * Take back one cancellation request; returns the remaining count. At zero,
+   * an undelivered cancellation is dropped and `signal` is renewed.
+   */
+  uncancel(): number {
+    if (this.#numCancelsRequested > 0) {
+      this.#numCancelsRequested--;
+      if (this.#numCancelsRequested === 0) {
+        this.#mustCancel = false;
+        if (this.#controller?.signal.aborted === true) this.#controller = undefined;
+      }
+    }
+    return this.#numCancelsRequested;
+  }
+
+  override get [Symbol.toStringTag](): string {
+    return 'Task';
+  }
+
+  /** @internal Register a future the task now waits on. */
+  _wait(fut: Future<unknown>): void {
+    if (this.#mustCancel) {
+      if (fut.cancel(this.#cancelMessage)) this.#mustCancel = false;
+      return;
+    }
+    if (this.#waiter === undefined && this.#waiters === undefined) this.#waiter = fut;
+    else if (this.#waiter === fut || this.#waiters?.has(fut) === true) return;
+    else (this.#waiters ??= new Set()).add(fut);
+    fut._listen(this);
+  }
+
+  /** @internal */
+  _futureDone(fut: Future<unknown>): void {
+    if (this.#waiter === fut) this.#waiter = undefined;
+    else this.#waiters?.delete(fut);
+    if (this.#waiters?.size === 0) this.#waiters = undefined;
+  }
+
+  /**
+   * @internal Throw the pending cancellation, if any: asyncio delivers a
+   * cancellation when a task resumes, which resource-handing primitives
+   * (queues, locks) rely on to never lose an item or a permit.
+   */
+  _checkCancel(): void {
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      throw new CancelledError(this.#cancelMessage);
+    }
+  }
+
+  /** @internal Cancelling ends the task at once (it only awaits a bare promise). */
+  _setAbandonable(): void {
+    this.#abandonable = true;
+  }
+
+  /** @internal */
+  override _reportName(): string {
+    return this.#name;
+  }
+
+  /** @internal */
+  override _sourceTraceback(): string | undefined {
+    return this.#traceback;
+  }
+
+  /** @internal */
+  override _settle(state: 0 | 1 | 2 | 3, value: T | undefined, error: unknown): void {
+    if (this.done()) return;
+    pending.delete(this);
+    this.#fn = undefined;
+    this.#waiter = undefined;
+    this.#waiters = undefined;
+    super._settle(state, value, error);
+  }
+
+  #start(): void {
+    this.#started = true;
+    if (this.#mustCancel) {
+      // Cancelled before its first step: the body never runs, as in asyncio.
+      this.#mustCancel = false;
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+      return;
+    }
+    if (this.done()) return;
+    runIn(this, Task.#run, this);
+  }
+
+  static async #run<T>(task: Task<T>): Promise<void> {
+    let value: T;
+    try {
+      value = await (task.#fn as () => T | PromiseLike<T>)();
+    } catch (e) {
+      if (isCancellation(e)) task._settle(FutureState.CANCELLED, undefined, e);
+      else task._settle(FutureState.REJECTED, undefined, e);
+      return;
+    }
+    if (task.#mustCancel) {
+      // Cancelled right before it returned, never told: it ends cancelled.
+      task._settle(FutureState.CANCELLED, undefined, new CancelledError(task.#cancelMessage));
+    } else {
+      task._settle(FutureState.FULFILLED, value, undefined);
+    }
+  }
+}
+
+/**
+ * Run `fn` as a new task, as `asyncio.create_task`. It starts on the next
+ * microtask, in its own task context.
+ * @example
+ * const task = createTask(async () => fetchPage(url), { name: 'fetch' });
+ * const page = await task;
+ */
+export function createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<T> {
+  return new Task(fn, options);
+}
+
+/** The task running the caller, or `null` outside any task (asyncio's `current_task()`). */
+export function currentTask(): Task<unknown> | null {
+  return current() ?? null;
+}
+
+/** The tasks not yet done (asyncio's `all_tasks()`). */
+export function allTasks(): Set<Task<unknown>> {
+  return new Set(pending);
+}
+
+/** @internal A task that only awaits `promise`; cancelling it abandons the promise. */
+export function taskFromPromise<T>(promise: PromiseLike<T>): Task<T> {
+  const task = new Task(() => promise);
+  task._setAbandonable();
+  // An abandoned promise may still reject; that must not crash the process.
+  Promise.resolve(promise).catch(noop);
+  return task;
+}
+
+function noop(): void {}

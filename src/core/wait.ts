@@ -1,0 +1,81 @@
+/**
+ * `wait`, as `asyncio.wait`.
+ * @module
+ */
+import { ensureFuture, type Awaitable } from './ensure-future.js';
+import { Future, type FutureListener } from './future.js';
+import { suspend } from './suspend.js';
+import { toOptionalDelay } from './validate.js';
+
+/** When {@link wait} returns. */
+export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
+
+/** Options of {@link wait}. */
+export interface WaitOptions {
+  /** Seconds to wait at most; the futures are not cancelled when it passes. @default null (no limit) */
+  readonly timeout?: number | null;
+  /** @default 'ALL_COMPLETED' */
+  readonly returnWhen?: ReturnWhen;
+}
+
+const RETURN_WHEN = new Set(['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED']);
+
+class Waiter<T> extends Future<void> implements FutureListener {
+  #left: number;
+  readonly #returnWhen: ReturnWhen;
+  constructor(count: number, returnWhen: ReturnWhen) {
+    super();
+    this.#left = count;
+    this.#returnWhen = returnWhen;
+  }
+
+  _futureDone(f: Future<T>): void {
+    this.#left--;
+    if (this.done()) return;
+    if (this.#left === 0 || this.#returnWhen === 'FIRST_COMPLETED'
+      || (this.#returnWhen === 'FIRST_EXCEPTION' && !f.cancelled() && f.exception() !== null)) {
+      this.setResult();
+    }
+  }
+}
+
+/**
+ * Wait for awaitables and return `[done, pending]` as two sets of futures,
+ * as `asyncio.wait`. Nothing is cancelled when `timeout` passes.
+ * @example
+ * const [done, pending] = await wait(hosts.map((h) => () => wget(h)), { timeout: 5 });
+ */
+export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Promise<[Set<Future<T>>, Set<Future<T>>]> {
+  if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('wait(): aws must be an iterable of tasks, futures, promises or functions');
+  }
+  const timeout = toOptionalDelay('wait()', 'timeout', options?.timeout);
+  const returnWhen = options?.returnWhen ?? 'ALL_COMPLETED';
+  if (!RETURN_WHEN.has(returnWhen)) throw new RangeError(`wait(): invalid returnWhen ${JSON.stringify(returnWhen)}`);
+  const fs = new Set<Future<T>>();
+  let i = 0;
+  for (const aw of aws) fs.add(ensureFuture(aw, `wait(): item ${i++}`));
+  if (fs.size === 0) throw new RangeError('wait(): the set of awaitables is empty');
+
+  let counter = 0;
+  for (const f of fs) if (!f.done()) counter++;
+  const immediate = counter === 0 || (returnWhen === 'FIRST_COMPLETED' && counter < fs.size)
+    || (returnWhen === 'FIRST_EXCEPTION' && [...fs].some((f) => f.done() && !f.cancelled() && f.exception() !== null));
+  if (!immediate) {
+    const waiter = new Waiter<T>(counter, returnWhen);
+    for (const f of fs) if (!f.done()) f._listen(waiter);
+    const timer = timeout === null ? undefined : setTimeout(() => {
+      if (!waiter.done()) waiter.setResult();
+    }, timeout * 1000);
+    try {
+      await suspend(waiter, undefined);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const f of fs) f._unlisten(waiter);
+    }
+  }
+  const done = new Set<Future<T>>();
+  const pending = new Set<Future<T>>();
+  for (const f of fs) (f.done() ? done : pending).add(f);
+  return [done, pending];
+}

@@ -1,0 +1,34 @@
+/**
+ * aiots: asyncio for TypeScript. Tasks that can be cancelled, task groups,
+ * timeouts that cancel, queues, locks, streams and the event loop facade.
+ * @module
+ */
+export {
+  AiotsError, BrokenBarrierError, CancelledError, IncompleteReadError, InvalidStateError, KeyboardInterrupt,
+  LimitOverrunError, QueueEmpty, QueueFull, QueueShutDown, TimeoutError, isCancellation,
+  type AiotsErrorOptions,
+} from './core/errors.js';
+export { Future } from './core/future.js';
+export { Task, allTasks, createTask, currentTask, type TaskOptions } from './core/task.js';
+export { sleep, type SignalOptions } from './core/sleep.js';
+export { ensureFuture, type Awaitable } from './core/ensure-future.js';
+export { gather, type AwaitedAll, type GatherOptions } from './core/gather.js';
+export { wait, type ReturnWhen, type WaitOptions } from './core/wait.js';
+export { asCompleted, type AsCompletedOptions } from './core/as-completed.js';
+export { shield } from './core/shield.js';
+export { TaskGroup } from './core/taskgroup.js';
+export { Timeout, timeout, timeoutAt } from './core/timeouts.js';
+export { waitFor } from './core/wait-for.js';
+export { Lock } from './core/lock.js';
+export { Event } from './core/event.js';
+export { Condition } from './core/condition.js';
+export { BoundedSemaphore, Semaphore } from './core/semaphore.js';
+export { Barrier } from './core/barrier.js';
+export {
+  LifoQueue, PriorityQueue, Queue, defaultCompare, type Comparator, type PriorityQueueOptions,
+} from './core/queues.js';
+export {
+  EventLoop, Handle, TimerHandle, getEventLoop, kServerFactory, newEventLoop, setEventLoop, type ServerFactory,
+} from './core/loop.js';
+export { run, type RunOptions } from './core/run.js';
+export { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './core/report.js';
