@@ -1,0 +1,170 @@
+/**
+ * `toThread`, as `asyncio.to_thread`: run CPU-bound work off the event loop.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InvalidStateError } from './errors.js';
+import { Future } from './future.js';
+import type { SignalOptions } from './sleep.js';
+import { suspend } from './suspend.js';
+import { toFunction } from './validate.js';
+
+// The worker compiles each function's source once and calls it with the
+// structured-cloned arguments; results and errors come back the same way.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+globalThis.require = require;
+const cache = new Map();
+parentPort.on('message', async ({ id, src, args }) => {
+  try {
+    let fn = cache.get(src);
+    if (fn === undefined) { fn = (0, eval)('(' + src + ')'); cache.set(src, fn); }
+    parentPort.postMessage({ id, ok: true, value: await fn(...args) });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error });
+  }
+});
+`;
+
+interface Reply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly value?: unknown;
+  readonly error?: unknown;
+}
+
+class PoolWorker {
+  readonly worker: Worker;
+  job: { id: number; fut: Future<unknown> } | undefined = undefined;
+
+  constructor(onExit: (w: PoolWorker) => void) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply) => this.#finish(reply));
+    this.worker.on('error', (error) => this.#fail(error));
+    this.worker.on('exit', (code) => {
+      this.#fail(new InvalidStateError(`toThread(): the worker exited with code ${code}`));
+      onExit(this);
+    });
+  }
+
+  #finish(reply: Reply): void {
+    const job = this.job;
+    if (job === undefined || job.id !== reply.id) return;
+    this.job = undefined;
+    this.worker.unref();
+    if (job.fut.done()) return;
+    if (reply.ok) job.fut.setResult(reply.value);
+    else job.fut.setException(reply.error);
+    pool.release(this);
+  }
+
+  #fail(error: unknown): void {
+    const job = this.job;
+    this.job = undefined;
+    if (job !== undefined && !job.fut.done()) job.fut.setException(error);
+  }
+}
+
+class Pool {
+  readonly #idle: PoolWorker[] = [];
+  readonly #all = new Set<PoolWorker>();
+  readonly #queue: { src: string; args: unknown[]; fut: Future<unknown> }[] = [];
+  readonly #max = Math.max(1, availableParallelism());
+  #nextId = 0;
+
+  submit(src: string, args: unknown[], fut: Future<unknown>): void {
+    const w = this.#idle.pop() ?? (this.#all.size < this.#max ? this.#spawn() : undefined);
+    if (w === undefined) this.#queue.push({ src, args, fut });
+    else this.#run(w, src, args, fut);
+  }
+
+  release(w: PoolWorker): void {
+    for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+      if (!next.fut.done()) {
+        this.#run(w, next.src, next.args, next.fut);
+        return;
+      }
+    }
+    this.#idle.push(w);
+  }
+
+  #spawn(): PoolWorker {
+    const w = new PoolWorker((dead) => {
+      this.#all.delete(dead);
+      const i = this.#idle.indexOf(dead);
+      if (i >= 0) this.#idle.splice(i, 1);
+    });
+    this.#all.add(w);
+    return w;
+  }
+
+  #run(w: PoolWorker, src: string, args: unknown[], fut: Future<unknown>): void {
+    const id = ++this.#nextId;
+    w.job = { id, fut };
+    w.worker.ref();
+    // A thread cannot be interrupted, but a worker can be terminated:
+    // cancelling the call ends its worker (the pool makes a new one).
+    fut._listen({
+      _futureDone: () => {
+        if (fut.cancelled() && w.job?.id === id) {
+          w.job = undefined;
+          void w.worker.terminate();
+        }
+      },
+    });
+    try {
+      w.worker.postMessage({ id, src, args });
+    } catch (e) {
+      w.job = undefined;
+      w.worker.unref();
+      this.#idle.push(w);
+      fut.setException(e);
+    }
+  }
+}
+
+const pool = new Pool();
+const compiled = new Set<string>();
+
+function checkSource(src: string): void {
+  if (compiled.has(src)) return;
+  try {
+    // Compiles without running: a method shorthand or native function fails here.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    new Function(`return (${src});`);
+  } catch {
+    throw new TypeError('toThread(): fn must be a self-contained function expression or arrow function (not a method or a native function)');
+  }
+  if (compiled.size < 1000) compiled.add(src);
+}
+
+/**
+ * Run `fn(...args)` in a worker thread and wait for its result, as
+ * `asyncio.to_thread`. Worker threads share no memory with the caller, so
+ * `fn` must be self-contained (no variables from outside its body; `require`
+ * and `import()` work) and `args` and the result must be structured-cloneable
+ * — the rule `ProcessPoolExecutor` has in Python. Cancelling the caller
+ * terminates the worker.
+ * @example
+ * const digest = await toThread((data: string) => {
+ *   const { createHash } = require('node:crypto');
+ *   return createHash('sha256').update(data).digest('hex');
+ * }, big);
+ */
+export function toThread<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, ...args: A): Promise<Awaited<R>> {
+  toFunction('toThread()', 'fn', fn);
+  return toThreadWith(fn, args, undefined);
+}
+
+/** As {@link toThread}, with options (`signal`). */
+export function toThreadWith<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, args: A, options: SignalOptions | undefined): Promise<Awaited<R>> {
+  toFunction('toThread()', 'fn', fn);
+  if (!Array.isArray(args)) throw new TypeError('toThreadWith(): args must be an array');
+  const fut = new Future<Awaited<R>>();
+  const src = fn.toString();
+  checkSource(src);
+  pool.submit(src, args, fut as Future<unknown>);
+  return suspend(fut, options?.signal);
+}

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CancelledError, TimeoutError, createTask, sleep, toThread, toThreadWith, waitFor } from '../../src/index.ts';
+
+test('toThread runs a function in a worker with cloned arguments', async () => {
+  assert.equal(await toThread((a: number, b: number) => a + b, 2, 3), 5);
+  const out = await toThread((o: { xs: number[] }) => o.xs.map((x) => x * 2), { xs: [1, 2, 3] });
+  assert.deepEqual(out, [2, 4, 6]);
+});
+
+test('toThread runs in another thread: the event loop keeps turning', async () => {
+  let ticks = 0;
+  const iv = setInterval(() => ticks++, 5);
+  try {
+    await toThread(() => {
+      const end = Date.now() + 200;
+      while (Date.now() < end);
+    });
+  } finally {
+    clearInterval(iv);
+  }
+  assert.ok(ticks > 0, 'the main thread was blocked');
+});
+
+test('toThread can require modules inside the function', async () => {
+  const hex = await toThread((s: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s).digest('hex'), 'abc');
+  assert.equal(hex, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+});
+
+test('an error thrown in the worker is rethrown with its name and message', async () => {
+  await assert.rejects(toThread(() => {
+    throw new RangeError('bad value');
+  }), { name: 'RangeError', message: 'bad value' });
+});
+
+test('cancelling the caller terminates the worker; the pool keeps working', async () => {
+  const task = createTask(() => toThread(() => {
+    const end = Date.now() + 10_000;
+    while (Date.now() < end);
+    return 'finished';
+  }));
+  await sleep(0.05);
+  task.cancel();
+  await assert.rejects(task, CancelledError);
+  assert.equal(await toThread((x: number) => x + 1, 41), 42);
+});
+
+test('waitFor(toThread) times out and frees the caller', async () => {
+  await assert.rejects(waitFor(() => toThread(() => {
+    const end = Date.now() + 10_000;
+    while (Date.now() < end);
+  }), 0.05), TimeoutError);
+});
+
+test('a signal cancels toThreadWith', async () => {
+  const ac = new AbortController();
+  const p = toThreadWith(() => {
+    const end = Date.now() + 10_000;
+    while (Date.now() < end);
+  }, [], { signal: ac.signal });
+  setTimeout(() => ac.abort(), 20);
+  await assert.rejects(p, CancelledError);
+});
+
+test('bad input: not a function, a method, a native function', () => {
+  assert.throws(() => toThread(42 as unknown as () => void), { name: 'TypeError', message: /toThread\(\): fn must be a function, got number 42/ });
+  const o = { m(x: number) { return x; } };
+  assert.throws(() => toThread(o.m, 1), { name: 'TypeError', message: /self-contained function expression/ });
+  assert.throws(() => toThread(Math.max, 1, 2), { name: 'TypeError', message: /native function/ });
+  assert.throws(() => toThreadWith(() => 1, 'x' as unknown as []), { name: 'TypeError', message: /args must be an array/ });
+});
