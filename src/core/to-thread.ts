@@ -165,6 +165,6 @@ export function toThreadWith<A extends unknown[], R>(fn: (...args: A) => R | Pro
   const fut = new Future<Awaited<R>>();
   const src = fn.toString();
   checkSource(src);
-  pool.submit(src, args, fut as Future<unknown>);
+  pool.submit(src, args, fut);
   return suspend(fut, options?.signal);
 }
