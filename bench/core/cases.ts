@@ -68,6 +68,15 @@ const cases: Record<string, () => Promise<number>> = {
     const als = new AsyncLocalStorage<number>();
     return als.run(1, () => cases['async-calls']!());
   },
+  'async-calls-in-als-run': () => {
+    // The floor for any task that carries a context: each call in its own run().
+    const als = new AsyncLocalStorage<number>();
+    return timeIt(async () => {
+      const ps: Promise<number>[] = [];
+      for (let i = 0; i < TASKS; i++) ps.push(als.run(i, work, i));
+      for (const p of ps) await p;
+    });
+  },
   tasks: () => timeIt(async () => {
     const ts = [];
     for (let i = 0; i < TASKS; i++) ts.push(createTask(() => work(i)));
