@@ -32,3 +32,15 @@ export {
 } from './core/loop.js';
 export { run, type RunOptions } from './core/run.js';
 export { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './core/report.js';
+export {
+  DEFAULT_LIMIT, StreamReader, type ReadTransport, type StreamReaderOptions,
+} from './core/streams/stream-reader.js';
+export { StreamWriter, type ExtraInfo, type ExtraInfoName } from './core/streams/stream-writer.js';
+export { type StartTlsOptions } from './core/streams/start-tls.js';
+export {
+  openConnection, openUnixConnection, type OpenConnectionOptions, type OpenUnixConnectionOptions,
+} from './core/streams/open-connection.js';
+export {
+  Server, startServer, startUnixServer, type ClientConnected, type StartServerOptions, type StartUnixServerOptions,
+} from './core/streams/server.js';
+export { toThread, toThreadWith } from './core/to-thread.js';

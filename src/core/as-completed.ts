@@ -2,14 +2,16 @@
  * `asCompleted`, as `asyncio.as_completed` (3.13's async-iterator form).
  * @module
  */
+import { timerMs } from './clock.js';
 import { TimeoutError } from './errors.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, type FutureListener } from './future.js';
+import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
-import { toOptionalDelay } from './validate.js';
+import { toOptionalDelay, toSignal } from './validate.js';
 
 /** Options of {@link asCompleted}. */
-export interface AsCompletedOptions {
+export interface AsCompletedOptions extends SignalOptions {
   /** Seconds for the whole iteration; past it the iterator throws `TimeoutError`. @default null */
   readonly timeout?: number | null;
 }
@@ -21,16 +23,18 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
   readonly #fs: Set<Future<T>>;
   #timer: NodeJS.Timeout | undefined = undefined;
   #expired = false;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(fs: Set<Future<T>>, timeout: number | null) {
+  constructor(fs: Set<Future<T>>, timeout: number | null, signal: AbortSignal | undefined) {
     this.#fs = fs;
+    this.#signal = signal;
     this.#todo = fs.size;
     for (const f of fs) {
       if (f.done()) this.#done.push(f);
       else f._listen(this);
     }
     // As in asyncio, the deadline counts from the call, not the first step.
-    if (timeout !== null && this.#todo > 0) this.#timer = setTimeout(Completion.#expire, timeout * 1000, this);
+    if (timeout !== null && this.#todo > 0) this.#timer = setTimeout(Completion.#expire, timerMs(timeout), this);
   }
 
   static #expire<T>(c: Completion<T>): void {
@@ -53,7 +57,12 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
         throw new TimeoutError('asCompleted(): timed out');
       }
       this.#waiter = new Future<void>();
-      await suspend(this.#waiter, undefined);
+      try {
+        await suspend(this.#waiter, this.#signal);
+      } catch (e) {
+        this.#finish();
+        throw e;
+      }
     }
     this.#todo--;
     const f = this.#done.shift() as Future<T>;
@@ -90,8 +99,9 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsComplete
     throw new TypeError('asCompleted(): aws must be an iterable of tasks, futures, promises or functions');
   }
   const timeout = toOptionalDelay('asCompleted()', 'timeout', options?.timeout);
+  const signal = toSignal('asCompleted()', options?.signal);
   const fs = new Set<Future<T>>();
   let i = 0;
   for (const aw of aws) fs.add(ensureFuture(aw, `asCompleted(): item ${i++}`));
-  return new Completion(fs, timeout);
+  return new Completion(fs, timeout, signal);
 }

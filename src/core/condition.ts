@@ -6,7 +6,7 @@ import { InvalidStateError, isCancellation } from './errors.js';
 import { Future } from './future.js';
 import { Lock } from './lock.js';
 import type { SignalOptions } from './sleep.js';
-import { suspend } from './suspend.js';
+import { resumed, suspend } from './suspend.js';
 import { toFunction, toInt, toSignal } from './validate.js';
 
 /**
@@ -54,6 +54,9 @@ export class Condition {
     this.#waiters.add(fut);
     try {
       await suspend(fut, signal);
+      // Notified, then cancelled before running: asyncio throws the
+      // cancellation here, so the notification is handed on below.
+      resumed();
     } catch (e) {
       failure = { error: e };
     } finally {

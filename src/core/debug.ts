@@ -4,11 +4,16 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { current } from './context.js';
 import { report } from './report.js';
+import type { Task } from './task.js';
 
 let enabled = process.env['AIOTS_DEBUG'] !== undefined && process.env['AIOTS_DEBUG'] !== '' && process.env['AIOTS_DEBUG'] !== '0';
 let slowSeconds = 0.1;
 let hook: AsyncHook | undefined;
 const started: number[] = [];
+// The task whose first step ran inside each open callback: that step runs in
+// a microtask queued from the creator's context, so `current()` in the after
+// hook names the creator, not the task.
+const stepTasks: (Task<unknown> | undefined)[] = [];
 
 /** @internal */
 export function debugEnabled(): boolean {
@@ -35,19 +40,22 @@ export function setDebugEnabled(on: boolean): void {
     hook.disable();
     hook = undefined;
     started.length = 0;
+    stepTasks.length = 0;
   }
 }
 
 function onBefore(): void {
   started.push(performance.now());
+  stepTasks.push(undefined);
 }
 
 function onAfter(): void {
   const t0 = started.pop();
+  const stepTask = stepTasks.pop();
   if (t0 === undefined) return;
   const elapsed = (performance.now() - t0) / 1000;
   if (elapsed < slowSeconds) return;
-  const task = current();
+  const task = stepTask ?? current();
   if (task === undefined) {
     report({ message: `Executing a callback took ${elapsed.toFixed(3)} seconds` });
   } else {
@@ -58,6 +66,11 @@ function onAfter(): void {
       ...(tb === undefined ? {} : { sourceTraceback: tb }),
     });
   }
+}
+
+/** @internal The task's first step runs in the callback now open. */
+export function noteTaskStep(task: Task<unknown>): void {
+  if (stepTasks.length > 0) stepTasks[stepTasks.length - 1] = task;
 }
 
 /** @internal Where a task was created, for debug reports. */

@@ -14,7 +14,7 @@ const REJECTED = 2;
 const CANCELLED = 3;
 type State = typeof PENDING | typeof FULFILLED | typeof REJECTED | typeof CANCELLED;
 
-/** @internal Notified synchronously when a future settles. */
+/** Notified synchronously when a future settles (internal protocol, not exported from the package). */
 export interface FutureListener {
   _futureDone(fut: Future<unknown>): void;
 }
@@ -227,6 +227,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.#reject?.(error);
       if (state === REJECTED && !this.#retrieved && !isCancellation(error)) {
         this.#tracked = true;
+        // V8 keeps the raw stack frames (and their receivers: this very task)
+        // until `stack` is read; the held value must not reach the target.
+        if (error instanceof Error) void error.stack;
         unretrieved.register(this, { error, name: this._reportName(), traceback: this._sourceTraceback() }, this);
       }
     }

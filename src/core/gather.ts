@@ -5,9 +5,12 @@
 import { CancelledError } from './errors.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, isThenable, type FutureListener } from './future.js';
+import type { SignalOptions } from './sleep.js';
+import { cancelOnAbort } from './suspend.js';
+import { toSignal } from './validate.js';
 
 /** Options of {@link gather}. */
-export interface GatherOptions {
+export interface GatherOptions extends SignalOptions {
   /** Put errors in the results instead of failing on the first one. @default false */
   readonly returnExceptions?: boolean;
 }
@@ -93,9 +96,11 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...aws: A): Futu
 export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A, GatherOptions]): Future<{ -readonly [K in keyof A]: AwaitedAll<A>[K] | Error }>;
 export function gather(...args: unknown[]): Future<unknown[]> {
   let returnExceptions = false;
+  let signal: AbortSignal | undefined;
   if (args.length > 0 && isOptions(args[args.length - 1])) {
     const opts = args.pop() as GatherOptions;
     returnExceptions = opts.returnExceptions === true;
+    signal = toSignal('gather()', opts.signal);
   }
   if (args.length === 0) {
     const f = new Future<unknown[]>();
@@ -103,5 +108,8 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     return f;
   }
   const children = args.map((a, i) => ensureFuture(a as Awaitable<unknown>, `gather(): argument ${i}`));
-  return new GatheringFuture(children, returnExceptions);
+  const g = new GatheringFuture(children, returnExceptions);
+  // Aborting works as g.cancel(): the children are cancelled.
+  if (signal !== undefined) cancelOnAbort(g, signal);
+  return g;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { monotonic } from './clock.js';
+import { monotonic, timerMs } from './clock.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError } from './errors.js';
@@ -75,7 +75,7 @@ export class TimerHandle extends Handle {
 
   /** @internal */
   _arm(): void {
-    this.#timer = setTimeout(runHandle, Math.max(0, (this.#when - monotonic()) * 1000), this);
+    this.#timer = setTimeout(runHandle, timerMs(this.#when - monotonic()), this);
   }
 
   /** @internal */
@@ -122,6 +122,7 @@ export class EventLoop {
   /** Run `cb(...args)` after `delay` seconds. */
   callLater<A extends unknown[]>(delay: number, cb: (...args: A) => unknown, ...args: A): TimerHandle {
     const d = toDelay('callLater()', 'delay', delay);
+    toFunction('callLater()', 'callback', cb);
     return this.callAt(this.time() + d, cb, ...args);
   }
 

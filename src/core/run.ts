@@ -30,15 +30,15 @@ export interface RunOptions {
  */
 export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, options?: RunOptions): Promise<T> {
   if (current() !== undefined) throw new InvalidStateError('run() cannot be called from inside a task');
-  let task: Task<T>;
-  if (typeof main === 'function') task = new Task(main, { name: 'main' });
-  else if (isThenable(main)) task = taskFromPromise(main);
-  else throw new TypeError(`run(): main must be an async function or a promise, got ${describe(main)}`);
-
+  if (typeof main !== 'function' && !isThenable(main)) {
+    throw new TypeError(`run(): main must be an async function or a promise, got ${describe(main)}`);
+  }
   const loop = newEventLoop();
   setEventLoop(loop);
   const debugBefore = debugEnabled();
   if (options?.debug !== undefined) setDebugEnabled(options.debug);
+  // Made after debug mode is set, so that it records where it was created.
+  const task: Task<T> = typeof main === 'function' ? new Task(main, { name: 'main' }) : taskFromPromise(main);
 
   let interrupted = false;
   const onSigint = (): void => {
@@ -53,8 +53,9 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
     return await task;
   } catch (e) {
     if (interrupted && isCancellation(e)) {
-      process.exitCode ??= 130;
-      throw new KeyboardInterrupt('interrupted by SIGINT', { cause: e });
+      const ki = new KeyboardInterrupt('interrupted by SIGINT', { cause: e });
+      exitCode130IfUncaught(ki);
+      throw ki;
     }
     throw e;
   } finally {
@@ -64,6 +65,20 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
     setEventLoop(null);
     setDebugEnabled(debugBefore);
   }
+}
+
+// As Python, an uncaught KeyboardInterrupt ends the process with 130 (128 +
+// SIGINT). An uncaught error makes Node exit with 1, so the code is changed on
+// the way out; a caller that catches the interrupt keeps its own exit code.
+function exitCode130IfUncaught(ki: KeyboardInterrupt): void {
+  const monitor = (err: unknown): void => {
+    if (err !== ki) return;
+    process.off('uncaughtExceptionMonitor', monitor);
+    process.once('exit', () => {
+      process.exitCode = 130;
+    });
+  };
+  process.on('uncaughtExceptionMonitor', monitor);
 }
 
 async function cancelLeftovers(): Promise<void> {

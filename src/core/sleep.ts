@@ -2,6 +2,7 @@
  * `sleep`, as `asyncio.sleep`.
  * @module
  */
+import { timerMs } from './clock.js';
 import { Future } from './future.js';
 import { suspend } from './suspend.js';
 import { toDelay, toSignal } from './validate.js';
@@ -77,5 +78,5 @@ export function sleep<T>(delay: number, value: T, options?: SignalOptions): Prom
 export function sleep<T>(delay: number, value?: T, options?: SignalOptions): Promise<T | undefined> {
   const seconds = toDelay('sleep()', 'delay', delay);
   const signal = toSignal('sleep()', options?.signal);
-  return suspend(new SleepFuture(Math.round(seconds * 1000), value), signal);
+  return suspend(new SleepFuture(timerMs(seconds), value), signal);
 }

@@ -30,12 +30,15 @@ export function abortMessage(signal: AbortSignal): string {
   return 'aborted';
 }
 
+/** @internal Cancel `fut` when `signal` aborts (at once if it already has). */
+export function cancelOnAbort(fut: Future<unknown>, signal: AbortSignal): void {
+  if (signal.aborted) fut.cancel(abortMessage(signal));
+  else if (!fut.done()) fut._listen(new SignalLink(signal, fut));
+}
+
 /** @internal Wait on `fut` as the current task, cancellable by `signal`. */
 export function suspend<T>(fut: Future<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal !== undefined) {
-    if (signal.aborted) fut.cancel(abortMessage(signal));
-    else if (!fut.done()) fut._listen(new SignalLink(signal, fut));
-  }
+  if (signal !== undefined) cancelOnAbort(fut, signal);
   if (!fut.done()) current()?._wait(fut);
   return fut._promise();
 }

@@ -6,9 +6,9 @@
  * @module
  */
 import { current, runIn } from './context.js';
-import { captureTraceback, debugEnabled } from './debug.js';
+import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, isCancellation } from './errors.js';
-import { Future, FutureState, type FutureListener } from './future.js';
+import { Future, FutureState } from './future.js';
 import { toFunction } from './validate.js';
 
 /** Options of {@link createTask}. */
@@ -28,9 +28,10 @@ let counter = 0;
  * t.cancel();
  * await t; // throws CancelledError
  */
-export class Task<T = unknown> extends Future<T> implements FutureListener {
+export class Task<T = unknown> extends Future<T> {
   #fn: (() => T | PromiseLike<T>) | undefined;
-  #name: string;
+  // The default name is built on first use: most tasks are never named.
+  #name: string | number;
   #started = false;
   #numCancelsRequested = 0;
   #mustCancel = false;
@@ -47,15 +48,17 @@ export class Task<T = unknown> extends Future<T> implements FutureListener {
     this.#fn = toFunction<() => T | PromiseLike<T>>('createTask()', 'fn (a function returning a promise; a promise already runs and cannot be cancelled, pass () => promise)', fn);
     const name = options?.name;
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`createTask(): name must be a string, got ${typeof name}`);
-    this.#name = name ?? `Task-${++counter}`;
+    this.#name = name ?? ++counter;
     this.#traceback = debugEnabled() ? captureTraceback() : undefined;
     pending.add(this);
+    // The body starts on a microtask, as asyncio starts a task on the next loop turn.
     queueMicrotask(() => this.#start());
   }
 
   /** The task's name. */
   getName(): string {
-    return this.#name;
+    const n = this.#name;
+    return typeof n === 'number' ? (this.#name = `Task-${n}`) : n;
   }
 
   /** Rename the task. */
@@ -168,7 +171,7 @@ export class Task<T = unknown> extends Future<T> implements FutureListener {
 
   /** @internal */
   override _reportName(): string {
-    return this.#name;
+    return this.getName();
   }
 
   /** @internal */
@@ -195,6 +198,7 @@ export class Task<T = unknown> extends Future<T> implements FutureListener {
       return;
     }
     if (this.done()) return;
+    if (debugEnabled()) noteTaskStep(this);
     runIn(this, Task.#run, this);
   }
 

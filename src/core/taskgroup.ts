@@ -4,7 +4,7 @@
  */
 import { current } from './context.js';
 import { InvalidStateError, isCancellation } from './errors.js';
-import { Future, type FutureListener } from './future.js';
+import { Future } from './future.js';
 import { Task, type TaskOptions } from './task.js';
 import { toFunction } from './validate.js';
 
@@ -24,7 +24,7 @@ import { toFunction } from './validate.js';
  *   return [a, b];
  * }).then(([a, b]) => [a.result(), b.result()]);
  */
-export class TaskGroup implements AsyncDisposable, FutureListener {
+export class TaskGroup implements AsyncDisposable {
   #exiting = false;
   #aborting = false;
   readonly #parent: Task<unknown>;

@@ -2,7 +2,7 @@
  * `timeout` and `timeoutAt`, as asyncio's `async with timeout(...)`.
  * @module
  */
-import { monotonic } from './clock.js';
+import { monotonic, timerMs } from './clock.js';
 import { current } from './context.js';
 import { InvalidStateError, TimeoutError, isCancellation } from './errors.js';
 import { Task } from './task.js';
@@ -39,7 +39,7 @@ export class Timeout {
     }
     this.#when = w;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = w === null ? undefined : setTimeout(Timeout.#fire, Math.max(0, (w - monotonic()) * 1000), this);
+    this.#timer = w === null ? undefined : setTimeout(Timeout.#fire, timerMs(w - monotonic()), this);
   }
 
   /** True once the deadline has passed and the body was cancelled. */

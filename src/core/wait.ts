@@ -2,16 +2,18 @@
  * `wait`, as `asyncio.wait`.
  * @module
  */
+import { timerMs } from './clock.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, type FutureListener } from './future.js';
-import { suspend } from './suspend.js';
-import { toOptionalDelay } from './validate.js';
+import type { SignalOptions } from './sleep.js';
+import { checkSignal, suspend } from './suspend.js';
+import { toOptionalDelay, toSignal } from './validate.js';
 
 /** When {@link wait} returns. */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
 
 /** Options of {@link wait}. */
-export interface WaitOptions {
+export interface WaitOptions extends SignalOptions {
   /** Seconds to wait at most; the futures are not cancelled when it passes. @default null (no limit) */
   readonly timeout?: number | null;
   /** @default 'ALL_COMPLETED' */
@@ -52,6 +54,7 @@ export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions
   const timeout = toOptionalDelay('wait()', 'timeout', options?.timeout);
   const returnWhen = options?.returnWhen ?? 'ALL_COMPLETED';
   if (!RETURN_WHEN.has(returnWhen)) throw new RangeError(`wait(): invalid returnWhen ${JSON.stringify(returnWhen)}`);
+  const signal = toSignal('wait()', options?.signal);
   const fs = new Set<Future<T>>();
   let i = 0;
   for (const aw of aws) fs.add(ensureFuture(aw, `wait(): item ${i++}`));
@@ -61,14 +64,15 @@ export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions
   for (const f of fs) if (!f.done()) counter++;
   const immediate = counter === 0 || (returnWhen === 'FIRST_COMPLETED' && counter < fs.size)
     || (returnWhen === 'FIRST_EXCEPTION' && [...fs].some((f) => f.done() && !f.cancelled() && f.exception() !== null));
+  checkSignal(signal);
   if (!immediate) {
     const waiter = new Waiter<T>(counter, returnWhen);
     for (const f of fs) if (!f.done()) f._listen(waiter);
     const timer = timeout === null ? undefined : setTimeout(() => {
       if (!waiter.done()) waiter.setResult();
-    }, timeout * 1000);
+    }, timerMs(timeout));
     try {
-      await suspend(waiter, undefined);
+      await suspend(waiter, signal);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       for (const f of fs) f._unlisten(waiter);

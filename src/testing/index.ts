@@ -1,2 +1,6 @@
-// Filled by the testing issue.
-export {};
+/**
+ * aiots/test: aiohttp.test_utils for TypeScript.
+ * @module
+ */
+export { TestServer, type TestServerOptions } from './test-server.js';
+export { TestClient, TestResponse, type TestRequestOptions } from './test-client.js';

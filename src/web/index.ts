@@ -1,2 +1,26 @@
-// Filled by the web issue.
-export {};
+/**
+ * aiots/web: aiohttp.web for TypeScript on `node:http`.
+ * @module
+ */
+export { AppKey } from './app-key.js';
+export { Application, type ApplicationOptions, type CleanupContext } from './application.js';
+export { Signal } from './signal.js';
+export { CIMultiDict, RequestHeaders, type HeadersInit } from './headers.js';
+export * from './exceptions.js';
+export { Request, type CloneOptions } from './request.js';
+export {
+  ConnectionResetError, Response, StreamResponse, jsonResponse,
+  type CookieOptions, type JsonResponseOptions, type ResponseOptions, type StreamResponseOptions,
+} from './response.js';
+export { middleware, normalizePathMiddleware, type NormalizePathOptions } from './middleware.js';
+export {
+  UrlDispatcher, PrefixedSubAppResource, type GetRouteOptions, type RouteOptions,
+} from './router/url-dispatcher.js';
+export { DynamicResource, PlainResource, Resource, ResourceRoute, type UrlForOptions } from './router/resources.js';
+export { RouteTableDef, del as delete, del, get, head, patch, post, put, route, view, type RouteDef } from './router/route-table-def.js';
+export { View, type ViewClass } from './router/view.js';
+export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type RunnerOptions, type TCPSiteOptions } from './runner.js';
+export { runApp, type RunAppOptions } from './run-app.js';
+export { DEFAULT_ACCESS_LOG_FORMAT, type AccessLogSink } from './access-log.js';
+export type { HandlerOptions } from './server-handler.js';
+export type { Handler, HandlerResult, Middleware } from './types.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, TimeoutError, createTask, sleep, toThread, toThreadWith, waitFor } from '../../src/index.ts';
+import { CancelledError, TimeoutError, createTask, sleep, toThread, toThreadWith, waitFor } from '../../src/index.js';
 
 test('toThread runs a function in a worker with cloned arguments', async () => {
   assert.equal(await toThread((a: number, b: number) => a + b, 2, 3), 5);

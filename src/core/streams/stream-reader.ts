@@ -142,7 +142,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
         const line = this.#buf.subarray(this.#start, i + 1);
         this.#start = i + 1;
         if (this.#start === this.#end) this.#reset();
-        else if (this.#paused) this.#maybeResume();
+        if (this.#paused) this.#maybeResume();
         return Promise.resolve(line);
       }
     }
@@ -157,8 +157,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
       if (e instanceof LimitOverrunError) {
         const buf = this.#buf;
         const at = this.#start + e.consumed;
+        // As asyncio: drop the long line if its end arrived, else all that came of it.
         if (at < this.#end && buf[at] === 0x0a) this.#start = at + 1;
         else this.#start = this.#end;
+        if (this.#start === this.#end) this.#reset();
         this.#maybeResume();
       }
       throw e;

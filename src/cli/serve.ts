@@ -1,0 +1,92 @@
+/**
+ * `aiots serve module:app [--host H] [--port P] [--path SOCK]`: serve an
+ * Application from a module, as `python -m aiohttp.web`. `app` names an
+ * export that is an Application, or a function of the remaining arguments
+ * returning one (aiohttp's init function).
+ * @module
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Application } from '../web/application.js';
+import { serveApp } from '../web/run-app.js';
+
+const USAGE = `usage: aiots serve [--host H] [--port P] [--path SOCK] module:app [args...]
+
+Serve the Application exported as "app" by "module" (a file path or a
+package name). If the export is a function, it is called with the extra
+args and must return an Application (or a promise of one).
+
+options:
+  -H, --host H      host to listen on (default 0.0.0.0)
+  -P, --port P      TCP port (default 8080)
+  -U, --path SOCK   Unix socket path
+  -h, --help        show this help`;
+
+/** Run the command; resolves to the exit code once the server has shut down. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string', short: 'H' },
+        port: { type: 'string', short: 'P' },
+        path: { type: 'string', short: 'U' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    console.error(`aiots serve: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [entry, ...rest] = positionals;
+  if (entry === undefined || !entry.includes(':')) {
+    console.error(`aiots serve: expected module:app, got ${entry === undefined ? 'nothing' : JSON.stringify(entry)}\n${USAGE}`);
+    return 2;
+  }
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`aiots serve: --port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+      return 2;
+    }
+  }
+  const colon = entry.lastIndexOf(':');
+  const modName = entry.slice(0, colon);
+  const exportName = entry.slice(colon + 1);
+  const specifier = /^\.{0,2}\/|\.[cm]?[jt]sx?$/.test(modName) ? pathToFileURL(resolve(modName)).href : modName;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch (e) {
+    console.error(`aiots serve: cannot import ${JSON.stringify(modName)}: ${(e as Error).message}`);
+    return 1;
+  }
+  const target = mod[exportName];
+  let app: unknown = target;
+  if (typeof target === 'function' && !(target instanceof Application)) app = await (target as (argv: string[]) => unknown)(rest);
+  if (!(app instanceof Application)) {
+    console.error(`aiots serve: ${modName} export ${JSON.stringify(exportName)} is not an Application (nor a function returning one)`);
+    return 1;
+  }
+  try {
+    await serveApp(app, {
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(port === undefined ? {} : { port }),
+      ...(values.path === undefined ? {} : { path: values.path }),
+    });
+  } catch (e) {
+    console.error(`aiots serve: ${(e as Error).message}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * `CookieJar`, as aiohttp's, on `tough-cookie` (RFC 6265: domain, path,
+ * secure, expiry and public-suffix rules).
+ * @module
+ */
+import { isIP } from 'node:net';
+import { CookieJar as ToughJar } from 'tough-cookie';
+import { describe } from '../core/validate.js';
+
+/** Options of {@link CookieJar}. */
+export interface CookieJarOptions {
+  /** Accept cookies from IP-address hosts (refused by default, as aiohttp). @default false */
+  readonly unsafe?: boolean;
+}
+
+/** A cookie as stored in the jar. */
+export interface StoredCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly domain: string | null;
+  readonly path: string | null;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  /** Expiry, or null for a session cookie. */
+  readonly expires: Date | null;
+}
+
+/**
+ * The cookies a session keeps: `Set-Cookie` answers are stored, and each
+ * request carries those that match its URL. Hosts given as IP addresses are
+ * ignored unless `unsafe` is set.
+ * @example
+ * const jar = new CookieJar({ unsafe: true });
+ * const session = new ClientSession({ cookieJar: jar });
+ */
+export class CookieJar {
+  readonly #jar = new ToughJar(undefined, { allowSpecialUseDomain: true, rejectPublicSuffixes: true });
+  readonly #unsafe: boolean;
+  #size = 0;
+
+  /** An empty jar. */
+  constructor(options: CookieJarOptions = {}) {
+    const unsafe = options.unsafe ?? false;
+    if (typeof unsafe !== 'boolean') throw new TypeError(`CookieJar(): unsafe must be a boolean, got ${describe(unsafe)}`);
+    this.#unsafe = unsafe;
+  }
+
+  /** True if the jar accepts cookies from IP-address hosts. */
+  get unsafe(): boolean {
+    return this.#unsafe;
+  }
+
+  #allowed(url: URL): boolean {
+    return this.#unsafe || isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0;
+  }
+
+  /** Store the `Set-Cookie` header values received from `url`; invalid ones are skipped. */
+  updateCookies(setCookies: Iterable<string> | Readonly<Record<string, string>>, url: URL | string): void {
+    const u = typeof url === 'string' ? new URL(url) : url;
+    if (!this.#allowed(u)) return;
+    const lines = Symbol.iterator in setCookies ? setCookies as Iterable<string> : Object.entries(setCookies).map(([k, v]) => `${k}=${v}`);
+    for (const line of lines) {
+      if (typeof line !== 'string') throw new TypeError(`CookieJar.updateCookies(): each cookie must be a string, got ${describe(line)}`);
+      if (this.#jar.setCookieSync(line, u.href, { ignoreError: true }) !== undefined) this.#size++;
+    }
+  }
+
+  /** The `Cookie` header value for a request to `url`, or '' when none match. */
+  cookieHeader(url: URL | string): string {
+    if (this.#size === 0) return '';
+    const u = typeof url === 'string' ? new URL(url) : url;
+    if (!this.#allowed(u)) return '';
+    return this.#jar.getCookieStringSync(u.href);
+  }
+
+  /** The cookies that would be sent to `url`, `name → value` (aiohttp's `filter_cookies`). */
+  filterCookies(url: URL | string): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (this.#size === 0) return out;
+    const u = typeof url === 'string' ? new URL(url) : url;
+    if (!this.#allowed(u)) return out;
+    for (const c of this.#jar.getCookiesSync(u.href)) out[c.key] = c.value;
+    return out;
+  }
+
+  /** Every stored cookie. */
+  *[Symbol.iterator](): Iterator<StoredCookie> {
+    const data = this.#jar.serializeSync();
+    for (const c of data?.cookies ?? []) {
+      const expires = c.expires;
+      yield {
+        name: String(c.key ?? ''),
+        value: String(c.value ?? ''),
+        domain: typeof c.domain === 'string' ? c.domain : null,
+        path: typeof c.path === 'string' ? c.path : null,
+        secure: c.secure === true,
+        httpOnly: c.httpOnly === true,
+        expires: typeof expires === 'string' && expires !== 'Infinity' ? new Date(expires) : null,
+      };
+    }
+  }
+
+  /** Forget every cookie. */
+  clear(): void {
+    this.#jar.removeAllCookiesSync();
+    this.#size = 0;
+  }
+}
+
+/**
+ * A jar that stores nothing, as aiohttp's `DummyCookieJar`.
+ * @example
+ * new ClientSession({ cookieJar: new DummyCookieJar() });
+ */
+export class DummyCookieJar extends CookieJar {
+  override updateCookies(): void {}
+  override cookieHeader(): string {
+    return '';
+  }
+}

@@ -1,0 +1,304 @@
+// One HTTP exchange on undici: waits for a connection slot, dispatches,
+// resolves `fut` at the response headers, then feeds the body into a
+// StreamReader with flow control (undici's pause/resume). It owns the
+// request's timers (total, connect) and turns cancellation of `fut` (by the
+// task or the caller's signal) into an abort on the wire.
+// It uses undici's native handler interface (onConnect/onHeaders/onData/...),
+// which undici's own `request()` uses, so no adapter sits in between.
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Dispatcher } from 'undici';
+import { CancelledError } from '../core/errors.js';
+import { Future, type FutureListener } from '../core/future.js';
+import { StreamReader } from '../core/streams/stream-reader.js';
+import { abortMessage } from '../core/suspend.js';
+import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, TotalTimeoutError } from './errors.js';
+import { parseRawHeaders, type HeaderRecord } from './headers.js';
+import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
+import type { SlotWaiter, Slots } from './slots.js';
+
+const QUEUED = 0;
+const DISPATCHED = 1;
+const STREAMING = 2;
+const DONE = 3;
+
+// An unread body up to this size is drained so the socket goes back to the pool.
+const DUMP_MAX = 128 * 1024;
+
+/** @internal What the session tells a handler. */
+export interface HandlerSetup {
+  readonly dispatcher: Dispatcher;
+  readonly opts: Dispatcher.DispatchOptions;
+  readonly slots: Slots;
+  readonly key: string;
+  readonly host: string;
+  readonly port: number;
+  readonly total: number | null;
+  readonly connect: number | null;
+  readonly decompress: boolean;
+  /** The caller's signal: aborting it aborts the exchange, body included. */
+  readonly signal: AbortSignal | undefined;
+  /** Optional hooks for trace configs. */
+  readonly onQueued?: ((start: boolean) => void) | undefined;
+  readonly onChunk?: ((chunk: Buffer) => void) | undefined;
+}
+
+/** @internal */
+export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.DispatchHandler {
+  readonly fut = new Future<void>();
+  readonly _slotKey: string;
+  status = 0;
+  statusText = '';
+  headers: HeaderRecord | undefined = undefined;
+  reader: StreamReader | undefined = undefined;
+  /** The request failed before any response byte on a socket that had been used: safe to retry once. */
+  retryable = false;
+  readonly #setup: HandlerSetup;
+  #state = QUEUED;
+  #slotHeld = false;
+  #abort: ((err: Error) => void) | undefined = undefined;
+  #resume: (() => void) | undefined = undefined;
+  #paused = false;
+  #reason: Error | undefined = undefined;
+  #total: NodeJS.Timeout | undefined = undefined;
+  #connect: NodeJS.Timeout | undefined = undefined;
+  #dumping = false;
+  #dumped = 0;
+  #decoder: Transform | undefined = undefined;
+
+  constructor(setup: HandlerSetup) {
+    this.#setup = setup;
+    this._slotKey = setup.key;
+  }
+
+  start(): void {
+    const s = this.#setup;
+    this.fut._listen(this);
+    const signal = s.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.abortWire(new CancelledError(abortMessage(signal)));
+        return;
+      }
+      signal.addEventListener('abort', this);
+    }
+    if (s.total !== null) this.#total = setTimeout(onTotal, s.total * 1000, this);
+    if (s.connect !== null) this.#connect = setTimeout(onConnectTimeout, s.connect * 1000, this);
+    if (s.slots.tryAcquire(s.key)) {
+      this.#slotHeld = true;
+      this.#dispatch();
+    } else {
+      s.onQueued?.(true);
+      s.slots.enqueue(this);
+    }
+  }
+
+  _slotGranted(): boolean {
+    if (this.#state !== QUEUED || this.fut.done()) return false;
+    this.#slotHeld = true;
+    this.#setup.onQueued?.(false);
+    this.#dispatch();
+    return true;
+  }
+
+  #dispatch(): void {
+    this.#state = DISPATCHED;
+    this.#setup.dispatcher.dispatch(this.#setup.opts, this);
+  }
+
+  // --- undici's handler interface ---
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#reason !== undefined) {
+      abort(this.#reason);
+      return;
+    }
+    this.#abort = abort;
+    if (this.#connect !== undefined) {
+      clearTimeout(this.#connect);
+      this.#connect = undefined;
+    }
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx interim answers: the real one follows
+    this.status = statusCode;
+    this.statusText = statusText;
+    this.#resume = resume;
+    this.#state = STREAMING;
+    const headers = (this.headers = parseRawHeaders(rawHeaders));
+    const reader = (this.reader = new StreamReader());
+    reader.setTransport(this);
+    if (this.#setup.decompress) {
+      const enc = headers['content-encoding'];
+      if (typeof enc === 'string') this.#decoder = makeDecoder(enc.trim().toLowerCase(), this);
+    }
+    this.fut.setResult();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#dumping) {
+      this.#dumped += chunk.length;
+      if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
+      return true;
+    }
+    this.#setup.onChunk?.(chunk);
+    const d = this.#decoder;
+    if (d !== undefined) return d.write(chunk) && !this.#paused;
+    (this.reader as StreamReader).feedData(chunk);
+    return !this.#paused;
+  }
+
+  onComplete(): void {
+    const d = this.#decoder;
+    if (d !== undefined && !this.#dumping) d.end();
+    else this.reader?.feedEof();
+    this.#finish();
+  }
+
+  onError(err: Error): void {
+    const wasStreaming = this.#state === STREAMING;
+    this.#finish();
+    const reason = this.#reason;
+    if (reason !== undefined) return; // we aborted it and already told the reader
+    const { host, port } = this.#setup;
+    if (!wasStreaming) {
+      this.retryable = isDisconnect(err) && wasReusedSocket(err);
+      if (!this.fut.done()) this.fut.setException(mapError(err, host, port, false));
+    } else {
+      this.#decoder?.destroy();
+      this.reader?.setException(mapError(err, host, port, true));
+    }
+  }
+
+  onUpgrade(): void {
+    throw new ClientConnectionError('Unexpected protocol upgrade in a plain HTTP request');
+  }
+
+  // --- StreamReader transport (flow control) ---
+
+  pauseReading(): void {
+    this.#paused = true;
+    this.#decoder?.pause();
+  }
+
+  resumeReading(): void {
+    this.#paused = false;
+    const d = this.#decoder;
+    if (d !== undefined) {
+      d.resume();
+      if (d.writableNeedDrain) return; // 'drain' resumes undici
+    }
+    this.#resume?.();
+  }
+
+  /** @internal Called by the decoder's 'drain'. */
+  _drained(): void {
+    if (!this.#paused) this.#resume?.();
+  }
+
+  // --- cancellation, timeouts, release ---
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    const signal = this.#setup.signal as AbortSignal;
+    this.abortWire(new CancelledError(abortMessage(signal)));
+  }
+
+  _futureDone(fut: Future<unknown>): void {
+    if (fut.cancelled()) this.abortWire(fut._cancelError() ?? new CancelledError());
+  }
+
+  /** Stop the exchange: the pending wait (headers or body read) fails with `err`. */
+  abortWire(err: Error): void {
+    if (this.#state === DONE || this.#reason !== undefined) return;
+    this.#reason = err;
+    if (!this.fut.done()) this.fut.setException(err);
+    this.#decoder?.destroy();
+    this.reader?.setException(err);
+    if (this.#state === QUEUED) {
+      this.#finish();
+    } else if (this.#abort !== undefined) {
+      this.#abort(err);
+    }
+    // else: dispatched, not connected yet; onConnect aborts it.
+  }
+
+  /** True once the body was fully received or the exchange failed. */
+  get done(): boolean {
+    return this.#state === DONE;
+  }
+
+  /** Give the connection back: drain a small unread body, else close the socket. */
+  release(): void {
+    if (this.#state === DONE) return;
+    if (this.#state !== STREAMING) {
+      this.abortWire(new ClientConnectionError('Response released'));
+      return;
+    }
+    this.#dumping = true;
+    this.#decoder?.destroy();
+    this.#decoder = undefined;
+    const buffered = this.reader?.bufferedSize ?? 0;
+    this.reader?.setException(new ClientConnectionError('Response is released: its body can no longer be read'));
+    this.#dumped += buffered;
+    if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
+    else if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+  }
+
+  #finish(): void {
+    if (this.#state === DONE) return;
+    this.#state = DONE;
+    if (this.#total !== undefined) clearTimeout(this.#total);
+    if (this.#connect !== undefined) clearTimeout(this.#connect);
+    this.#total = this.#connect = undefined;
+    this.#setup.signal?.removeEventListener('abort', this);
+    if (this.#slotHeld) {
+      this.#slotHeld = false;
+      this.#setup.slots.release(this.#setup.key);
+    }
+  }
+
+  /** @internal */
+  _timeout(which: 'total' | 'connect'): void {
+    const { host, port, total, connect } = this.#setup;
+    if (which === 'total') {
+      this.abortWire(new TotalTimeoutError(`Request to ${host}:${port} timed out: total ${total} s`));
+    } else if (this.#state === QUEUED) {
+      this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: no free connection slot within ${connect} s (pool limit)`, 'pool'));
+    } else if (this.#state === DISPATCHED && this.#abort === undefined) {
+      this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: not connected within ${connect} s`, 'connect'));
+    }
+  }
+
+  /** @internal */
+  _decoderError(err: Error): void {
+    this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
+  }
+}
+
+function onTotal(h: RequestHandler): void {
+  h._timeout('total');
+}
+
+function onConnectTimeout(h: RequestHandler): void {
+  h._timeout('connect');
+}
+
+function makeDecoder(encoding: string, h: RequestHandler): Transform | undefined {
+  let d: Transform;
+  if (encoding === 'gzip' || encoding === 'x-gzip') d = createGunzip();
+  else if (encoding === 'deflate') d = createInflate();
+  else if (encoding === 'br') d = createBrotliDecompress();
+  else return undefined;
+  const reader = h.reader as StreamReader;
+  d.on('data', (c: Buffer) => reader.feedData(c));
+  d.on('end', () => reader.feedEof());
+  d.on('error', (e: Error) => h._decoderError(e));
+  d.on('drain', () => h._drained());
+  return d;
+}

@@ -1,0 +1,149 @@
+/**
+ * The options of `session.request()` and how they are checked and resolved
+ * into what undici sends.
+ * @module
+ */
+import { describe, toInt, toSignal } from '../core/validate.js';
+import type { RequestData } from './body.js';
+import { InvalidHeaderError, InvalidURL, NonHttpUrlClientError } from './errors.js';
+import type { ClientResponse } from './response.js';
+import { ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
+
+/** Query parameters: merged into the URL's query string. */
+export type Params =
+  | URLSearchParams
+  | Readonly<Record<string, string | number | boolean | readonly (string | number | boolean)[]>>
+  | Iterable<readonly [string, string]>;
+
+/** Request headers: a record, `[name, value]` pairs, or a `Headers`. */
+export type HeadersInput = Readonly<Record<string, string | number>> | Iterable<readonly [string, string]> | Headers;
+
+/** `raiseForStatus`: `true` to throw on 4xx/5xx, or a function called with each response. */
+export type RaiseForStatus = boolean | ((response: ClientResponse) => void | Promise<void>);
+
+/** Options of `session.request()` and its shortcuts. */
+export interface RequestOptions {
+  /** Query parameters added to the URL. */
+  readonly params?: Params;
+  /** The body: text, bytes, a form (`URLSearchParams` or a record), `FormData` (multipart), or an async iterable (streamed). */
+  readonly data?: RequestData;
+  /** A value sent as JSON (`application/json`). */
+  readonly json?: unknown;
+  /** Headers added to the session's. Values with CR, LF or NUL are refused before sending. */
+  readonly headers?: HeadersInput;
+  /** Cookies sent with this request only, besides the jar's. */
+  readonly cookies?: Readonly<Record<string, string>>;
+  /** Follow redirects. @default true */
+  readonly allowRedirects?: boolean;
+  /** Most redirects followed before `TooManyRedirects`. @default 10 */
+  readonly maxRedirects?: number;
+  /** Follow a redirect from https to http. @default false */
+  readonly allowInsecureRedirects?: boolean;
+  /** Time limits of this request (replaces the session's). */
+  readonly timeout?: ClientTimeout | ClientTimeoutOptions;
+  /** `false`: do not check the TLS certificate. @default true */
+  readonly ssl?: boolean;
+  /** Aborts the request (headers or body), like cancelling the task. */
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides the session's `raiseForStatus`. */
+  readonly raiseForStatus?: RaiseForStatus;
+  /** Default `maxSize` of `read()`/`text()`/`json()` for this response (null: none). */
+  readonly maxResponseSize?: number | null;
+  /** Passed to the trace configs' context factory. */
+  readonly traceRequestCtx?: unknown;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+
+/** @internal Check one header and add it (lower-case name) to `out`. */
+export function addHeader(where: string, out: Record<string, string>, name: unknown, value: unknown): void {
+  if (typeof name !== 'string' || !TOKEN.test(name)) throw new InvalidHeaderError(`${where}: invalid header name ${describe(name)}`);
+  if (typeof value === 'number') value = String(value);
+  if (typeof value !== 'string') throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
+  if (BAD_VALUE.test(value)) throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} contains a CR, LF or NUL character (refused: header injection)`);
+  out[name.toLowerCase()] = value;
+}
+
+/** @internal */
+export function readHeaders(where: string, input: unknown, out: Record<string, string>): void {
+  if (input === undefined || input === null) return;
+  if (typeof input !== 'object') throw new TypeError(`${where}: headers must be an object, pairs or Headers, got ${describe(input)}`);
+  if (Symbol.iterator in input) {
+    for (const pair of input as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${where}: headers pairs must be [name, value], got ${describe(pair)}`);
+      addHeader(where, out, pair[0], pair[1]);
+    }
+    return;
+  }
+  for (const name of Object.keys(input)) addHeader(where, out, name, (input as Record<string, unknown>)[name]);
+}
+
+/** @internal Parse and check a URL (against `base`), with `params` merged. */
+export function buildUrl(where: string, url: unknown, base: URL | null, params: unknown, schemes: ReadonlySet<string>): URL {
+  let u: URL;
+  if (url instanceof URL) {
+    u = new URL(url.href);
+  } else if (typeof url === 'string') {
+    try {
+      u = base === null ? new URL(url) : new URL(url, base);
+    } catch (e) {
+      throw new InvalidURL(url, base === null ? 'not an absolute URL (give a full URL or set baseUrl)' : 'cannot be parsed', { cause: e });
+    }
+  } else {
+    throw new TypeError(`${where}: url must be a string or a URL, got ${describe(url)}`);
+  }
+  if (!schemes.has(u.protocol)) throw new NonHttpUrlClientError(u.href, `scheme ${u.protocol} is not supported (${[...schemes].join(', ')})`);
+  if (u.hostname === '') throw new InvalidURL(u.href, 'no host');
+  if (params !== undefined && params !== null) appendParams(where, u, params);
+  return u;
+}
+
+function appendParams(where: string, u: URL, params: unknown): void {
+  if (typeof params !== 'object' || params === null) throw new TypeError(`${where}: params must be an object, pairs or URLSearchParams, got ${describe(params)}`);
+  const sp = u.searchParams;
+  if (params instanceof URLSearchParams || Symbol.iterator in params) {
+    for (const pair of params as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${where}: params pairs must be [name, value], got ${describe(pair)}`);
+      sp.append(String(pair[0]), String(pair[1]));
+    }
+    return;
+  }
+  for (const [k, v] of Object.entries(params as Record<string, unknown>)) {
+    for (const x of Array.isArray(v) ? (v as unknown[]) : [v]) {
+      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') throw new TypeError(`${where}: params ${JSON.stringify(k)} must be a string, number or boolean, got ${describe(x)}`);
+      sp.append(k, String(x));
+    }
+  }
+}
+
+/** @internal */
+export function toTimeout(where: string, value: unknown, dflt: ClientTimeout): ClientTimeout {
+  if (value === undefined) return dflt;
+  if (value instanceof ClientTimeout) return value;
+  if (typeof value === 'object' && value !== null) return new ClientTimeout(value);
+  throw new TypeError(`${where}: timeout must be a ClientTimeout or its options, got ${describe(value)}`);
+}
+
+/** @internal */
+export function toBool(where: string, name: string, value: unknown, dflt: boolean): boolean {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** @internal */
+export function toMaxSize(where: string, value: unknown, dflt: number | null): number | null {
+  if (value === undefined) return dflt;
+  if (value === null) return null;
+  return toInt(where, 'maxResponseSize', value, 0);
+}
+
+/** @internal */
+export function toRaise(where: string, value: unknown, dflt: RaiseForStatus): RaiseForStatus {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean' && typeof value !== 'function') throw new TypeError(`${where}: raiseForStatus must be a boolean or a function, got ${describe(value)}`);
+  return value as RaiseForStatus;
+}
+
+export { toSignal };

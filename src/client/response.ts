@@ -1,0 +1,231 @@
+/**
+ * `ClientResponse`, as aiohttp's: status and headers at once, the body read
+ * on demand (`text`, `json`, `read`, or `content`, a `StreamReader`).
+ * @module
+ */
+import { isCancellation } from '../core/errors.js';
+import type { StreamReader } from '../core/streams/stream-reader.js';
+import { describe, toInt } from '../core/validate.js';
+import { ClientResponseError, ClientResponseTooLargeError, ContentTypeError } from './errors.js';
+import type { RequestHandler } from './handler.js';
+import { ResponseHeaders } from './headers.js';
+import type { RequestInfo } from './request-info.js';
+
+/** Options of `read()`, `text()` and `json()`. */
+export interface ReadOptions {
+  /** Fail with `ClientResponseTooLargeError` past this many bytes (after decompression). @default the session's `maxResponseSize` */
+  readonly maxSize?: number | null;
+}
+
+/** Options of `json()`. */
+export interface JsonOptions extends ReadOptions {
+  /** The content type required (`null`: any). @default 'application/json' */
+  readonly contentType?: string | null;
+  /** Parse with this function instead of `JSON.parse`. */
+  readonly loads?: (text: string) => unknown;
+}
+
+// A response that is dropped unread must not hold its socket forever.
+const leaks = new FinalizationRegistry<RequestHandler>((h) => h.release());
+
+const EMPTY_HISTORY: readonly ClientResponse[] = Object.freeze([]);
+
+/**
+ * The answer to a request. The body stays on the wire until read; a body
+ * never read is released (drained or its socket closed) by `release()`,
+ * `[Symbol.asyncDispose]`, or at the latest when the response is collected.
+ * @example
+ * await using resp = await session.get(url);
+ * console.log(resp.status, await resp.text());
+ */
+export class ClientResponse implements AsyncDisposable {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The reason phrase (`OK`, `Not Found`). */
+  readonly reason: string;
+  /** The URL of this response (the last one after redirects). */
+  readonly url: URL;
+  /** The HTTP method of the request. */
+  readonly method: string;
+  /** What was sent. */
+  readonly requestInfo: RequestInfo;
+  readonly #handler: RequestHandler;
+  readonly #maxSize: number | null;
+  #headers: ResponseHeaders | undefined = undefined;
+  #history: readonly ClientResponse[] = EMPTY_HISTORY;
+  #body: Buffer | undefined = undefined;
+
+  /** @internal */
+  constructor(handler: RequestHandler, requestInfo: RequestInfo, maxSize: number | null) {
+    this.#handler = handler;
+    this.status = handler.status;
+    this.reason = handler.statusText;
+    this.url = requestInfo.url;
+    this.method = requestInfo.method;
+    this.requestInfo = requestInfo;
+    this.#maxSize = maxSize;
+    if (!handler.done) leaks.register(this, handler, handler);
+  }
+
+  /** True for a status below 400. */
+  get ok(): boolean {
+    return this.status < 400;
+  }
+
+  /** The response headers, case-insensitive. */
+  get headers(): ResponseHeaders {
+    return (this.#headers ??= new ResponseHeaders(this.#handler.headers ?? {}));
+  }
+
+  /** The raw headers as a lower-case record. @internal */
+  get _headerRecord(): Readonly<Record<string, string | string[]>> {
+    return this.#handler.headers ?? {};
+  }
+
+  /** The responses of the redirects followed to reach this one, oldest first. */
+  get history(): readonly ClientResponse[] {
+    return this.#history;
+  }
+
+  /** @internal */
+  _setHistory(history: readonly ClientResponse[]): void {
+    this.#history = history;
+  }
+
+  /** The cookies this response set, `name → value`. */
+  get cookies(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of this.headers.getAll('set-cookie')) {
+      const pair = line.split(';', 1)[0] as string;
+      const eq = pair.indexOf('=');
+      if (eq > 0) out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+    return out;
+  }
+
+  /** The media type without parameters, lower-case (`application/octet-stream` if absent, as aiohttp). */
+  get contentType(): string {
+    const ct = this.#handler.headers?.['content-type'];
+    if (typeof ct !== 'string') return 'application/octet-stream';
+    const semi = ct.indexOf(';');
+    return (semi === -1 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  }
+
+  /** The `charset` parameter of the content type, or null. */
+  get charset(): string | null {
+    const ct = this.#handler.headers?.['content-type'];
+    if (typeof ct !== 'string') return null;
+    const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(ct);
+    return m === null ? null : (m[1] as string).toLowerCase();
+  }
+
+  /** The body as a `StreamReader`: `readline`, `read(n)`, `iterChunked(n)`, `for await` over lines. */
+  get content(): StreamReader {
+    return this.#handler.reader as StreamReader;
+  }
+
+  /** Read the whole body (at most `maxSize` bytes). Cancelling the read closes the connection. */
+  async read(options?: ReadOptions): Promise<Buffer> {
+    if (this.#body !== undefined) return this.#body;
+    const max = readMax(options, this.#maxSize);
+    const h = this.#handler;
+    try {
+      if (max !== null) {
+        const cl = h.headers?.['content-length'];
+        if (typeof cl === 'string' && Number(cl) > max) throw new ClientResponseTooLargeError(max, Number(cl));
+        this.#body = await readBounded(this.content, max);
+      } else {
+        this.#body = await this.content.read();
+      }
+    } catch (e) {
+      // A read cut short leaves the connection mid-body: it cannot be reused.
+      h.abortWire(isCancellation(e) || e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    leaks.unregister(h);
+    return this.#body;
+  }
+
+  /** Read the body as text, decoded with `encoding` or the response charset (UTF-8 by default). */
+  async text(encoding?: string | null, options?: ReadOptions): Promise<string> {
+    if (encoding !== undefined && encoding !== null && typeof encoding !== 'string') throw new TypeError(`ClientResponse.text(): encoding must be a string, got ${describe(encoding)}`);
+    const body = await this.read(options);
+    const enc = encoding ?? this.charset ?? 'utf-8';
+    if (enc === 'utf-8' || enc === 'utf8') return body.toString('utf8');
+    return new TextDecoder(enc).decode(body);
+  }
+
+  /**
+   * Read the body as JSON. A content type other than `contentType`
+   * (default `application/json`; `null` skips the check) raises `ContentTypeError`, as aiohttp.
+   */
+  async json<T = unknown>(options?: JsonOptions): Promise<T> {
+    const want = options?.contentType === undefined ? 'application/json' : options.contentType;
+    const loads = options?.loads ?? JSON.parse;
+    if (typeof loads !== 'function') throw new TypeError(`ClientResponse.json(): loads must be a function, got ${describe(loads)}`);
+    if (want !== null) {
+      const got = this.contentType;
+      if (!(got === want || (want === 'application/json' && /^application\/[\w.+-]*\+json$/.test(got)))) {
+        this.release();
+        throw new ContentTypeError(this.requestInfo, `Attempt to decode JSON with unexpected mimetype: ${got}`, {
+          status: this.status, headers: this._headerRecord, history: this.#history,
+        });
+      }
+    }
+    const text = await this.text(null, options);
+    return (text.trim() === '' ? null : loads(text)) as T;
+  }
+
+  /** Throw `ClientResponseError` if the status is 400 or more (releasing the body). */
+  raiseForStatus(): void {
+    if (this.status < 400) return;
+    this.release();
+    throw new ClientResponseError(this.requestInfo, this.reason, { status: this.status, headers: this._headerRecord, history: this.#history });
+  }
+
+  /** Give the connection back without reading the rest of the body. */
+  release(): void {
+    leaks.unregister(this.#handler);
+    this.#handler.release();
+  }
+
+  /** True once the body was fully received, released or failed. */
+  get closed(): boolean {
+    return this.#handler.done;
+  }
+
+  /** Same as `release()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+  }
+
+  /** Close the connection at once. */
+  close(): void {
+    leaks.unregister(this.#handler);
+    this.#handler.release();
+  }
+
+  /** For logs: `<ClientResponse(url) [200 OK]>`. */
+  toString(): string {
+    return `<ClientResponse(${this.url.href}) [${this.status} ${this.reason}]>`;
+  }
+}
+
+function readMax(options: ReadOptions | undefined, dflt: number | null): number | null {
+  if (options === undefined || options.maxSize === undefined) return dflt;
+  if (options.maxSize === null) return null;
+  return toInt('ClientResponse.read()', 'maxSize', options.maxSize, 0);
+}
+
+async function readBounded(reader: StreamReader, max: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = await reader.readany();
+    if (chunk.length === 0) break;
+    size += chunk.length;
+    if (size > max) throw new ClientResponseTooLargeError(max, null);
+    parts.push(chunk);
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+}

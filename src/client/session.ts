@@ -1,0 +1,378 @@
+/**
+ * `ClientSession`, as aiohttp's: a pool of connections, default headers,
+ * a cookie jar and time limits shared by many requests.
+ * @module
+ */
+import type { Dispatcher } from 'undici';
+import { InvalidStateError } from '../core/errors.js';
+import { resumed, suspend } from '../core/suspend.js';
+import { describe, toInt } from '../core/validate.js';
+import { encodeBody, type EncodedBody } from './body.js';
+import { CookieJar } from './cookie-jar.js';
+import { TooManyRedirects } from './errors.js';
+import { RequestHandler, type HandlerSetup } from './handler.js';
+import { isRedirect, nextHop } from './redirects.js';
+import {
+  addHeader, buildUrl, readHeaders, toBool, toMaxSize, toRaise, toSignal, toTimeout, type HeadersInput, type RaiseForStatus, type RequestOptions,
+} from './request-options.js';
+import type { RequestInfo } from './request-info.js';
+import { ClientResponse } from './response.js';
+import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
+import { TCPConnector } from './connector.js';
+import { notifyAll, RequestTrace, type TraceConfig } from './trace.js';
+import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
+
+/** Options of {@link ClientSession}. */
+export interface ClientSessionOptions {
+  /** Relative request URLs are resolved against it. */
+  readonly baseUrl?: string | URL;
+  /** Headers sent with every request. */
+  readonly headers?: HeadersInput;
+  /** Where cookies are kept. @default a new `CookieJar()` */
+  readonly cookieJar?: CookieJar;
+  /** Default time limits. @default new ClientTimeout({ total: 300 }) */
+  readonly timeout?: ClientTimeout | ClientTimeoutOptions;
+  /** The connection pool. @default a new `TCPConnector()`, closed with the session */
+  readonly connector?: TCPConnector;
+  /** Close the connector with the session (as aiohttp, also one passed in). @default true */
+  readonly connectorOwner?: boolean;
+  /** Throw `ClientResponseError` for 4xx/5xx (or call this function with each response). @default false */
+  readonly raiseForStatus?: RaiseForStatus;
+  /** Decompress gzip, deflate and br bodies (and ask for them). @default true */
+  readonly autoDecompress?: boolean;
+  /** Tracing hooks. */
+  readonly traceConfigs?: readonly TraceConfig[];
+  /** Default `maxSize` for `read()`/`text()`/`json()` (null: no limit, as aiohttp). @default null */
+  readonly maxResponseSize?: number | null;
+}
+
+const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const USER_AGENT = 'aiots/0.1 (undici)';
+
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  userCookie: string | undefined;
+  body: EncodedBody;
+}
+
+/**
+ * Many requests sharing a connection pool, headers, cookies and timeouts.
+ * Make one per application (not per request) and close it at the end.
+ * A request made inside a task is aborted on the wire when the task is
+ * cancelled, so `waitFor(() => session.get(url), 5)` really stops it.
+ * @example
+ * await using session = new ClientSession();
+ * await using resp = await session.get('http://127.0.0.1:8080/hello/x');
+ * console.log(resp.status, await resp.text());
+ */
+export class ClientSession implements AsyncDisposable {
+  readonly #base: URL | null;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #jar: CookieJar;
+  readonly #timeout: ClientTimeout;
+  readonly #connector: TCPConnector;
+  readonly #ownsConnector: boolean;
+  readonly #raise: RaiseForStatus;
+  readonly #decompress: boolean;
+  readonly #traces: readonly TraceConfig[] | null;
+  readonly #maxSize: number | null;
+  #closed = false;
+
+  /** A session; see {@link ClientSessionOptions}. */
+  constructor(options: ClientSessionOptions = {}) {
+    const W = 'ClientSession()';
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
+    if (options.baseUrl !== undefined) {
+      this.#base = buildUrl(W, options.baseUrl, null, undefined, HTTP_SCHEMES);
+    } else {
+      this.#base = null;
+    }
+    this.#decompress = toBool(W, 'autoDecompress', options.autoDecompress, true);
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (this.#decompress) headers['accept-encoding'] = 'gzip, deflate, br';
+    headers['user-agent'] = USER_AGENT;
+    readHeaders(W, options.headers, headers);
+    this.#headers = Object.freeze(headers);
+    const jar = options.cookieJar ?? new CookieJar();
+    if (!(jar instanceof CookieJar)) throw new TypeError(`${W}: cookieJar must be a CookieJar, got ${describe(jar)}`);
+    this.#jar = jar;
+    this.#timeout = toTimeout(W, options.timeout, DEFAULT_TIMEOUT);
+    const connector = options.connector ?? new TCPConnector();
+    if (!(connector instanceof TCPConnector)) throw new TypeError(`${W}: connector must be a TCPConnector, got ${describe(connector)}`);
+    if (connector.closed) throw new InvalidStateError(`${W}: the connector is closed`);
+    this.#connector = connector;
+    this.#ownsConnector = toBool(W, 'connectorOwner', options.connectorOwner, true);
+    connector._configure(this.#timeout.sockConnect);
+    this.#raise = toRaise(W, options.raiseForStatus, false);
+    const traces = options.traceConfigs;
+    if (traces !== undefined && !Array.isArray(traces)) throw new TypeError(`${W}: traceConfigs must be an array, got ${describe(traces)}`);
+    this.#traces = traces === undefined || traces.length === 0 ? null : [...traces];
+    if (this.#traces !== null) {
+      const cfg = this.#traces;
+      connector._observer = {
+        onCreateStart: (host, port) => notifyAll(this, cfg, 'onConnectionCreateStart', { host, port }),
+        onCreateEnd: (host, port) => notifyAll(this, cfg, 'onConnectionCreateEnd', { host, port }),
+      };
+    }
+    this.#maxSize = toMaxSize(W, options.maxResponseSize, null);
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The session's cookie jar. */
+  get cookieJar(): CookieJar {
+    return this.#jar;
+  }
+
+  /** The session's connector. */
+  get connector(): TCPConnector {
+    return this.#connector;
+  }
+
+  /** The default time limits. */
+  get timeout(): ClientTimeout {
+    return this.#timeout;
+  }
+
+  /** The default headers (lower-case names). */
+  get headers(): Readonly<Record<string, string>> {
+    return this.#headers;
+  }
+
+  /**
+   * Send a request; resolves with the response once its headers arrived.
+   * Redirects are followed (see {@link RequestOptions}).
+   * @example
+   * const resp = await session.request('POST', '/items', { json: { name: 'x' } });
+   */
+  async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<ClientResponse> {
+    const W = `ClientSession.request()`;
+    if (this.#closed) throw new InvalidStateError(`${W}: the session is closed`);
+    if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new TypeError(`${W}: method must be an HTTP token, got ${describe(method)}`);
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
+    const u = buildUrl(W, url, this.#base, options.params, HTTP_SCHEMES);
+    method = method.toUpperCase();
+    let headers = this.#headers as Record<string, string>;
+    if (options.headers !== undefined) {
+      headers = { ...headers };
+      readHeaders(W, options.headers, headers);
+    }
+    let userCookie = headers.cookie;
+    if (options.cookies !== undefined) {
+      const parts: string[] = userCookie === undefined ? [] : [userCookie];
+      for (const [k, v] of Object.entries(options.cookies)) parts.push(`${k}=${v}`);
+      userCookie = parts.join('; ');
+      headers = { ...headers };
+      addHeader(W, headers, 'cookie', userCookie);
+    }
+    const body = encodeBody(W, options.data, options.json, 'json' in options);
+    const timeout = toTimeout(W, options.timeout, this.#timeout);
+    const signal = toSignal(W, options.signal);
+    const allowRedirects = toBool(W, 'allowRedirects', options.allowRedirects, true);
+    const maxRedirects = options.maxRedirects === undefined ? 10 : toInt(W, 'maxRedirects', options.maxRedirects, 0);
+    const allowInsecure = toBool(W, 'allowInsecureRedirects', options.allowInsecureRedirects, false);
+    const verify = toBool(W, 'ssl', options.ssl, true);
+    const raise = toRaise(W, options.raiseForStatus, this.#raise);
+    const maxSize = toMaxSize(W, options.maxResponseSize, this.#maxSize);
+    signal?.throwIfAborted();
+
+    const trace = this.#traces === null ? null : new RequestTrace(this, this.#traces, options.traceRequestCtx);
+    const hop: Hop = { url: u, method, headers, userCookie, body };
+    const history: ClientResponse[] = [];
+    let info: RequestInfo | undefined;
+    try {
+      for (;;) {
+        const sent = this.#finalHeaders(hop);
+        info = { url: hop.url, method: hop.method, headers: sent, realUrl: hop.url };
+        if (trace !== null) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
+        const resp = await this.#exchange(hop, sent, info, timeout, signal, verify, maxSize, trace);
+        if (trace !== null) await trace.send('onRequestEnd', { method: hop.method, url: hop.url, headers: sent, response: resp });
+        const setCookie = resp._headerRecord['set-cookie'];
+        if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
+        if (allowRedirects && isRedirect(resp.status)) {
+          const loc = resp._headerRecord.location;
+          const next = nextHop(resp.status, hop.method, hop.url, typeof loc === 'string' ? loc : undefined, hop.body.replayable, allowInsecure);
+          if (next !== null) {
+            resp.release();
+            history.push(resp);
+            if (history.length > maxRedirects) {
+              throw new TooManyRedirects((history[0] as ClientResponse).requestInfo, 'Too many redirects', { status: resp.status, history: [...history], headers: resp._headerRecord });
+            }
+            if (trace !== null) await trace.send('onRequestRedirect', { method: hop.method, url: hop.url, headers: sent, response: resp });
+            this.#follow(hop, next);
+            continue;
+          }
+        }
+        if (history.length !== 0) resp._setHistory(history);
+        if (raise !== false) await this.#raiseFor(resp, raise);
+        return resp;
+      }
+    } catch (e) {
+      if (trace !== null && info !== undefined) await trace.send('onRequestException', { method: info.method, url: info.url, headers: info.headers, exception: e });
+      throw e;
+    }
+  }
+
+  async #raiseFor(resp: ClientResponse, raise: RaiseForStatus): Promise<void> {
+    if (raise === true) resp.raiseForStatus();
+    else if (typeof raise === 'function') await raise(resp);
+  }
+
+  #follow(hop: Hop, next: { url: URL; method: string; dropBody: boolean; crossOrigin: boolean }): void {
+    let headers = hop.headers;
+    if (next.dropBody || next.crossOrigin) {
+      headers = { ...headers };
+      if (next.dropBody) {
+        delete headers['content-type'];
+        delete headers['content-length'];
+        hop.body = { body: null, contentType: null, replayable: true };
+      }
+      if (next.crossOrigin) {
+        delete headers.authorization;
+        delete headers.cookie;
+        delete headers.host;
+        hop.userCookie = undefined;
+      }
+    }
+    hop.headers = headers;
+    hop.url = next.url;
+    hop.method = next.method;
+  }
+
+  #finalHeaders(hop: Hop): Record<string, string> {
+    const jarCookie = this.#jar.cookieHeader(hop.url);
+    const ct = hop.body.contentType;
+    const needType = ct !== null && hop.headers['content-type'] === undefined;
+    if (jarCookie === '' && !needType) return hop.headers;
+    const out = { ...hop.headers };
+    if (needType) out['content-type'] = ct;
+    if (jarCookie !== '') out.cookie = hop.userCookie === undefined ? jarCookie : `${hop.userCookie}; ${jarCookie}`;
+    return out;
+  }
+
+  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
+    const u = hop.url;
+    const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
+    const sockRead = timeout.sockRead === null ? 0 : Math.ceil(timeout.sockRead * 1000);
+    const opts: Dispatcher.DispatchOptions = {
+      origin: u.origin,
+      path: u.pathname + u.search,
+      method: hop.method as Dispatcher.HttpMethod,
+      headers,
+      body: hop.body.body as NonNullable<Dispatcher.DispatchOptions['body']>,
+      headersTimeout: sockRead,
+      bodyTimeout: sockRead,
+      reset: this.#connector._forceClose,
+    };
+    const setup: HandlerSetup = {
+      dispatcher: this.#connector._dispatcher(verify),
+      opts,
+      slots: this.#connector._slots,
+      key: u.origin,
+      host: u.hostname,
+      port,
+      total: timeout.total,
+      connect: timeout.connect,
+      decompress: this.#decompress,
+      signal,
+      onQueued: trace === null ? undefined : (start) => trace.notify(start ? 'onConnectionQueuedStart' : 'onConnectionQueuedEnd', {}),
+      onChunk: trace === null ? undefined : (chunk) => trace.notify('onResponseChunkReceived', { method: hop.method, url: u, chunk }),
+    };
+    let h = new RequestHandler(setup);
+    h.start();
+    try {
+      await suspend(h.fut, undefined);
+    } catch (e) {
+      // A keep-alive socket the server had closed: resend once on a fresh one.
+      if (!h.retryable || !IDEMPOTENT.has(hop.method) || !hop.body.replayable) throw e;
+      h = new RequestHandler(setup);
+      h.start();
+      await suspend(h.fut, undefined);
+    }
+    try {
+      resumed();
+    } catch (e) {
+      h.release();
+      throw e;
+    }
+    return new ClientResponse(h, info, maxSize);
+  }
+
+  /** `request('GET', url, options)`. */
+  get(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('GET', url, options);
+  }
+
+  /** `request('POST', url, options)`. */
+  post(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('POST', url, options);
+  }
+
+  /** `request('PUT', url, options)`. */
+  put(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('PUT', url, options);
+  }
+
+  /** `request('PATCH', url, options)`. */
+  patch(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('PATCH', url, options);
+  }
+
+  /** `request('DELETE', url, options)`. */
+  delete(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('DELETE', url, options);
+  }
+
+  /** `request('HEAD', url, options)`; redirects are not followed unless asked, as aiohttp. */
+  head(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('HEAD', url, { allowRedirects: false, ...options });
+  }
+
+  /** `request('OPTIONS', url, options)`. */
+  options(url: string | URL, options?: RequestOptions): Promise<ClientResponse> {
+    return this.request('OPTIONS', url, options);
+  }
+
+  /**
+   * Open a WebSocket (`ws:`/`wss:`, or `http(s):`), with the session's
+   * headers and cookies.
+   * @example
+   * await using ws = await session.wsConnect('ws://127.0.0.1:8080/ws');
+   * await ws.sendStr('hi');
+   * for await (const msg of ws) console.log(msg.data);
+   */
+  async wsConnect(url: string | URL, options: WSConnectOptions = {}): Promise<ClientWebSocketResponse> {
+    if (this.#closed) throw new InvalidStateError('ClientSession.wsConnect(): the session is closed');
+    const u = buildUrl('ClientSession.wsConnect()', url, this.#base, undefined, WS_SCHEMES);
+    if (u.protocol === 'http:') u.protocol = 'ws:';
+    else if (u.protocol === 'https:') u.protocol = 'wss:';
+    const headers: Record<string, string> = { ...this.#headers };
+    delete headers['accept-encoding'];
+    readHeaders('ClientSession.wsConnect()', options.headers, headers);
+    const httpUrl = new URL(u.href);
+    httpUrl.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+    const cookie = this.#jar.cookieHeader(httpUrl);
+    if (cookie !== '') headers.cookie = headers.cookie === undefined ? cookie : `${headers.cookie}; ${cookie}`;
+    return wsConnect(u, headers, options, this.#timeout);
+  }
+
+  /** Close the session and (if it owns it) its connector; resolves once every socket is closed. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsConnector) await this.#connector.close();
+  }
+
+  /** Same as `close()`: `await using session = new ClientSession()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+const WS_SCHEMES: ReadonlySet<string> = new Set(['ws:', 'wss:', 'http:', 'https:']);

@@ -1,0 +1,80 @@
+/**
+ * `TestServer`, as aiohttp's `test_utils.TestServer`: the app on a real
+ * ephemeral port of 127.0.0.1.
+ * @module
+ */
+import type { Application } from '../web/application.js';
+import { AppRunner, TCPSite, type RunnerOptions } from '../web/runner.js';
+import { InvalidStateError } from '../core/errors.js';
+
+/** Options of {@link TestServer}: the runner's, plus where to listen. */
+export interface TestServerOptions extends RunnerOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (ephemeral) */
+  readonly port?: number;
+}
+
+/**
+ * Runs an application for a test. The access log is off unless asked for.
+ * @example
+ * await using server = new TestServer(app);
+ * await server.start();
+ * const res = await fetch(server.makeUrl('/'));
+ */
+export class TestServer {
+  /** The application. */
+  readonly app: Application;
+  /** The host listened on. */
+  readonly host: string;
+  readonly #runner: AppRunner;
+  readonly #port: number;
+  #site: TCPSite | null = null;
+
+  constructor(app: Application, options?: TestServerOptions) {
+    this.app = app;
+    this.host = options?.host ?? '127.0.0.1';
+    this.#port = options?.port ?? 0;
+    this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...options });
+  }
+
+  /** The runner (for its options and sites). */
+  get runner(): AppRunner {
+    return this.#runner;
+  }
+
+  /** Start (idempotent). */
+  async start(): Promise<void> {
+    if (this.#site !== null) return;
+    await this.#runner.setup();
+    const site = new TCPSite(this.#runner, this.host, this.#port);
+    await site.start();
+    this.#site = site;
+  }
+
+  /** The real port. */
+  get port(): number {
+    if (this.#site === null) throw new InvalidStateError('TestServer: call start() first');
+    return this.#site.port;
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:40123`. */
+  get baseUrl(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** The absolute URL of `path`. */
+  makeUrl(path: string): string {
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`makeUrl(): path must start with "/", got ${JSON.stringify(path)}`);
+    return this.baseUrl + path;
+  }
+
+  /** Shut down gracefully (runs the app's shutdown and cleanup). */
+  async close(): Promise<void> {
+    await this.#runner.cleanup();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

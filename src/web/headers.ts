@@ -1,0 +1,145 @@
+/**
+ * Case-insensitive header maps: {@link CIMultiDict} for responses (mutable)
+ * and the read-only view of a request's headers.
+ * @module
+ */
+
+/** Headers as users pass them: an object, pairs, or another map. */
+export type HeadersInit = Readonly<Record<string, string | number | readonly string[]>> | Iterable<readonly [string, string]> | CIMultiDict;
+
+/**
+ * A case-insensitive multi-value map of header names to strings, as
+ * multidict's `CIMultiDict`. Names keep the case they were first set with.
+ * @example
+ * const h = new CIMultiDict({ 'X-Id': '1' });
+ * h.get('x-id'); // '1'
+ */
+export class CIMultiDict implements Iterable<[string, string]> {
+  // Lowercase name → [name as given, ...values].
+  readonly #map = new Map<string, string[]>();
+
+  /** A map filled from `init`. */
+  constructor(init?: HeadersInit) {
+    if (init === undefined || init === null) return;
+    if (init instanceof CIMultiDict) {
+      for (const [k, v] of init) this.append(k, v);
+    } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
+      for (const pair of init as Iterable<readonly [string, string]>) this.append(pair[0], pair[1]);
+    } else if (typeof init === 'object') {
+      for (const [k, v] of Object.entries(init)) {
+        if (Array.isArray(v)) for (const x of v as readonly string[]) this.append(k, x);
+        else this.append(k, String(v as string | number));
+      }
+    } else {
+      throw new TypeError(`CIMultiDict(): init must be an object or an iterable of pairs, got ${typeof init}`);
+    }
+  }
+
+  /** The first value of `name`, or undefined. */
+  get(name: string): string | undefined {
+    return this.#map.get(name.toLowerCase())?.[1];
+  }
+
+  /** Every value of `name` (empty when absent). */
+  getAll(name: string): string[] {
+    const e = this.#map.get(name.toLowerCase());
+    return e === undefined ? [] : e.slice(1);
+  }
+
+  /** True when `name` is present. */
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+
+  /** Replace every value of `name` with `value`. */
+  set(name: string, value: string | number): void {
+    checkHeader(name, value);
+    this.#map.set(name.toLowerCase(), [name, String(value)]);
+  }
+
+  /** Add a value for `name`, keeping the others. */
+  append(name: string, value: string | number): void {
+    checkHeader(name, value);
+    const key = name.toLowerCase();
+    const e = this.#map.get(key);
+    if (e === undefined) this.#map.set(key, [name, String(value)]);
+    else e.push(String(value));
+  }
+
+  /** Remove `name`; returns true if it was there. */
+  delete(name: string): boolean {
+    return this.#map.delete(name.toLowerCase());
+  }
+
+  /** How many distinct names. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Every [name, value] pair, a name repeated once per value. */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (const e of this.#map.values()) {
+      const name = e[0] as string;
+      for (let i = 1; i < e.length; i++) yield [name, e[i] as string];
+    }
+  }
+
+  /** @internal Push name, value, name, value... onto `out` (Node's raw header array). */
+  _flatten(out: string[]): void {
+    for (const e of this.#map.values()) {
+      const name = e[0] as string;
+      for (let i = 1; i < e.length; i++) out.push(name, e[i] as string);
+    }
+  }
+}
+
+// Node rejects these too, but later and with a less helpful message.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+
+function checkHeader(name: string, value: unknown): void {
+  if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
+  if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`headers: value of ${name} must be a string or number, got ${typeof value}`);
+  if (typeof value === 'string' && BAD_VALUE.test(value)) throw new TypeError(`headers: value of ${name} must not contain CR, LF or NUL`);
+}
+
+/**
+ * A request's headers, read-only and case-insensitive, read straight from
+ * Node's parsed headers (no copy is made).
+ */
+export class RequestHeaders implements Iterable<[string, string]> {
+  readonly #raw: string[];
+  readonly #parsed: NodeJS.Dict<string | string[]>;
+
+  /** @internal */
+  constructor(parsed: NodeJS.Dict<string | string[]>, raw: string[]) {
+    this.#parsed = parsed;
+    this.#raw = raw;
+  }
+
+  /** The value of `name` (repeated headers joined as Node joins them), or undefined. */
+  get(name: string): string | undefined {
+    const v = this.#parsed[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  /** Every value received for `name`, in order. */
+  getAll(name: string): string[] {
+    const key = name.toLowerCase();
+    const out: string[] = [];
+    const raw = this.#raw;
+    for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === key) out.push(raw[i + 1] as string);
+    return out;
+  }
+
+  /** True when `name` was received. */
+  has(name: string): boolean {
+    return this.#parsed[name.toLowerCase()] !== undefined;
+  }
+
+  /** Header names and values as received. */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    const raw = this.#raw;
+    for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
+  }
+}

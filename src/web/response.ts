@@ -1,0 +1,325 @@
+/**
+ * Responses, as aiohttp's `web_response`: {@link StreamResponse} for bodies
+ * written piece by piece, {@link Response} for a body known up front, and
+ * {@link jsonResponse}.
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import { stringifySetCookie, type SerializeOptions } from 'cookie';
+import { InvalidStateError } from '../core/errors.js';
+import { Future } from '../core/future.js';
+import { suspend } from '../core/suspend.js';
+import { describe } from '../core/validate.js';
+import { CIMultiDict, type HeadersInit } from './headers.js';
+import type { Request } from './request.js';
+
+/** Options of {@link StreamResponse}. */
+export interface StreamResponseOptions {
+  /** The status code. @default 200 */
+  readonly status?: number;
+  /** The reason phrase. @default the standard one */
+  readonly reason?: string;
+  /** Response headers. */
+  readonly headers?: HeadersInit;
+}
+
+/** Options of `setCookie`, as aiohttp's (`maxAge` in seconds). */
+export type CookieOptions = Omit<SerializeOptions, 'encode'>;
+
+/** Thrown by `write()` when the client went away. */
+export class ConnectionResetError extends Error {
+  /** A stable code. */
+  readonly code = 'AIOTS_ERR_CONNECTION_RESET';
+  override readonly name = 'ConnectionResetError';
+}
+
+/**
+ * A response whose body is written in pieces after `prepare()`, as aiohttp's.
+ * @example
+ * const resp = new StreamResponse({ headers: { 'Content-Type': 'text/plain' } });
+ * await resp.prepare(request);
+ * for (const part of parts) await resp.write(part);
+ * await resp.writeEof();
+ * return resp;
+ */
+export class StreamResponse {
+  #status: number;
+  #reason: string | undefined;
+  #headers: CIMultiDict | undefined;
+  #cookies: Map<string, string> | undefined = undefined;
+  #res: ServerResponse | undefined = undefined;
+  #eof = false;
+  /** @internal Bytes of body written, for the access log. */
+  _bodyLength = 0;
+
+  constructor(options?: StreamResponseOptions) {
+    const where = `${new.target.name}()`;
+    this.#status = options?.status === undefined ? 200 : checkStatus(where, options.status);
+    this.#reason = options?.reason === undefined ? undefined : checkReason(where, options.reason);
+    this.#headers = options?.headers === undefined ? undefined : new CIMultiDict(options.headers);
+  }
+
+  /** The status code. */
+  get status(): number {
+    return this.#status;
+  }
+
+  /** The reason phrase, or undefined for the standard one. */
+  get reason(): string | undefined {
+    return this.#reason;
+  }
+
+  /** Change the status (and reason) before the headers are sent. */
+  setStatus(status: number, reason?: string): void {
+    this.#checkNotPrepared('setStatus()');
+    this.#status = checkStatus('setStatus()', status);
+    this.#reason = reason === undefined ? undefined : checkReason('setStatus()', reason);
+  }
+
+  /** The response headers (mutable until `prepare()`). */
+  get headers(): CIMultiDict {
+    return (this.#headers ??= new CIMultiDict());
+  }
+
+  /** True once the headers were sent. */
+  get prepared(): boolean {
+    return this.#res !== undefined;
+  }
+
+  /** The Content-Type header, or undefined. */
+  get contentType(): string | undefined {
+    return this.#headers?.get('content-type');
+  }
+
+  set contentType(value: string) {
+    this.headers.set('Content-Type', value);
+  }
+
+  /** Set a cookie (`Set-Cookie`), as aiohttp's `set_cookie`. */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    this.#checkNotPrepared('setCookie()');
+    if (typeof name !== 'string' || name === '') throw new TypeError(`setCookie(): name must be a non-empty string, got ${describe(name)}`);
+    if (typeof value !== 'string') throw new TypeError(`setCookie(): value must be a string, got ${describe(value)}`);
+    const opts: SerializeOptions = { path: '/', ...options };
+    (this.#cookies ??= new Map()).set(name, stringifySetCookie(name, value, opts));
+  }
+
+  /** Tell the client to drop a cookie (an expired `Set-Cookie`). */
+  delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
+    this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+  }
+
+  /** Send the status and headers. Called for you when a handler returns the response. */
+  async prepare(request: Request): Promise<void> {
+    if (this.#res !== undefined) return;
+    this._sendHead(request._res, null);
+  }
+
+  /** Write a piece of the body; waits while the socket's buffer is full. */
+  async write(data: Uint8Array | string): Promise<void> {
+    const res = this.#res;
+    if (res === undefined) throw new InvalidStateError('StreamResponse.write(): call prepare(request) first');
+    if (this.#eof) throw new InvalidStateError('StreamResponse.write(): the response is already finished');
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError(`StreamResponse.write(): data must be a string or Buffer, got ${describe(data)}`);
+    if (res.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
+    this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (!res.write(data)) await drain(res);
+  }
+
+  /** Finish the body (after writing `data`, if given). */
+  async writeEof(data?: Uint8Array | string): Promise<void> {
+    if (this.#eof) return;
+    const res = this.#res;
+    if (res === undefined) throw new InvalidStateError('StreamResponse.writeEof(): call prepare(request) first');
+    this.#eof = true;
+    if (data !== undefined) this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (data === undefined) res.end();
+    else res.end(data);
+  }
+
+  /** @internal The headers map if one was made. */
+  _headersIfAny(): CIMultiDict | undefined {
+    return this.#headers;
+  }
+
+  /** @internal */
+  _markEof(): void {
+    this.#eof = true;
+  }
+
+  /** @internal True once the body is finished. */
+  get _eof(): boolean {
+    return this.#eof;
+  }
+
+  /** @internal Send the whole response (headers and body) in one go. */
+  _send(res: ServerResponse): void {
+    this._sendHead(res, null);
+    this.#eof = true;
+    res.end();
+  }
+
+  /** @internal Write the status line and headers once; `extra` are precomputed pairs. */
+  _sendHead(res: ServerResponse, extra: string[] | null): void {
+    if (this.#res !== undefined) throw new InvalidStateError('the response was already prepared');
+    this.#res = res;
+    const flat = extra ?? [];
+    this.#headers?._flatten(flat);
+    const cookies = this.#cookies;
+    if (cookies !== undefined) for (const c of cookies.values()) flat.push('Set-Cookie', c);
+    if (this.#reason === undefined) res.writeHead(this.#status, flat);
+    else res.writeHead(this.#status, this.#reason, flat);
+  }
+
+  #checkNotPrepared(where: string): void {
+    if (this.#res !== undefined) throw new InvalidStateError(`${where}: the headers were already sent`);
+  }
+}
+
+/** Options of {@link Response}. */
+export interface ResponseOptions extends StreamResponseOptions {
+  /** The body as bytes (a string is sent as UTF-8). Default type application/octet-stream. */
+  readonly body?: Uint8Array | string | null;
+  /** The body as text. Default type text/plain; charset=utf-8. */
+  readonly text?: string;
+  /** The Content-Type (without charset). */
+  readonly contentType?: string;
+  /** The charset appended to the Content-Type of `text`. @default 'utf-8' */
+  readonly charset?: string;
+}
+
+const NO_BODY_STATUS = new Set([204, 304]);
+
+/**
+ * A response with its whole body known, as aiohttp's `web.Response`.
+ * @example
+ * return new Response({ text: '<h1>hi</h1>', contentType: 'text/html' });
+ */
+export class Response extends StreamResponse {
+  #body: Uint8Array | string | null;
+  #contentType: string | null;
+
+  constructor(options?: ResponseOptions) {
+    super(options);
+    const body = options?.body;
+    const text = options?.text;
+    const ct = options?.contentType;
+    const charset = options?.charset;
+    if (body !== undefined && body !== null && text !== undefined) throw new TypeError('Response(): pass body or text, not both');
+    if (ct !== undefined && typeof ct !== 'string') throw new TypeError(`Response(): contentType must be a string, got ${describe(ct)}`);
+    if (charset !== undefined && typeof charset !== 'string') throw new TypeError(`Response(): charset must be a string, got ${describe(charset)}`);
+    if (text !== undefined) {
+      if (typeof text !== 'string') throw new TypeError(`Response(): text must be a string, got ${describe(text)}`);
+      this.#body = text;
+      this.#contentType = `${ct ?? 'text/plain'}; charset=${charset ?? 'utf-8'}`;
+    } else if (body !== undefined && body !== null) {
+      if (typeof body !== 'string' && !(body instanceof Uint8Array)) throw new TypeError(`Response(): body must be a Buffer, Uint8Array or string, got ${describe(body)}`);
+      this.#body = body;
+      this.#contentType = ct === undefined ? 'application/octet-stream' : charset === undefined ? ct : `${ct}; charset=${charset}`;
+    } else {
+      this.#body = null;
+      this.#contentType = ct === undefined ? null : charset === undefined ? ct : `${ct}; charset=${charset}`;
+    }
+  }
+
+  /** The body, or null. */
+  get body(): Uint8Array | string | null {
+    return this.#body;
+  }
+
+  set body(value: Uint8Array | string | null) {
+    if (this.prepared) throw new InvalidStateError('Response.body: the response was already sent');
+    this.#body = value;
+  }
+
+  /** The body as text, or null. */
+  get text(): string | null {
+    const b = this.#body;
+    return b === null ? null : typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
+  }
+
+  override get contentType(): string | undefined {
+    return super.contentType ?? this.#contentType ?? undefined;
+  }
+
+  override set contentType(value: string) {
+    super.contentType = value;
+  }
+
+  override async prepare(request: Request): Promise<void> {
+    if (this.prepared) return;
+    this._send(request._res);
+  }
+
+  override async write(_data: Uint8Array | string): Promise<void> {
+    throw new InvalidStateError('Response.write(): a Response sends its body at once; use StreamResponse to write in pieces');
+  }
+
+  /** @internal The hot path: one writeHead, one end. */
+  override _send(res: ServerResponse): void {
+    const body = this.#body;
+    const head: string[] = [];
+    const custom = this._headersIfAny();
+    if (this.#contentType !== null && (custom === undefined || !custom.has('content-type'))) head.push('Content-Type', this.#contentType);
+    if (body === null) {
+      if (!NO_BODY_STATUS.has(this.status)) head.push('Content-Length', '0');
+      this._sendHead(res, head);
+      res.end();
+    } else {
+      const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      head.push('Content-Length', String(len));
+      this._bodyLength = len;
+      this._sendHead(res, head);
+      res.end(body);
+    }
+    this._markEof();
+  }
+}
+
+/** Options of {@link jsonResponse}. */
+export interface JsonResponseOptions extends StreamResponseOptions {
+  /** The serializer. @default JSON.stringify */
+  readonly dumps?: (data: unknown) => string;
+  /** @default 'application/json' */
+  readonly contentType?: string;
+}
+
+/**
+ * A JSON response, as aiohttp's `json_response`.
+ * @example
+ * return jsonResponse({ ok: true }, { status: 201 });
+ */
+export function jsonResponse(data: unknown, options?: JsonResponseOptions): Response {
+  const dumps = options?.dumps ?? JSON.stringify;
+  if (typeof dumps !== 'function') throw new TypeError(`jsonResponse(): dumps must be a function, got ${describe(dumps)}`);
+  const text = dumps(data);
+  if (typeof text !== 'string') throw new TypeError('jsonResponse(): dumps must return a string (JSON.stringify returns undefined for undefined and functions)');
+  return new Response({ ...options, text, contentType: options?.contentType ?? 'application/json' });
+}
+
+function checkStatus(where: string, status: unknown): number {
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
+    throw new RangeError(`${where}: status must be an integer from 100 to 999, got ${describe(status)}`);
+  }
+  return status;
+}
+
+function checkReason(where: string, reason: unknown): string {
+  if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${where}: reason must be a string without CR or LF, got ${describe(reason)}`);
+  return reason;
+}
+
+function drain(res: ServerResponse): Promise<void> {
+  const fut = new Future<void>();
+  const onDrain = (): void => {
+    res.off('close', onClose);
+    if (!fut.done()) fut.setResult(undefined);
+  };
+  const onClose = (): void => {
+    res.off('drain', onDrain);
+    if (!fut.done()) fut.setException(new ConnectionResetError('Connection lost while writing'));
+  };
+  res.once('drain', onDrain);
+  res.once('close', onClose);
+  return suspend(fut, undefined);
+}

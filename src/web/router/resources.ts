@@ -1,0 +1,193 @@
+/**
+ * Resources and routes, as aiohttp's `web_urldispatcher`: a resource is a
+ * path (plain, dynamic, or a sub-application's prefix) and holds one route
+ * per method.
+ * @module
+ */
+import { describe } from '../../core/validate.js';
+import type { Handler, Middleware } from '../types.js';
+import { compilePattern, type CompiledPattern } from './pattern.js';
+
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** One method of one resource, and its handler. */
+export class ResourceRoute {
+  /** The HTTP method, upper case, or '*'. */
+  readonly method: string;
+  /** The handler as registered. */
+  readonly handler: Handler;
+  /** The resource the route belongs to. */
+  readonly resource: Resource;
+  /** @internal The handler wrapped in the app's middlewares (set when the app freezes). */
+  _chain: Handler;
+
+  /** @internal */
+  constructor(method: string, handler: Handler, resource: Resource) {
+    this.method = method;
+    this.handler = handler;
+    this.resource = resource;
+    this._chain = handler;
+  }
+
+  /** The route's resource name, or null. */
+  get name(): string | null {
+    return this.resource.name;
+  }
+
+  /** @internal */
+  _compose(middlewares: readonly Middleware[]): void {
+    this._chain = compose(middlewares, this.handler);
+  }
+}
+
+/** @internal Wrap `handler` in `middlewares`, the first one outermost. */
+export function compose(middlewares: readonly Middleware[], handler: Handler): Handler {
+  let h = handler;
+  for (let i = middlewares.length - 1; i >= 0; i--) {
+    const mw = middlewares[i] as Middleware;
+    const next = h;
+    h = (request) => mw(request, next);
+  }
+  return h;
+}
+
+/** Base of the resources a router holds. */
+export abstract class Resource {
+  /** The name given at registration (for `router.get(name)`), or null. */
+  readonly name: string | null;
+  /** @internal Registration order, which decides between overlapping resources. */
+  _order = 0;
+  /** @internal The prefix of the sub-application this resource lives in. */
+  _prefix = '';
+  readonly #routes = new Map<string, ResourceRoute>();
+  #any: ResourceRoute | undefined = undefined;
+
+  /** @internal */
+  constructor(name: string | null) {
+    this.name = name;
+  }
+
+  /** The path as registered (without a sub-application prefix). */
+  abstract get canonical(): string;
+
+  /** Build a URL path for this resource. */
+  abstract urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string;
+
+  /** Add a route for `method` ('*' for any). */
+  addRoute(method: string, handler: Handler): ResourceRoute {
+    if (typeof method !== 'string' || (method !== '*' && !METHOD.test(method))) throw new TypeError(`addRoute(): method must be an HTTP method or '*', got ${describe(method)}`);
+    if (typeof handler !== 'function') throw new TypeError(`addRoute(): handler for ${method} ${this.canonical} must be a function, got ${describe(handler)}`);
+    const m = method.toUpperCase();
+    if (m === '*') {
+      if (this.#any !== undefined) throw new Error(`addRoute(): method * is already registered for ${this.canonical}`);
+      return (this.#any = new ResourceRoute(m, handler, this));
+    }
+    if (this.#routes.has(m)) throw new Error(`addRoute(): added route will never be executed, method ${m} is already registered for ${this.canonical}`);
+    const route = new ResourceRoute(m, handler, this);
+    this.#routes.set(m, route);
+    return route;
+  }
+
+  /** Every route of the resource. */
+  get routes(): ResourceRoute[] {
+    const out = [...this.#routes.values()];
+    if (this.#any !== undefined) out.push(this.#any);
+    return out;
+  }
+
+  /** @internal The route for `method`, if any. */
+  _route(method: string): ResourceRoute | undefined {
+    return this.#routes.get(method) ?? this.#any;
+  }
+
+  /** @internal Add this resource's methods to `allowed`. */
+  _allowed(allowed: Set<string>): void {
+    for (const m of this.#routes.keys()) allowed.add(m);
+  }
+}
+
+/** Options of `urlFor`. */
+export interface UrlForOptions {
+  /** A query string to append. */
+  readonly query?: Readonly<Record<string, string>> | URLSearchParams;
+}
+
+/** A path without parameters, found through a map. */
+export class PlainResource extends Resource {
+  readonly #path: string;
+
+  /** @internal */
+  constructor(path: string, name: string | null) {
+    super(name);
+    this.#path = path;
+  }
+
+  override get canonical(): string {
+    return this.#path;
+  }
+
+  override urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string {
+    if (parts !== undefined && Object.keys(parts).length > 0) throw new TypeError(`urlFor(): ${this.#path} takes no parameters`);
+    return withQuery(this._prefix + encodeURI(this.#path), options);
+  }
+}
+
+/** A path with `{parameters}`, matched by one compiled regex. */
+export class DynamicResource extends Resource {
+  readonly #path: string;
+  readonly #pattern: CompiledPattern;
+
+  /** @internal */
+  constructor(path: string, name: string | null) {
+    super(name);
+    this.#path = path;
+    this.#pattern = compilePattern('addRoute()', path);
+  }
+
+  override get canonical(): string {
+    return this.#path;
+  }
+
+  /** @internal The literal first segment, for the router's index. */
+  get _firstSegment(): string | null {
+    return this.#pattern.firstSegment;
+  }
+
+  /** @internal The decoded parameters if `path` matches, else null. */
+  _match(path: string): Record<string, string> | null {
+    const m = this.#pattern.regex.exec(path);
+    if (m === null) return null;
+    const groups = m.groups as Record<string, string>;
+    const names = this.#pattern.names;
+    const out: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) out[names[i] as string] = unescapeSafe(groups[`__${i}`] as string);
+    return out;
+  }
+
+  override urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string {
+    let out = this._prefix;
+    for (const p of this.#pattern.parts) {
+      if ('literal' in p) {
+        out += encodeURI(p.literal);
+        continue;
+      }
+      const v = parts?.[p.param];
+      if (typeof v !== 'string') throw new TypeError(`urlFor(): parameter ${p.param} of ${this.#path} must be a string, got ${describe(v)}`);
+      const enc = encodeURIComponent(v);
+      out += p.slashes ? enc.replace(/%2F/g, '/') : enc;
+    }
+    return withQuery(out, options);
+  }
+}
+
+/** @internal Undo what the server kept escaped in the path it matches on. */
+export function unescapeSafe(s: string): string {
+  return s.includes('%') ? s.replace(/%2F/gi, '/').replace(/%25/g, '%') : s;
+}
+
+function withQuery(path: string, options: UrlForOptions | undefined): string {
+  const q = options?.query;
+  if (q === undefined) return path;
+  const s = (q instanceof URLSearchParams ? q : new URLSearchParams(q)).toString();
+  return s === '' ? path : `${path}?${s}`;
+}

@@ -1,0 +1,157 @@
+/**
+ * Route definitions, as aiohttp's `web.get(...)` and `RouteTableDef`. TS
+ * has no decorators on functions, so `routes.get('/path')` returns a wrapper
+ * that registers the function and gives it back.
+ * @module
+ */
+import type { Handler } from '../types.js';
+import type { ResourceRoute } from './resources.js';
+import type { GetRouteOptions, RouteOptions, UrlDispatcher } from './url-dispatcher.js';
+import type { ViewClass } from './view.js';
+
+/** Something `router.addRoutes` can register. */
+export interface RouteDef {
+  /** @internal Add itself to `router`. */
+  register(router: UrlDispatcher): ResourceRoute[];
+}
+
+class MethodRouteDef implements RouteDef {
+  readonly #method: string;
+  readonly #path: string;
+  readonly #handler: Handler;
+  readonly #options: GetRouteOptions | undefined;
+  constructor(method: string, path: string, handler: Handler, options: GetRouteOptions | undefined) {
+    this.#method = method;
+    this.#path = path;
+    this.#handler = handler;
+    this.#options = options;
+  }
+
+  register(router: UrlDispatcher): ResourceRoute[] {
+    if (this.#method === 'GET') {
+      const resource = router.addResource(this.#path, this.#options);
+      const out: ResourceRoute[] = [];
+      if (this.#options?.allowHead !== false) out.push(resource.addRoute('HEAD', this.#handler));
+      out.push(resource.addRoute('GET', this.#handler));
+      return out;
+    }
+    return [router.addRoute(this.#method, this.#path, this.#handler, this.#options)];
+  }
+}
+
+class ViewRouteDef implements RouteDef {
+  readonly #path: string;
+  readonly #view: ViewClass;
+  readonly #options: RouteOptions | undefined;
+  constructor(path: string, view: ViewClass, options: RouteOptions | undefined) {
+    this.#path = path;
+    this.#view = view;
+    this.#options = options;
+  }
+
+  register(router: UrlDispatcher): ResourceRoute[] {
+    return [router.addView(this.#path, this.#view, this.#options)];
+  }
+}
+
+/** A route definition for `method` (aiohttp's `web.route`). */
+export function route(method: string, path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef(method.toUpperCase(), path, handler, options);
+}
+/** GET (and HEAD unless `allowHead: false`), as `web.get`. @example app.router.addRoutes([web.get('/', index)]); */
+export function get(path: string, handler: Handler, options?: GetRouteOptions): RouteDef {
+  return new MethodRouteDef('GET', path, handler, options);
+}
+/** HEAD, as `web.head`. */
+export function head(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef('HEAD', path, handler, options);
+}
+/** POST, as `web.post`. */
+export function post(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef('POST', path, handler, options);
+}
+/** PUT, as `web.put`. */
+export function put(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef('PUT', path, handler, options);
+}
+/** PATCH, as `web.patch`. */
+export function patch(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef('PATCH', path, handler, options);
+}
+/** DELETE, as `web.delete`. */
+export function del(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+  return new MethodRouteDef('DELETE', path, handler, options);
+}
+/** A class-based view, as `web.view`. */
+export function view(path: string, cls: ViewClass, options?: RouteOptions): RouteDef {
+  return new ViewRouteDef(path, cls, options);
+}
+
+/**
+ * A list of routes filled by wrapping handlers, as aiohttp's `RouteTableDef`.
+ * @example
+ * const routes = new RouteTableDef();
+ * const hello = routes.get('/hello/{name}')(async (request) => new Response({ text: 'hi' }));
+ * app.router.addRoutes(routes);
+ */
+export class RouteTableDef implements Iterable<RouteDef> {
+  readonly #defs: RouteDef[] = [];
+
+  /** Register the wrapped handler for `method`. */
+  route(method: string, path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return (handler) => {
+      this.#defs.push(route(method, path, handler, options));
+      return handler;
+    };
+  }
+
+  /** GET (and HEAD unless `allowHead: false`). */
+  get(path: string, options?: GetRouteOptions): <H extends Handler>(handler: H) => H {
+    return (handler) => {
+      this.#defs.push(get(path, handler, options));
+      return handler;
+    };
+  }
+
+  /** HEAD. */
+  head(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return this.route('HEAD', path, options);
+  }
+
+  /** POST. */
+  post(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return this.route('POST', path, options);
+  }
+
+  /** PUT. */
+  put(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return this.route('PUT', path, options);
+  }
+
+  /** PATCH. */
+  patch(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return this.route('PATCH', path, options);
+  }
+
+  /** DELETE. */
+  delete(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+    return this.route('DELETE', path, options);
+  }
+
+  /** A class-based view. */
+  view(path: string, options?: RouteOptions): <V extends ViewClass>(cls: V) => V {
+    return (cls) => {
+      this.#defs.push(view(path, cls, options));
+      return cls;
+    };
+  }
+
+  /** How many definitions. */
+  get length(): number {
+    return this.#defs.length;
+  }
+
+  [Symbol.iterator](): Iterator<RouteDef> {
+    return this.#defs[Symbol.iterator]();
+  }
+}

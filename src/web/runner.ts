@@ -1,0 +1,298 @@
+/**
+ * `AppRunner` and its sites, as aiohttp's `web_runner`: set the app up, then
+ * serve it on TCP or Unix sockets; `cleanup()` shuts down gracefully.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runOutside } from '../core/context.js';
+import { InvalidStateError } from '../core/errors.js';
+import { describe, toDelay, toInt } from '../core/validate.js';
+import type { Application } from './application.js';
+import { ServerHandler, type HandlerOptions } from './server-handler.js';
+
+/** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
+export interface RunnerOptions extends HandlerOptions {
+  /** How long in-flight requests may take to finish at shutdown before they are cancelled. @default 60 */
+  readonly shutdownTimeout?: number;
+  /** How long an idle keep-alive connection stays open. @default 75 */
+  readonly keepaliveTimeout?: number;
+  /** Longest time a client may take to send the request headers (against slow senders). @default 60 */
+  readonly headersTimeout?: number;
+  /** Longest time a client may take to send the whole request, headers and body. @default 300 */
+  readonly requestTimeout?: number;
+  /** Largest size of the request line and headers, in bytes; past it the client gets 431. @default 16384 */
+  readonly maxHeaderSize?: number;
+}
+
+interface Resolved {
+  shutdownTimeout: number;
+  keepaliveTimeout: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  maxHeaderSize: number;
+}
+
+/**
+ * Runs an application for one or more sites.
+ * @example
+ * const runner = new AppRunner(app);
+ * await runner.setup();
+ * const site = new TCPSite(runner, '127.0.0.1', 0);
+ * await site.start();
+ * console.log(site.name); // http://127.0.0.1:40123
+ * await runner.cleanup();
+ */
+export class AppRunner {
+  /** The application. */
+  readonly app: Application;
+  /** @internal */
+  readonly _options: Resolved;
+  readonly #handler: ServerHandler;
+  #setUp = false;
+  readonly #sites = new Set<BaseSite>();
+  #cleaning: Promise<void> | null = null;
+
+  constructor(app: Application, options?: RunnerOptions) {
+    if (typeof app !== 'object' || app === null || typeof (app as Partial<Application>).startup !== 'function') throw new TypeError(`AppRunner(): app must be an Application, got ${describe(app)}`);
+    this.app = app;
+    const o = { ...app._handlerArgs, ...options };
+    this.#handler = new ServerHandler(app, o);
+    this._options = {
+      shutdownTimeout: o.shutdownTimeout === undefined ? 60 : toDelay('AppRunner()', 'shutdownTimeout', o.shutdownTimeout),
+      keepaliveTimeout: o.keepaliveTimeout === undefined ? 75 : toDelay('AppRunner()', 'keepaliveTimeout', o.keepaliveTimeout),
+      headersTimeout: o.headersTimeout === undefined ? 60 : toDelay('AppRunner()', 'headersTimeout', o.headersTimeout),
+      requestTimeout: o.requestTimeout === undefined ? 300 : toDelay('AppRunner()', 'requestTimeout', o.requestTimeout),
+      maxHeaderSize: o.maxHeaderSize === undefined ? 16384 : toInt('AppRunner()', 'maxHeaderSize', o.maxHeaderSize, 1024),
+    };
+  }
+
+  /** Freeze the app and run its `onStartup` callbacks. */
+  async setup(): Promise<void> {
+    if (this.#setUp) throw new InvalidStateError('AppRunner.setup(): already set up');
+    this.#setUp = true;
+    await this.app.startup();
+  }
+
+  /** @internal */
+  get _handler(): ServerHandler {
+    if (!this.#setUp) throw new InvalidStateError('call runner.setup() before starting a site');
+    return this.#handler;
+  }
+
+  /** The started sites. */
+  get sites(): ReadonlySet<BaseSite> {
+    return this.#sites;
+  }
+
+  /** The addresses the sites listen on. */
+  get addresses(): (AddressInfo | string)[] {
+    return [...this.#sites].map((s) => s.address).filter((a): a is AddressInfo | string => a !== null);
+  }
+
+  /** @internal */
+  _register(site: BaseSite): void {
+    this.#sites.add(site);
+  }
+
+  /** @internal */
+  _unregister(site: BaseSite): void {
+    this.#sites.delete(site);
+  }
+
+  /**
+   * Shut down gracefully: stop accepting, run `onShutdown`, let in-flight
+   * requests finish (up to `shutdownTimeout`, then cancel them), close every
+   * connection, run `onCleanup`.
+   */
+  cleanup(): Promise<void> {
+    return (this.#cleaning ??= this.#cleanup());
+  }
+
+  async #cleanup(): Promise<void> {
+    const handler = this.#handler;
+    if (!this.#setUp) return;
+    handler._beginClose();
+    const sites = [...this.#sites];
+    for (const s of sites) s._stopAccepting();
+    try {
+      await this.app.shutdown();
+    } finally {
+      await handler._drain(this._options.shutdownTimeout);
+      await Promise.all(sites.map((s) => s._closeAll()));
+      this.#sites.clear();
+      await this.app.cleanup();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.cleanup();
+  }
+}
+
+/** Base of the sites: a listening Node server fed by the runner's handler. */
+export abstract class BaseSite {
+  /** The runner. */
+  readonly runner: AppRunner;
+  /** @internal */
+  protected _server: Server | null = null;
+  readonly #backlog: number | undefined;
+
+  constructor(runner: AppRunner, options?: { readonly backlog?: number }) {
+    if (!(runner instanceof AppRunner)) throw new TypeError(`${new.target.name}(): runner must be an AppRunner, got ${describe(runner)}`);
+    this.runner = runner;
+    this.#backlog = options?.backlog === undefined ? undefined : toInt(`${new.target.name}()`, 'backlog', options.backlog, 0);
+  }
+
+  /** The URL shown in "Running on ...". */
+  abstract get name(): string;
+
+  /** Where the server listens (null before `start()`). */
+  get address(): AddressInfo | string | null {
+    return this._server?.address() ?? null;
+  }
+
+  /** @internal */
+  protected abstract _listenOptions(): { host?: string; port?: number; path?: string; reusePort?: boolean };
+
+  /** Start listening. */
+  async start(): Promise<void> {
+    if (this._server !== null) throw new InvalidStateError(`${this.constructor.name}.start(): already started`);
+    const handler = this.runner._handler;
+    const o = this.runner._options;
+    // Outside any task: connections must not inherit the context of whoever started the site.
+    const server = runOutside(() => createServer({
+      headersTimeout: o.headersTimeout * 1000,
+      requestTimeout: o.requestTimeout * 1000,
+      maxHeaderSize: o.maxHeaderSize,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(o.headersTimeout, o.requestTimeout || Infinity) * 500)),
+      noDelay: true,
+    }, handler.handle));
+    server.keepAliveTimeout = o.keepaliveTimeout * 1000;
+    this._server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      runOutside(() => server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
+        server.off('error', reject);
+        resolve();
+      }));
+    }).catch((e: unknown) => {
+      this._server = null;
+      throw e;
+    });
+    this.runner._register(this);
+  }
+
+  /** Stop this site: stop accepting and close its connections once their responses are sent. */
+  async stop(): Promise<void> {
+    this._stopAccepting();
+    await this._closeAll();
+    this.runner._unregister(this);
+  }
+
+  /** @internal Stop accepting and drop idle keep-alive connections. */
+  _stopAccepting(): void {
+    const s = this._server;
+    if (s === null || !s.listening) return;
+    s.close();
+    s.closeIdleConnections();
+  }
+
+  /** @internal Close what is left and wait for the server to be closed. */
+  async _closeAll(): Promise<void> {
+    const s = this._server;
+    if (s === null) return;
+    s.closeAllConnections();
+    if (s.listening) s.close();
+    await new Promise<void>((resolve) => {
+      if (!s.listening && s.connections === 0) resolve();
+      else s.once('close', () => resolve());
+    });
+  }
+}
+
+/** Options of {@link TCPSite}. */
+export interface TCPSiteOptions {
+  /** The listen backlog. */
+  readonly backlog?: number;
+  /** Let several processes bind the same port (SO_REUSEPORT, where Node supports it). */
+  readonly reusePort?: boolean;
+}
+
+/** Serve on a TCP host and port (port 0: an ephemeral one, see `port`). */
+export class TCPSite extends BaseSite {
+  readonly #host: string | undefined;
+  readonly #port: number;
+  readonly #reusePort: boolean;
+
+  constructor(runner: AppRunner, host?: string, port?: number, options?: TCPSiteOptions) {
+    super(runner, options);
+    if (host !== undefined && host !== null && typeof host !== 'string') throw new TypeError(`TCPSite(): host must be a string, got ${describe(host)}`);
+    this.#host = host ?? undefined;
+    this.#port = port === undefined || port === null ? 8080 : toInt('TCPSite()', 'port', port, 0);
+    if (this.#port > 65535) throw new RangeError(`TCPSite(): port must be <= 65535, got ${this.#port}`);
+    this.#reusePort = options?.reusePort === true;
+  }
+
+  /** The port listened on (the real one when 0 was asked). */
+  get port(): number {
+    const a = this.address;
+    return typeof a === 'object' && a !== null ? a.port : this.#port;
+  }
+
+  override get name(): string {
+    const host = this.#host ?? '0.0.0.0';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  protected override _listenOptions(): { host?: string; port: number; reusePort?: boolean } {
+    return { ...(this.#host === undefined ? {} : { host: this.#host }), port: this.#port, ...(this.#reusePort ? { reusePort: true } : {}) };
+  }
+}
+
+/** Serve on a Unix domain socket. */
+export class UnixSite extends BaseSite {
+  readonly #path: string;
+
+  constructor(runner: AppRunner, path: string, options?: { readonly backlog?: number }) {
+    super(runner, options);
+    if (typeof path !== 'string' || path === '') throw new TypeError(`UnixSite(): path must be a non-empty string, got ${describe(path)}`);
+    this.#path = path;
+  }
+
+  override get name(): string {
+    return `http://unix:${this.#path}:`;
+  }
+
+  protected override _listenOptions(): { path: string } {
+    return { path: this.#path };
+  }
+}
+
+/** What `loop.createServer(app.makeHandler(), host, port)` gives back. */
+export class AppServer {
+  /** The runner. */
+  readonly runner: AppRunner;
+  /** The site. */
+  readonly site: TCPSite;
+
+  /** @internal */
+  constructor(runner: AppRunner, site: TCPSite) {
+    this.runner = runner;
+    this.site = site;
+  }
+
+  /** The port listened on. */
+  get port(): number {
+    return this.site.port;
+  }
+
+  /** Shut down gracefully (as `runner.cleanup()`). */
+  close(): Promise<void> {
+    return this.runner.cleanup();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

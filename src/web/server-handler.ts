@@ -1,0 +1,258 @@
+/**
+ * The request path: Node's `IncomingMessage` → router lookup → the route's
+ * composed chain, run as a Task → one `writeHead` and `end`. Everything that
+ * can be decided before a request arrives was decided when the app froze.
+ * @module
+ */
+import { channel } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isCancellation } from '../core/errors.js';
+import { Future } from '../core/future.js';
+import { report } from '../core/report.js';
+import { Task } from '../core/task.js';
+import { describe } from '../core/validate.js';
+import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
+import type { Application } from './application.js';
+import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
+import { Request } from './request.js';
+import { Response, StreamResponse } from './response.js';
+import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
+import type { Handler, HandlerResult } from './types.js';
+
+/** Options of the request handler (part of the runner's options). */
+export interface HandlerOptions {
+  /** Where access log lines go; null turns the log off. @default a line on stdout per request */
+  readonly accessLog?: AccessLogSink | null;
+  /** The access log format (aiohttp's `%a %t "%r" %s %b ...`). @default DEFAULT_ACCESS_LOG_FORMAT */
+  readonly accessLogFormat?: string;
+  /** Cancel the handler's task when the client disconnects (aiohttp 3.9+'s `handler_cancellation`). @default false */
+  readonly handlerCancellation?: boolean;
+  /** Receives handler errors (the client gets a 500). @default the loop's exception handler (stderr) */
+  readonly errorLog?: (message: string, error: unknown) => void;
+}
+
+/** The longest request target accepted (as aiohttp's max_line_size); also bounds route regexes. */
+const MAX_URL = 8190;
+const BAD_PCT = /%(?![0-9A-Fa-f]{2})/;
+const PCT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+const requestChannel = channel('aiots:web:request');
+
+function decodeRun(run: string): string {
+  // %2F and %25 stay escaped so that decoding cannot change the segments.
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < run.length; i += 3) {
+    const b = run.slice(i + 1, i + 3).toUpperCase();
+    if (b === '2F' || b === '25') {
+      out += decodeURIComponent(run.slice(start, i)) + '%' + b;
+      start = i + 3;
+    }
+  }
+  return out + decodeURIComponent(run.slice(start));
+}
+
+/** @internal The path the router matches on, or null when the encoding is bad or hides a NUL. */
+export function matchPathOf(rawPath: string): string | null {
+  if (BAD_PCT.test(rawPath)) return null;
+  let s: string;
+  try {
+    s = rawPath.replace(PCT_RUN, decodeRun);
+  } catch {
+    return null;
+  }
+  return s.includes('\0') ? null : s;
+}
+
+function defaultErrorLog(message: string, error: unknown): void {
+  report({ message, exception: error });
+}
+
+/** @internal Serves one application; shared by every site of a runner. */
+export class ServerHandler {
+  readonly #app: Application;
+  readonly #router: UrlDispatcher;
+  readonly #accessLogger: AccessLogger | null;
+  readonly #cancelOnDisconnect: boolean;
+  readonly #errorLog: (message: string, error: unknown) => void;
+  readonly #sink: MatchSink;
+  readonly #inflight = new Set<Task<HandlerResult>>();
+  #idle: Future<void> | undefined = undefined;
+  #closing = false;
+
+  constructor(app: Application, options: HandlerOptions | undefined) {
+    this.#app = app;
+    this.#router = app.router;
+    const sink = options?.accessLog === undefined ? stdoutSink : options.accessLog;
+    this.#accessLogger = sink === null ? null : new AccessLogger(sink, options?.accessLogFormat ?? DEFAULT_ACCESS_LOG_FORMAT);
+    this.#cancelOnDisconnect = options?.handlerCancellation === true;
+    const errorLog = options?.errorLog;
+    if (errorLog !== undefined && typeof errorLog !== 'function') throw new TypeError(`errorLog must be a function, got ${describe(errorLog)}`);
+    this.#errorLog = errorLog ?? defaultErrorLog;
+    this.#sink = { params: {}, allowed: null, router: app.router };
+  }
+
+  /** How many handlers are running. */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** The 'request' listener of Node's server. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const start = this.#accessLogger?.needsTime === true ? performance.now() : 0;
+    const url = req.url as string;
+    let rawPath: string;
+    let search: string;
+    if (url.length > MAX_URL) return this.#refuse(req, res, new HTTPRequestURITooLong(), start);
+    if (url.charCodeAt(0) === 47) {
+      const q = url.indexOf('?');
+      rawPath = q === -1 ? url : url.slice(0, q);
+      search = q === -1 ? '' : url.slice(q);
+    } else {
+      // The absolute form (`GET http://host/path`) that proxies send.
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return this.#refuse(req, res, new HTTPBadRequest({ text: 'Bad request target' }), start);
+      }
+      rawPath = u.pathname;
+      search = u.search;
+    }
+    let matchPath = rawPath;
+    if (rawPath.includes('%')) {
+      const m = matchPathOf(rawPath);
+      if (m === null) return this.#refuse(req, res, new HTTPBadRequest({ text: 'Bad percent-encoding in path' }), start);
+      matchPath = m;
+    }
+    const sink = this.#sink;
+    const route = this.#router._resolve(req.method as string, matchPath, sink);
+    const router = sink.router;
+    const request = new Request(req, res, router._app ?? this.#app, route, sink.params, sink.allowed, rawPath, search);
+    if (requestChannel.hasSubscribers) requestChannel.publish({ request });
+    void this.#run(request, route === null ? router._errorChain : route._chain, start);
+  };
+
+  async #run(request: Request, chain: Handler, start: number): Promise<void> {
+    const task = new Task<HandlerResult>(() => chain(request));
+    request._task = task;
+    this.#inflight.add(task);
+    if (this.#cancelOnDisconnect) request._res.once('close', () => {
+      if (!request._res.writableFinished) task.cancel('client disconnected');
+    });
+    let result: HandlerResult;
+    try {
+      result = await task._promise();
+    } catch (e) {
+      this.#failed(request, e, start);
+      return;
+    } finally {
+      this.#done(task);
+    }
+    this.#respond(request, result, start);
+  }
+
+  #respond(request: Request, result: unknown, start: number): void {
+    const res = request._res;
+    if (result instanceof StreamResponse) {
+      if (!result.prepared) {
+        if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
+        result._send(res);
+      } else if (!result._eof) {
+        result._markEof();
+        res.end();
+      }
+      this.#log(request, result, res.statusCode, start);
+    } else if (result instanceof HTTPException) {
+      this.#sendException(request, result, start);
+    } else {
+      const name = request.route?.handler.name || 'anonymous';
+      this.#errorLog(`Error handling request: handler ${name} (${request.method} ${request.rawPath}) returned ${describe(result)}, not a StreamResponse or Response`, new TypeError(`handler ${name} returned ${describe(result)}`));
+      this.#sendException(request, new HTTPInternalServerError(), start);
+    }
+  }
+
+  #failed(request: Request, e: unknown, start: number): void {
+    if (e instanceof HTTPException) return this.#sendException(request, e, start);
+    const res = request._res;
+    if (res.destroyed) return;
+    if (isCancellation(e)) {
+      // Cancelled by disconnect or at the shutdown deadline: nobody is waiting for an answer.
+      res.destroy();
+      return;
+    }
+    this.#errorLog(`Error handling request: ${request.method} ${request.rawPath}`, e);
+    if (res.headersSent) res.destroy();
+    else this.#sendException(request, new HTTPInternalServerError(), start);
+  }
+
+  #sendException(request: Request, e: HTTPException, start: number): void {
+    const res = request._res;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const resp = exceptionResponse(e);
+    if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
+    resp._send(res);
+    this.#log(request, resp, e.status, start);
+  }
+
+  #refuse(req: IncomingMessage, res: ServerResponse, e: HTTPException, start: number): void {
+    res.shouldKeepAlive = false;
+    const resp = exceptionResponse(e);
+    resp._send(res);
+    const logger = this.#accessLogger;
+    if (logger !== null) logger.log({ req, res, response: resp, status: e.status, bodyLength: resp._bodyLength, start });
+  }
+
+  #log(request: Request, response: StreamResponse, status: number, start: number): void {
+    const logger = this.#accessLogger;
+    if (logger !== null) logger.log({ req: request._req, res: request._res, response, status, bodyLength: response._bodyLength, start });
+  }
+
+  #done(task: Task<HandlerResult>): void {
+    this.#inflight.delete(task);
+    if (this.#inflight.size === 0 && this.#idle !== undefined) this.#idle.setResult(undefined);
+  }
+
+  /** @internal Mark the server closing: responses from now on close their connection. */
+  _beginClose(): void {
+    this.#closing = true;
+  }
+
+  /**
+   * @internal Wait for in-flight handlers up to `timeout` seconds, then
+   * cancel what is left and give it a moment to unwind.
+   */
+  async _drain(timeout: number): Promise<void> {
+    this.#closing = true;
+    if (this.#inflight.size === 0) return;
+    const idle = (this.#idle = new Future<void>());
+    let grace: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      for (const t of this.#inflight) t.cancel('server shutdown timeout');
+      // A handler that swallows its cancellation must not hold the shutdown forever.
+      grace = setTimeout(() => {
+        if (!idle.done()) idle.setResult(undefined);
+      }, 1000);
+    }, timeout * 1000);
+    try {
+      await idle._promise();
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      this.#idle = undefined;
+    }
+  }
+}
+
+/** @internal The Response an HTTPException is sent as. */
+export function exceptionResponse(e: HTTPException): Response {
+  const resp = new Response({
+    status: e.status,
+    reason: e.reason,
+    headers: e.headers,
+    ...(e.text === null ? {} : { text: e.text, contentType: e.contentType }),
+  });
+  return resp;
+}

@@ -1,0 +1,330 @@
+/**
+ * `WebSocketBase`: the message layer shared by the client's
+ * `ClientWebSocketResponse` and the server's `WebSocketResponse`, on a `ws`
+ * socket: send*, receive*, async iteration, close, heartbeat.
+ * @module
+ */
+import type { WebSocket } from 'ws';
+import { InvalidStateError, TimeoutError } from '../core/errors.js';
+import { Future } from '../core/future.js';
+import type { SignalOptions } from '../core/sleep.js';
+import { suspend } from '../core/suspend.js';
+import { describe, toOptionalDelay, toSignal } from '../core/validate.js';
+import { WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, WSCloseCode, WSMsgType, wsMsgTypeName, type WSMessage } from './message.js';
+
+/** Options of the message layer. */
+export interface WebSocketOptions {
+  /** Answer pings with pongs and keep PING/PONG messages out of `receive()`. The `ws` socket must be made with `autoPong` equal to it. @default true */
+  readonly autoping?: boolean;
+  /** Send a ping every `heartbeat` seconds; no pong within half of it closes the socket with 1006. @default null */
+  readonly heartbeat?: number | null;
+  /** Default timeout of `receive()`, seconds. @default null */
+  readonly receiveTimeout?: number | null;
+  /** Seconds `close()` waits for the peer's close frame before dropping the connection. @default 10 */
+  readonly closeTimeout?: number;
+}
+
+/** Options of `receive()`. */
+export interface ReceiveOptions extends SignalOptions {
+  /** Seconds to wait (`TimeoutError` after); overrides `receiveTimeout`. */
+  readonly timeout?: number | null;
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /** The close code. @default 1000 */
+  readonly code?: number;
+  /** The close reason (UTF-8, at most 123 bytes). @default '' */
+  readonly message?: string;
+}
+
+// Past this many unread messages the socket stops reading (flow control).
+const HIGH_WATER = 64;
+
+/**
+ * A WebSocket as aiohttp shows it: `send*`, `receive*`, async iteration over
+ * messages, `close()`. Subclasses attach a connected `ws` socket with `_attach`.
+ * @example
+ * for await (const msg of ws) {
+ *   if (msg.type === WSMsgType.TEXT) await ws.sendStr(msg.data.toUpperCase());
+ * }
+ */
+export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable {
+  #ws: WebSocket | undefined = undefined;
+  readonly #autoping: boolean;
+  readonly #heartbeat: number | null;
+  readonly #receiveTimeout: number | null;
+  readonly #closeTimeout: number;
+  readonly #queue: WSMessage[] = [];
+  #head = 0;
+  #waiter: Future<void> | undefined = undefined;
+  #closed = false;
+  #closing = false;
+  #closeCode: number | null = null;
+  #exception: unknown = null;
+  #closeFut: Future<void> | undefined = undefined;
+  #pingTimer: NodeJS.Timeout | undefined = undefined;
+  #pongTimer: NodeJS.Timeout | undefined = undefined;
+
+  /** Reads and checks the options; the socket comes later, with `_attach`. */
+  constructor(options: WebSocketOptions = {}, where = 'WebSocket') {
+    const autoping = options.autoping ?? true;
+    if (typeof autoping !== 'boolean') throw new TypeError(`${where}: autoping must be a boolean, got ${describe(autoping)}`);
+    this.#autoping = autoping;
+    this.#heartbeat = toOptionalDelay(where, 'heartbeat', options.heartbeat);
+    if (this.#heartbeat === 0) throw new RangeError(`${where}: heartbeat must be > 0 seconds (null for none)`);
+    this.#receiveTimeout = toOptionalDelay(where, 'receiveTimeout', options.receiveTimeout);
+    this.#closeTimeout = toOptionalDelay(where, 'closeTimeout', options.closeTimeout ?? 10) ?? 10;
+  }
+
+  /** @internal Bind the socket (connected, or connecting: no frame is missed). */
+  protected _attach(ws: WebSocket): void {
+    if (this.#ws !== undefined) throw new InvalidStateError('WebSocket: already attached');
+    this.#ws = ws;
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      this.#push(isBinary ? { type: WSMsgType.BINARY, data: buf, extra: null } : { type: WSMsgType.TEXT, data: buf.toString('utf8'), extra: null });
+    });
+    ws.on('ping', (data: Buffer) => {
+      if (!this.#autoping) this.#push({ type: WSMsgType.PING, data, extra: null });
+    });
+    ws.on('pong', (data: Buffer) => {
+      this.#gotPong();
+      if (!this.#autoping) this.#push({ type: WSMsgType.PONG, data, extra: null });
+    });
+    ws.on('error', (err: Error) => {
+      this.#exception ??= err;
+      this.#push({ type: WSMsgType.ERROR, data: err, extra: null });
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.#stopHeartbeat();
+      this.#closed = true;
+      this.#closeCode ??= code;
+      this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
+      this.#closeFut?.setResult();
+    });
+    if (ws.readyState === 1) this.#startHeartbeat();
+    else ws.once('open', () => this.#startHeartbeat());
+  }
+
+  /** The subprotocol agreed with the peer, or ''. */
+  get protocol(): string {
+    return this.#ws?.protocol ?? '';
+  }
+
+  /** True once the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The close code, or null while open. */
+  get closeCode(): number | null {
+    return this.#closeCode;
+  }
+
+  /** The error that broke the connection, or null. */
+  exception(): unknown {
+    return this.#exception;
+  }
+
+  /** The error a missing pong raises; subclasses pick their class. */
+  protected _heartbeatError(seconds: number): Error {
+    return new TimeoutError(`No PONG received after ${seconds} seconds`);
+  }
+
+  #socket(fn: string): WebSocket {
+    const ws = this.#ws;
+    if (ws === undefined) throw new InvalidStateError(`WebSocket.${fn}(): not connected yet`);
+    if (this.#closing || this.#closed || ws.readyState !== 1) throw new InvalidStateError(`WebSocket.${fn}(): the connection is closing or closed`);
+    return ws;
+  }
+
+  #send(fn: string, data: string | Buffer | Uint8Array, binary: boolean, compress: boolean | undefined): Promise<void> {
+    const ws = this.#socket(fn);
+    const fut = new Future<void>();
+    ws.send(data, { binary, ...(compress === undefined ? {} : { compress }) }, (err) => {
+      if (fut.done()) return;
+      if (err === undefined || err === null) fut.setResult();
+      else fut.setException(err);
+    });
+    return suspend(fut, undefined);
+  }
+
+  /** Send a text message. */
+  async sendStr(data: string, compress?: boolean): Promise<void> {
+    if (typeof data !== 'string') throw new TypeError(`WebSocket.sendStr(): data must be a string, got ${describe(data)}`);
+    return this.#send('sendStr', data, false, compress);
+  }
+
+  /** Send a binary message. */
+  async sendBytes(data: Uint8Array, compress?: boolean): Promise<void> {
+    if (!(data instanceof Uint8Array)) throw new TypeError(`WebSocket.sendBytes(): data must be a Buffer or Uint8Array, got ${describe(data)}`);
+    return this.#send('sendBytes', data, true, compress);
+  }
+
+  /** Send a value as JSON text (`dumps` defaults to `JSON.stringify`). */
+  async sendJson(data: unknown, options?: { readonly compress?: boolean; readonly dumps?: (v: unknown) => string }): Promise<void> {
+    const text = (options?.dumps ?? JSON.stringify)(data);
+    if (typeof text !== 'string') throw new TypeError('WebSocket.sendJson(): data is not serialisable to JSON');
+    return this.#send('sendJson', text, false, options?.compress);
+  }
+
+  /** Send a ping frame. */
+  async ping(message: Uint8Array | string = ''): Promise<void> {
+    const ws = this.#socket('ping');
+    await new Promise<void>((resolve, reject) => ws.ping(message, undefined, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Send a pong frame (needed by hand only with `autoping: false`). */
+  async pong(message: Uint8Array | string = ''): Promise<void> {
+    const ws = this.#socket('pong');
+    await new Promise<void>((resolve, reject) => ws.pong(message, undefined, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * The next message. After the CLOSE message, every call returns CLOSED;
+   * while `close()` runs, CLOSING.
+   */
+  async receive(options?: ReceiveOptions): Promise<WSMessage> {
+    const signal = toSignal('WebSocket.receive()', options?.signal);
+    const timeout = options?.timeout === undefined ? this.#receiveTimeout : toOptionalDelay('WebSocket.receive()', 'timeout', options.timeout);
+    for (;;) {
+      if (this.#head < this.#queue.length) return this.#shift();
+      if (this.#closed) return WS_CLOSED_MESSAGE;
+      if (this.#closing) return WS_CLOSING_MESSAGE;
+      if (this.#ws === undefined) throw new InvalidStateError('WebSocket.receive(): not connected yet');
+      if (this.#waiter !== undefined) throw new InvalidStateError('WebSocket.receive(): another receive() is already waiting');
+      const w = (this.#waiter = new Future<void>());
+      const timer = timeout === null ? undefined : setTimeout(() => {
+        if (!w.done()) w.setException(new TimeoutError(`WebSocket.receive(): no message within ${timeout} s`));
+      }, timeout * 1000);
+      try {
+        await suspend(w, signal);
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        if (this.#waiter === w) this.#waiter = undefined;
+      }
+    }
+  }
+
+  /** The next message, which must be TEXT. */
+  async receiveStr(options?: ReceiveOptions): Promise<string> {
+    const msg = await this.receive(options);
+    if (msg.type !== WSMsgType.TEXT) throw new TypeError(`Received message ${wsMsgTypeName(msg.type)}:${String(msg.data)} is not WSMsgType.TEXT`);
+    return msg.data;
+  }
+
+  /** The next message, which must be BINARY. */
+  async receiveBytes(options?: ReceiveOptions): Promise<Buffer> {
+    const msg = await this.receive(options);
+    if (msg.type !== WSMsgType.BINARY) throw new TypeError(`Received message ${wsMsgTypeName(msg.type)}:${String(msg.data)} is not WSMsgType.BINARY`);
+    return msg.data;
+  }
+
+  /** The next TEXT message, parsed as JSON (`loads` defaults to `JSON.parse`). */
+  async receiveJson<T = unknown>(options?: ReceiveOptions & { readonly loads?: (text: string) => unknown }): Promise<T> {
+    const text = await this.receiveStr(options);
+    return (options?.loads ?? JSON.parse)(text) as T;
+  }
+
+  /**
+   * Close with `code` and wait for the peer's answer (at most `closeTimeout`,
+   * then the connection is dropped). Resolves false if it was already closed.
+   */
+  async close(options: CloseOptions = {}): Promise<boolean> {
+    const ws = this.#ws;
+    if (ws === undefined || this.#closed || this.#closing) {
+      if (this.#closeFut !== undefined && !this.#closed) await this.#closeFut;
+      return false;
+    }
+    const code = options.code ?? WSCloseCode.OK;
+    const message = options.message ?? '';
+    if (typeof code !== 'number' || !Number.isInteger(code)) throw new TypeError(`WebSocket.close(): code must be an integer, got ${describe(code)}`);
+    if (typeof message !== 'string') throw new TypeError(`WebSocket.close(): message must be a string, got ${describe(message)}`);
+    this.#closing = true;
+    this.#closeCode = code;
+    this.#stopHeartbeat();
+    const fut = (this.#closeFut = new Future<void>());
+    const timer = setTimeout(() => ws.terminate(), this.#closeTimeout * 1000);
+    try {
+      ws.close(code, message);
+      await fut;
+    } finally {
+      clearTimeout(timer);
+    }
+    return true;
+  }
+
+  /** Messages until the connection closes (CLOSE, CLOSING and CLOSED end the loop). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<WSMessage, void, undefined> {
+    for (;;) {
+      const msg = await this.receive();
+      if (msg.type === WSMsgType.CLOSE || msg.type === WSMsgType.CLOSING || msg.type === WSMsgType.CLOSED) return;
+      yield msg;
+    }
+  }
+
+  /** Same as `close()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #push(msg: WSMessage): void {
+    this.#queue.push(msg);
+    if (this.#queue.length - this.#head > HIGH_WATER && this.#ws?.isPaused === false && !this.#closed) this.#ws.pause();
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      if (!w.done()) w.setResult();
+    }
+  }
+
+  #shift(): WSMessage {
+    const msg = this.#queue[this.#head] as WSMessage;
+    this.#head++;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (this.#ws?.isPaused === true && this.#queue.length - this.#head <= HIGH_WATER / 2) this.#ws.resume();
+    return msg;
+  }
+
+  #startHeartbeat(): void {
+    const hb = this.#heartbeat;
+    if (hb === null) return;
+    this.#pingTimer = setTimeout(() => this.#sendHeartbeat(hb), hb * 1000);
+  }
+
+  #sendHeartbeat(hb: number): void {
+    const ws = this.#ws;
+    if (ws === undefined || this.#closed || ws.readyState !== 1) return;
+    ws.ping();
+    this.#pongTimer = setTimeout(() => this.#pongMissed(hb), (hb / 2) * 1000);
+  }
+
+  #gotPong(): void {
+    if (this.#pongTimer === undefined) return;
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
+    this.#startHeartbeat();
+  }
+
+  #pongMissed(hb: number): void {
+    this.#pongTimer = undefined;
+    const err = this._heartbeatError(hb / 2);
+    this.#exception ??= err;
+    this.#closeCode = WSCloseCode.ABNORMAL_CLOSURE;
+    this.#push({ type: WSMsgType.ERROR, data: err, extra: null });
+    this.#ws?.terminate();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#pingTimer !== undefined) clearTimeout(this.#pingTimer);
+    if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
+    this.#pingTimer = this.#pongTimer = undefined;
+  }
+}

@@ -1,0 +1,53 @@
+// The session's cookie jar on tough-cookie: rules, sharing, unsafe IP hosts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CookieJar, DummyCookieJar } from '../../src/client/index.ts';
+import { serve, session } from './helpers.ts';
+
+test('cookies set by a response are sent by later requests (unsafe jar for 127.0.0.1)', async (t) => {
+  const { url } = await serve(t, (req, res) => {
+    if (req.url === '/login') res.setHeader('set-cookie', ['sid=abc; Path=/', 'pref=dark; Path=/app']);
+    res.end(req.headers.cookie ?? '');
+  });
+  const s = session(t, { cookieJar: new CookieJar({ unsafe: true }) });
+  const login = await s.get(`${url}/login`);
+  assert.deepEqual(login.cookies, { sid: 'abc', pref: 'dark' });
+  await login.text();
+  assert.equal(await (await s.get(`${url}/`)).text(), 'sid=abc');
+  assert.equal(await (await s.get(`${url}/app/x`)).text(), 'pref=dark; sid=abc');
+  assert.deepEqual(s.cookieJar.filterCookies(`${url}/app`), { pref: 'dark', sid: 'abc' });
+  assert.equal([...s.cookieJar].length, 2);
+});
+
+test('the default jar ignores cookies from IP hosts, as aiohttp', async (t) => {
+  const { url } = await serve(t, (req, res) => {
+    res.setHeader('set-cookie', 'sid=abc');
+    res.end(req.headers.cookie ?? '');
+  });
+  const s = session(t);
+  await (await s.get(url)).text();
+  assert.equal(await (await s.get(url)).text(), '');
+});
+
+test('domain, secure, expiry and path rules', () => {
+  const jar = new CookieJar();
+  jar.updateCookies(['a=1; Domain=example.org', 'b=2; Secure', 'c=3; Max-Age=0', 'd=4; Domain=other.org', 'e=5; Path=/p'], 'http://www.example.org/');
+  assert.deepEqual(jar.filterCookies('http://www.example.org/'), { a: '1' });
+  assert.deepEqual(jar.filterCookies('http://sub.example.org/p/q'), { a: '1' });
+  assert.deepEqual(jar.filterCookies('http://www.example.org/p/q'), { a: '1', e: '5' });
+  jar.updateCookies(['s=1; Secure'], 'https://www.example.org/');
+  assert.deepEqual(jar.filterCookies('http://www.example.org/'), { a: '1' });
+  assert.equal(jar.filterCookies('https://www.example.org/').s, '1');
+  jar.clear();
+  assert.deepEqual(jar.filterCookies('https://www.example.org/'), {});
+});
+
+test('per-request cookies and DummyCookieJar', async (t) => {
+  const { url } = await serve(t, (req, res) => {
+    res.setHeader('set-cookie', 'x=1');
+    res.end(req.headers.cookie ?? '');
+  });
+  const s = session(t, { cookieJar: new DummyCookieJar({ unsafe: true }) });
+  assert.equal(await (await s.get(url, { cookies: { k: 'v' } })).text(), 'k=v');
+  assert.equal(await (await s.get(url)).text(), '');
+});

@@ -1,0 +1,89 @@
+// ClientTimeout: total alone is enforced (aiohttp #11740), connect reports the
+// pool wait apart from the socket connect, and every client timeout is also a
+// core TimeoutError.
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import { test } from 'node:test';
+import {
+  ClientConnectionError, ClientError, ClientTimeout, ConnectionTimeoutError, ServerConnectionError, ServerTimeoutError,
+  SocketTimeoutError, TCPConnector, TotalTimeoutError, isClientError,
+} from '../../src/client/index.ts';
+import { TimeoutError } from '../../src/index.ts';
+import { serve, serveRaw, session } from './helpers.ts';
+
+test('ClientTimeout: seconds, sockConnect 30 by default, frozen, with()', () => {
+  const t = new ClientTimeout({ total: 1.5 });
+  assert.deepEqual({ ...t }, { total: 1.5, connect: null, sockConnect: 30, sockRead: null });
+  assert.ok(Object.isFrozen(t));
+  assert.equal(t.with({ sockRead: 2 }).sockRead, 2);
+  assert.equal(t.with({ sockRead: 2 }).total, 1.5);
+  assert.equal(new ClientTimeout({ total: Infinity }).total, null);
+  assert.throws(() => new ClientTimeout({ total: 0 }), /total must be > 0 seconds/);
+});
+
+test('total alone ends a request whose peer never answers (no sockRead)', async (t) => {
+  const { url } = await serveRaw(t, () => {});
+  const s = session(t, { timeout: new ClientTimeout({ total: 0.2 }) });
+  await assert.rejects(s.get(url), (e: unknown) => e instanceof TotalTimeoutError && e instanceof TimeoutError && /total 0.2 s/.test((e as Error).message));
+});
+
+test('total also covers the body: a trickling peer fails the read', async (t) => {
+  const { url } = await serveRaw(t, (socket: net.Socket) => {
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab');
+    });
+  });
+  const s = session(t, { timeout: { total: 0.3 } });
+  const resp = await s.get(url);
+  await assert.rejects(resp.text(), TotalTimeoutError);
+});
+
+test('a per-request timeout replaces the session one', async (t) => {
+  const { url } = await serveRaw(t, () => {});
+  const s = session(t);
+  await assert.rejects(s.get(url, { timeout: { sockRead: 0.1 } }), SocketTimeoutError);
+});
+
+test('connect: waiting for a pool slot is reported as phase "pool"', async (t) => {
+  let release!: () => void;
+  const slowArrived = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let finishSlow: (() => void) | undefined;
+  const { url } = await serve(t, (req, res) => {
+    if (req.url === '/slow') {
+      finishSlow = () => res.end('late');
+      release();
+    } else {
+      res.end('ok');
+    }
+  });
+  const s = session(t, { connector: new TCPConnector({ limit: 1 }) });
+  const first = s.get(`${url}/slow`);
+  await slowArrived;
+  await assert.rejects(s.get(`${url}/next`, { timeout: { connect: 0.1 } }), (e: unknown) => {
+    assert.ok(e instanceof ConnectionTimeoutError);
+    assert.equal(e.phase, 'pool');
+    assert.match(e.message, /no free connection slot within 0.1 s/);
+    return true;
+  });
+  finishSlow?.();
+  assert.equal(await (await first).text(), 'late');
+  // The slot is free again, and the request that gave up did not keep it.
+  assert.equal(await (await s.get(`${url}/next`)).text(), 'ok');
+  assert.equal(s.connector.limit, 1);
+});
+
+test('the timeout errors are TimeoutError and ClientError at once', () => {
+  for (const e of [new ConnectionTimeoutError('x', 'connect'), new SocketTimeoutError('x'), new TotalTimeoutError('x'), new ServerTimeoutError('x')]) {
+    assert.ok(e instanceof TimeoutError);
+    assert.ok(e instanceof ClientError);
+    assert.ok(e instanceof ClientConnectionError);
+    assert.ok(e instanceof ServerConnectionError);
+    assert.ok(e instanceof ServerTimeoutError);
+    assert.ok(isClientError(e));
+    assert.match(e.code, /^AIOTS_ERR_CLIENT_/);
+  }
+  assert.equal(new TimeoutError('core') instanceof ClientError, false);
+  assert.equal(new SocketTimeoutError('x') instanceof ConnectionTimeoutError, false);
+});

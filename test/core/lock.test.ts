@@ -1,0 +1,119 @@
+// Lock, mirroring CPython's LockTests in test_locks.py: FIFO acquisition,
+// cancellation of waiters (never a lost wakeup), release errors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CancelledError, InvalidStateError, Lock, createTask, sleep } from '../../src/index.js';
+
+test('acquire() takes a free lock at once; release() frees it', async () => {
+  const lock = new Lock();
+  assert.equal(lock.locked(), false);
+  assert.equal(await lock.acquire(), true);
+  assert.equal(lock.locked(), true);
+  lock.release();
+  assert.equal(lock.locked(), false);
+});
+
+test('waiters get the lock in arrival order', async () => {
+  const lock = new Lock();
+  const order: number[] = [];
+  await lock.acquire();
+  const tasks = [1, 2, 3].map((i) => createTask(async () => {
+    await lock.acquire();
+    order.push(i);
+    await sleep(0);
+    lock.release();
+  }));
+  await sleep(0);
+  assert.deepEqual(order, []);
+  lock.release();
+  await Promise.all(tasks);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(lock.locked(), false);
+});
+
+test('a newcomer does not jump the queue while waiters are pending', async () => {
+  const lock = new Lock();
+  const order: string[] = [];
+  await lock.acquire();
+  const waiter = createTask(async () => {
+    await lock.acquire();
+    order.push('waiter');
+    lock.release();
+  });
+  await sleep(0);
+  lock.release();
+  // The waiter was woken but has not run yet: a new acquire must queue behind it.
+  const late = createTask(async () => {
+    await lock.acquire();
+    order.push('late');
+    lock.release();
+  });
+  await Promise.all([waiter, late]);
+  assert.deepEqual(order, ['waiter', 'late']);
+});
+
+test('a cancelled waiter does not get the lock', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const t = createTask(() => lock.acquire());
+  await sleep(0);
+  t.cancel();
+  await assert.rejects(t, CancelledError);
+  assert.equal(lock.locked(), true);
+  lock.release();
+  assert.equal(lock.locked(), false);
+});
+
+test('woken then cancelled before running: the lock passes to the next waiter (cancel race)', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const a = createTask(() => lock.acquire());
+  const bGot: string[] = [];
+  const b = createTask(async () => {
+    await lock.acquire();
+    bGot.push('b');
+    lock.release();
+  });
+  await sleep(0);
+  lock.release(); // wakes a
+  a.cancel(); // ... which is cancelled before it runs
+  await assert.rejects(a, CancelledError);
+  await b;
+  assert.deepEqual(bGot, ['b']);
+  assert.equal(lock.locked(), false);
+});
+
+test('cancelling one of several waiters keeps the others in order', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const order: number[] = [];
+  const ts = [0, 1, 2].map((i) => createTask(async () => {
+    await lock.acquire();
+    order.push(i);
+    lock.release();
+  }));
+  await sleep(0);
+  ts[1]!.cancel();
+  lock.release();
+  await Promise.allSettled(ts);
+  assert.deepEqual(order, [0, 2]);
+  assert.equal(ts[1]!.cancelled(), true);
+});
+
+test('release() of an unlocked lock throws InvalidStateError', () => {
+  const lock = new Lock();
+  assert.throws(() => lock.release(), (e: unknown) => e instanceof InvalidStateError && /not acquired/.test(e.message));
+});
+
+test('the lock is not reentrant: a second acquire by the holder waits', async () => {
+  const lock = new Lock();
+  const t = createTask(async () => {
+    await lock.acquire();
+    await lock.acquire();
+  });
+  await sleep(0.005);
+  assert.equal(t.done(), false);
+  t.cancel();
+  await assert.rejects(t, CancelledError);
+  lock.release();
+});

@@ -1,0 +1,221 @@
+// The EventLoop facade: asyncio's loop methods over Node's own event loop.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, getEventLoop, kServerFactory, newEventLoop, setEventLoop,
+  sleep, waitFor, type ExceptionContext,
+} from '../../src/index.js';
+
+function fresh(t: { after: (fn: () => void) => void }): EventLoop {
+  const loop = newEventLoop();
+  t.after(() => {
+    if (!loop.isRunning()) loop.close();
+  });
+  return loop;
+}
+
+test('getEventLoop() returns one loop until setEventLoop() changes it', (t) => {
+  const a = getEventLoop();
+  assert.ok(a instanceof EventLoop);
+  assert.equal(getEventLoop(), a);
+  const b = newEventLoop();
+  assert.notEqual(b, a);
+  setEventLoop(b);
+  t.after(() => setEventLoop(a));
+  assert.equal(getEventLoop(), b);
+  setEventLoop(null);
+  const c = getEventLoop();
+  assert.notEqual(c, b);
+  assert.throws(() => setEventLoop({} as EventLoop), (e: unknown) => e instanceof TypeError && /EventLoop or null/.test(e.message));
+});
+
+test('time() is monotonic seconds', async (t) => {
+  const loop = fresh(t);
+  const t0 = loop.time();
+  await sleep(0.01);
+  const t1 = loop.time();
+  assert.ok(t1 - t0 >= 0.009);
+  assert.ok(t1 < 1e7); // seconds, not milliseconds since the epoch
+});
+
+test('callSoon() runs the callback with its arguments; cancel() prevents it', async (t) => {
+  const loop = fresh(t);
+  const calls: unknown[] = [];
+  const h = loop.callSoon((a: number, b: string) => calls.push([a, b]), 1, 'x');
+  assert.ok(h instanceof Handle);
+  const dropped = loop.callSoon(() => calls.push('dropped'));
+  dropped.cancel();
+  assert.equal(dropped.cancelled(), true);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls, [[1, 'x']]);
+  assert.equal(h.cancelled(), false);
+});
+
+test('callLater() runs no earlier than asked; callAt() takes loop time; when() reports it', async (t) => {
+  const loop = fresh(t);
+  const t0 = loop.time();
+  const ran = new Future<number>();
+  const h = loop.callLater(0.01, () => ran.setResult(loop.time()));
+  assert.ok(h instanceof TimerHandle);
+  assert.ok(h.when() >= t0 + 0.01);
+  assert.ok((await ran) - t0 >= 0.009);
+  const at = new Future<string>();
+  const when = loop.time() + 0.005;
+  const h2 = loop.callAt(when, (v: string) => at.setResult(v), 'at');
+  assert.equal(h2.when(), when);
+  assert.equal(await at, 'at');
+});
+
+test('a cancelled timer never runs', async (t) => {
+  const loop = fresh(t);
+  let ran = false;
+  const h = loop.callLater(0.001, () => {
+    ran = true;
+  });
+  h.cancel();
+  h.cancel();
+  await sleep(0.01);
+  assert.equal(ran, false);
+});
+
+test('a callback that throws is reported through the exception handler', async (t) => {
+  const loop = fresh(t);
+  const seen: ExceptionContext[] = [];
+  loop.setExceptionHandler((ctx) => seen.push(ctx));
+  t.after(() => loop.setExceptionHandler(null));
+  assert.equal(typeof loop.getExceptionHandler(), 'function');
+  loop.callSoon(function failing() {
+    throw new Error('cb');
+  });
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!.message, /Exception in callback failing/);
+  assert.equal((seen[0]!.exception as Error).message, 'cb');
+  loop.callExceptionHandler({ message: 'by hand' });
+  assert.equal(seen[1]!.message, 'by hand');
+  loop.setExceptionHandler(null);
+  assert.equal(loop.getExceptionHandler(), null);
+});
+
+test('runUntilComplete() returns the result of a promise, a function or a task', async (t) => {
+  const loop = fresh(t);
+  assert.equal(await loop.runUntilComplete(sleep(0.001, 'promise')), 'promise');
+  assert.equal(await loop.runUntilComplete(() => sleep(0.001, 'fn')), 'fn');
+  const task = loop.createTask(() => sleep(0.001, 'task'));
+  assert.ok(task instanceof Task);
+  assert.equal(await loop.runUntilComplete(task), 'task');
+  await assert.rejects(loop.runUntilComplete(async () => {
+    throw new EvalError('inside');
+  }), EvalError);
+});
+
+test('isRunning() during runUntilComplete(); a second run throws InvalidStateError', async (t) => {
+  const loop = fresh(t);
+  const p = loop.runUntilComplete(() => sleep(0.01));
+  assert.equal(loop.isRunning(), true);
+  await assert.rejects(loop.runUntilComplete(() => sleep(0)), (e: unknown) => e instanceof InvalidStateError && /already running/.test(e.message));
+  await assert.rejects(loop.runForever(), InvalidStateError);
+  assert.throws(() => loop.close(), (e: unknown) => e instanceof InvalidStateError && /running/.test(e.message));
+  await p;
+  assert.equal(loop.isRunning(), false);
+});
+
+test('runForever() runs until stop()', async (t) => {
+  const loop = fresh(t);
+  const t0 = loop.time();
+  loop.callLater(0.01, () => loop.stop());
+  const p = loop.runForever();
+  assert.equal(loop.isRunning(), true);
+  await p;
+  assert.equal(loop.isRunning(), false);
+  assert.ok(loop.time() - t0 >= 0.009);
+});
+
+test('close() drops pending callbacks; a closed loop refuses work with a clear error', async () => {
+  const loop = newEventLoop();
+  let ran = false;
+  loop.callLater(0.001, () => {
+    ran = true;
+  });
+  loop.close();
+  loop.close();
+  assert.equal(loop.isClosed(), true);
+  await sleep(0.01);
+  assert.equal(ran, false);
+  const closed = (e: unknown): boolean => e instanceof InvalidStateError && /Event loop is closed/.test(e.message);
+  assert.throws(() => loop.callSoon(() => {}), closed);
+  assert.throws(() => loop.callLater(1, () => {}), closed);
+  assert.throws(() => loop.callAt(1, () => {}), closed);
+  assert.throws(() => loop.createTask(async () => {}), closed);
+  assert.throws(() => loop.createFuture(), closed);
+  await assert.rejects(loop.runUntilComplete(Promise.resolve(1)), closed);
+  await assert.rejects(loop.runForever(), closed);
+  assert.throws(() => loop.addSignalHandler('SIGUSR2', () => {}), closed);
+});
+
+test('createFuture() makes a pending Future', (t) => {
+  const f = fresh(t).createFuture<number>();
+  assert.ok(f instanceof Future);
+  assert.equal(f.done(), false);
+});
+
+test('addSignalHandler() calls back on the signal; removeSignalHandler() stops it', async (t) => {
+  const loop = fresh(t);
+  const got = new Future<string>();
+  loop.addSignalHandler('SIGUSR2', (v: string) => got.setResult(v), 'usr2');
+  process.kill(process.pid, 'SIGUSR2');
+  // A signal listener does not keep Node alive: the timeout's timer does.
+  assert.equal(await waitFor(got, 5), 'usr2');
+  assert.equal(loop.removeSignalHandler('SIGUSR2'), true);
+  assert.equal(loop.removeSignalHandler('SIGUSR2'), false);
+});
+
+test('addSignalHandler() rejects unknown and uncatchable signals', (t) => {
+  const loop = fresh(t);
+  assert.throws(() => loop.addSignalHandler('SIGNOPE' as NodeJS.Signals, () => {}), (e: unknown) => e instanceof TypeError && /unknown signal/.test(e.message));
+  assert.throws(() => loop.addSignalHandler('SIGKILL', () => {}), (e: unknown) => e instanceof RangeError && /cannot be caught/.test(e.message));
+});
+
+test('setDebug()/getDebug() and slowCallbackDuration', (t) => {
+  const loop = fresh(t);
+  const before = loop.getDebug();
+  const slow = loop.slowCallbackDuration;
+  t.after(() => {
+    loop.setDebug(before);
+    loop.slowCallbackDuration = slow;
+  });
+  assert.equal(slow, 0.1);
+  loop.setDebug(true);
+  assert.equal(loop.getDebug(), true);
+  loop.setDebug(false);
+  assert.equal(loop.getDebug(), false);
+  loop.slowCallbackDuration = 0.5;
+  assert.equal(loop.slowCallbackDuration, 0.5);
+});
+
+test('createServer() calls the factory; a non-factory is a TypeError', async (t) => {
+  const loop = fresh(t);
+  const server = await loop.createServer({ [kServerFactory]: async (host, port) => ({ host, port }) }, '127.0.0.1', 0);
+  assert.deepEqual(server, { host: '127.0.0.1', port: 0 });
+  await assert.rejects(loop.createServer({} as never), (e: unknown) => e instanceof TypeError && /server factory/.test(e.message));
+});
+
+test('sleep(), callLater() and timeouts never end early on the loop clock', async (t) => {
+  const loop = fresh(t);
+  // libuv counts whole milliseconds: without care, timers fire up to 2 ms early.
+  for (let i = 0; i < 30; i++) {
+    const d = 0.001 + (i % 3) * 0.0007;
+    let t0 = loop.time();
+    await sleep(d);
+    assert.ok(loop.time() - t0 >= d, `sleep(${d}) ended early`);
+    t0 = loop.time();
+    await new Promise((resolve) => loop.callLater(d, resolve));
+    assert.ok(loop.time() - t0 >= d, `callLater(${d}) ran early`);
+  }
+  const { timeout, TimeoutError } = await import('../../src/index.js');
+  const t0 = loop.time();
+  await assert.rejects(timeout(0.003, () => sleep(1)), TimeoutError);
+  assert.ok(loop.time() - t0 >= 0.003);
+});

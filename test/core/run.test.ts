@@ -1,0 +1,106 @@
+// run(), as asyncio.run: the main task's value, a fresh loop, leftover tasks
+// cancelled, SIGINT turned into KeyboardInterrupt (tested in a child process).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import {
+  CancelledError, InvalidStateError, createTask, currentTask, getEventLoop, run, sleep,
+} from '../../src/index.js';
+
+test('run() returns the value of the main task, named main', async () => {
+  const v = await run(async () => {
+    assert.equal(currentTask()?.getName(), 'main');
+    return sleep(0.001, 'result');
+  });
+  assert.equal(v, 'result');
+});
+
+test('run() accepts a promise', async () => {
+  assert.equal(await run(sleep(0.001, 'p')), 'p');
+});
+
+test('run() sets a new loop for its duration and closes it after', async () => {
+  const outside = getEventLoop();
+  let inside: ReturnType<typeof getEventLoop> | undefined;
+  await run(async () => {
+    inside = getEventLoop();
+    assert.equal(inside.isClosed(), false);
+  });
+  assert.notEqual(inside, outside);
+  assert.equal(inside?.isClosed(), true);
+  assert.notEqual(getEventLoop(), inside);
+});
+
+test('the error of the main task propagates', async () => {
+  await assert.rejects(run(async () => {
+    await sleep(0);
+    throw new RangeError('main failed');
+  }), RangeError);
+});
+
+test('tasks left running at the end are cancelled and awaited', async () => {
+  const steps: string[] = [];
+  let leftover: ReturnType<typeof createTask> | undefined;
+  await run(async () => {
+    leftover = createTask(async () => {
+      try {
+        await sleep(10);
+      } finally {
+        steps.push('leftover finally');
+      }
+    });
+    await sleep(0.001);
+  });
+  assert.equal(leftover?.cancelled(), true);
+  assert.deepEqual(steps, ['leftover finally']);
+});
+
+test('run() inside a task throws InvalidStateError', async () => {
+  await assert.rejects(createTask(() => run(async () => 1)), (e: unknown) => e instanceof InvalidStateError && /inside a task/.test(e.message));
+});
+
+test('run() of something that is not a function or a promise throws TypeError', async () => {
+  await assert.rejects(run(42 as never), (e: unknown) => e instanceof TypeError && /run\(\): main must be/.test(e.message));
+});
+
+test('a main task cancelled from inside ends in CancelledError', async () => {
+  await assert.rejects(run(async () => {
+    currentTask()!.cancel();
+    await sleep(1);
+  }), CancelledError);
+});
+
+interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function runFixture(name: string, onReady: (kill: (sig: NodeJS.Signals) => void) => void): Promise<ChildResult> {
+  const file = fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let ready = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (!ready && stdout.includes('ready')) {
+      ready = true;
+      onReady((sig) => child.kill(sig));
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+test('SIGINT cancels the main task, run() throws KeyboardInterrupt, the process exits with 130', async () => {
+  const r = await runFixture('sigint.ts', (kill) => kill('SIGINT'));
+  assert.match(r.stdout, /main finally ran/);
+  assert.match(r.stderr, /KeyboardInterrupt: interrupted by SIGINT/);
+  assert.equal(r.code, 130);
+});
+
+test('a caller that catches the KeyboardInterrupt keeps exit code 0', async () => {
+  const r = await runFixture('sigint-caught.ts', (kill) => kill('SIGINT'));
+  assert.match(r.stdout, /caught KeyboardInterrupt true/);
+  assert.equal(r.code, 0);
+});

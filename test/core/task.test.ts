@@ -1,0 +1,178 @@
+// Task basics, as CPython's test_tasks.py checks them: results, exceptions,
+// names, done callbacks, currentTask/allTasks, start on a microtask.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CancelledError, Future, InvalidStateError, Task, allTasks, createTask, currentTask, sleep,
+} from '../../src/index.js';
+
+test('a task runs its function and resolves with its value', async () => {
+  const t = createTask(async () => {
+    await sleep(0);
+    return 42;
+  });
+  assert.ok(t instanceof Task);
+  assert.ok(t instanceof Future);
+  assert.equal(t.done(), false);
+  assert.equal(await t, 42);
+  assert.equal(t.done(), true);
+  assert.equal(t.cancelled(), false);
+  assert.equal(t.result(), 42);
+  assert.equal(t.exception(), null);
+});
+
+test('a task accepts a synchronous function', async () => {
+  const t = createTask(() => 'sync');
+  assert.equal(await t, 'sync');
+});
+
+test('a task starts on a microtask, not synchronously', async () => {
+  const order: string[] = [];
+  const t = createTask(async () => {
+    order.push('task');
+  });
+  order.push('caller');
+  await t;
+  assert.deepEqual(order, ['caller', 'task']);
+});
+
+test('a failed task rejects with its error; result() and exception() report it', async () => {
+  const err = new Error('boom');
+  const t = createTask(async () => {
+    await sleep(0);
+    throw err;
+  });
+  await assert.rejects(t, (e) => e === err);
+  assert.equal(t.done(), true);
+  assert.equal(t.cancelled(), false);
+  assert.equal(t.exception(), err);
+  assert.throws(() => t.result(), (e) => e === err);
+});
+
+test('result() and exception() throw InvalidStateError while pending', async () => {
+  const t = createTask(() => sleep(0.01));
+  assert.throws(() => t.result(), (e: unknown) => e instanceof InvalidStateError && /not done/.test(e.message));
+  assert.throws(() => t.exception(), InvalidStateError);
+  await t;
+});
+
+test('names: default Task-N, given name, setName', async () => {
+  const a = createTask(async () => {});
+  assert.match(a.getName(), /^Task-\d+$/);
+  const b = createTask(async () => {}, { name: 'worker' });
+  assert.equal(b.getName(), 'worker');
+  b.setName('renamed');
+  assert.equal(b.getName(), 'renamed');
+  assert.equal(Object.prototype.toString.call(b), '[object Task]');
+  await Promise.all([a, b]);
+});
+
+test('currentTask() is the running task inside it and null outside', async () => {
+  assert.equal(currentTask(), null);
+  // Wrapped: returning a task from an async function would adopt (await) it.
+  const t: Task<{ task: Task | null }> = createTask(async () => {
+    await sleep(0);
+    return { task: currentTask() };
+  });
+  assert.equal((await t).task, t);
+  const seen = await createTask(async () => {
+    // Survives native awaits too (AsyncLocalStorage).
+    await new Promise((r) => setTimeout(r, 1));
+    return currentTask()?.getName();
+  }, { name: 'native' });
+  assert.equal(seen, 'native');
+});
+
+test('allTasks() holds the tasks not yet done', async () => {
+  const t = createTask(() => sleep(0.01), { name: 'sleeper' });
+  assert.ok(allTasks().has(t));
+  await t;
+  assert.ok(!allTasks().has(t));
+});
+
+test('done callbacks run once the task is done, in order; removeDoneCallback counts removals', async () => {
+  const calls: string[] = [];
+  const t = createTask(() => sleep(0.001, 'v'));
+  const a = (f: Task<string>): void => {
+    calls.push(`a:${f.result()}`);
+  };
+  const b = (): void => {
+    calls.push('b');
+  };
+  const c = (): void => {
+    calls.push('c');
+  };
+  t.addDoneCallback(a);
+  t.addDoneCallback(b);
+  t.addDoneCallback(c);
+  t.addDoneCallback(c);
+  assert.equal(t.removeDoneCallback(c), 2);
+  assert.equal(t.removeDoneCallback(c), 0);
+  await t;
+  await sleep(0);
+  assert.deepEqual(calls, ['a:v', 'b']);
+  // Added after done: still called, soon.
+  const late = new Promise<Task<string>[]>((resolve) => t.addDoneCallback((f) => resolve([f])));
+  assert.equal((await late)[0], t);
+});
+
+test('a done callback that throws is reported, not thrown', async (t) => {
+  const { getEventLoop } = await import('../../src/index.js');
+  const loop = getEventLoop();
+  const seen: string[] = [];
+  loop.setExceptionHandler((ctx) => seen.push(ctx.message));
+  t.after(() => loop.setExceptionHandler(null));
+  const task = createTask(async () => 1);
+  task.addDoneCallback(() => {
+    throw new Error('cb failed');
+  });
+  await task;
+  await sleep(0);
+  assert.deepEqual(seen, ['Exception in done callback']);
+});
+
+test('awaiting a task from inside itself throws InvalidStateError', async () => {
+  const box: { self?: Task<unknown> } = {};
+  const t = createTask(async () => {
+    await sleep(0);
+    await box.self;
+  });
+  box.self = t;
+  await assert.rejects(t, (e: unknown) => e instanceof InvalidStateError && /cannot await itself/.test(e.message));
+});
+
+test('awaiting a task from another task returns its result', async () => {
+  const inner = createTask(() => sleep(0.001, 'inner'));
+  const outer = createTask(async () => `outer+${await inner}`);
+  assert.equal(await outer, 'outer+inner');
+});
+
+test('a Future can be resolved by hand and only once', async () => {
+  const f = new Future<number>();
+  setTimeout(() => f.setResult(7), 1);
+  assert.equal(await f, 7);
+  assert.throws(() => f.setResult(8), (e: unknown) => e instanceof InvalidStateError && /already done/.test(e.message));
+  assert.throws(() => f.setException(new Error('x')), InvalidStateError);
+  assert.equal(f.cancel(), false);
+  const g = new Future<number>();
+  g.setException(new Error('bad'));
+  await assert.rejects(g, /bad/);
+  const h = new Future<number>();
+  assert.equal(h.cancel('why'), true);
+  assert.equal(h.cancelled(), true);
+  await assert.rejects(h, (e: unknown) => e instanceof CancelledError && e.message === 'why');
+  assert.throws(() => h.exception(), CancelledError);
+});
+
+test('catch and finally work on futures like on promises', async () => {
+  const f = new Future<number>();
+  f.setException(new Error('nope'));
+  assert.equal(await f.catch((e: unknown) => (e as Error).message), 'nope');
+  let ran = false;
+  const g = new Future<number>();
+  g.setResult(1);
+  assert.equal(await g.finally(() => {
+    ran = true;
+  }), 1);
+  assert.equal(ran, true);
+});

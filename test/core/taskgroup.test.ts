@@ -1,0 +1,338 @@
+// TaskGroup, mirroring what CPython's test_taskgroups.py checks: the first
+// failure cancels siblings and the body, all children are awaited, errors
+// come out as an AggregateError, cancellation from outside propagates, and
+// the parent's cancel count is restored.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CancelledError, Event, InvalidStateError, TaskGroup, TimeoutError, createTask, currentTask, isCancellation, sleep, timeout,
+} from '../../src/index.js';
+
+class MyError extends Error {}
+
+test('children run concurrently and the body value is returned', async () => {
+  const r = await TaskGroup.run(async (tg) => {
+    const a = tg.createTask(() => sleep(0.01, 'a'));
+    const b = tg.createTask(() => sleep(0.005, 'b'));
+    return [a, b] as const;
+  });
+  assert.equal(r[0].result(), 'a');
+  assert.equal(r[1].result(), 'b');
+});
+
+test('the group waits for every child even after the body returned', async () => {
+  let finished = false;
+  await TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      await sleep(0.01);
+      finished = true;
+    });
+  });
+  assert.equal(finished, true);
+});
+
+test('a failing child cancels its siblings and the body; AggregateError holds the one error', async () => {
+  const err = new MyError('child failed');
+  const steps: string[] = [];
+  let sibling: ReturnType<TaskGroup['createTask']> | undefined;
+  await assert.rejects(TaskGroup.run(async (tg) => {
+    sibling = tg.createTask(async () => {
+      try {
+        await sleep(10);
+      } finally {
+        steps.push('sibling finally');
+      }
+    });
+    tg.createTask(async () => {
+      await sleep(0.001);
+      throw err;
+    });
+    try {
+      await sleep(10);
+    } catch (e) {
+      steps.push(isCancellation(e) ? 'body cancelled' : 'body other');
+      throw e;
+    }
+  }), (e: unknown) => {
+    assert.ok(e instanceof AggregateError);
+    assert.deepEqual(e.errors, [err]);
+    assert.match(e.message, /1 sub-exception\)/);
+    return true;
+  });
+  assert.equal(sibling?.cancelled(), true);
+  assert.deepEqual(steps.sort(), ['body cancelled', 'sibling finally']);
+});
+
+test('two failing children: both errors are collected', async () => {
+  const e1 = new MyError('one');
+  const e2 = new MyError('two');
+  await assert.rejects(TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      await sleep(0.001);
+      throw e1;
+    });
+    tg.createTask(async () => {
+      try {
+        await sleep(10);
+      } catch {
+        // Fails while being cancelled: this error counts too.
+      }
+      throw e2;
+    });
+  }), (e: unknown) => e instanceof AggregateError && e.errors.length === 2 && e.errors.includes(e1) && e.errors.includes(e2));
+});
+
+test('an error in the body cancels the children and is aggregated', async () => {
+  const err = new MyError('body failed');
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  await assert.rejects(TaskGroup.run(async (tg) => {
+    child = tg.createTask(() => sleep(10));
+    await sleep(0);
+    throw err;
+  }), (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] === err);
+  assert.equal(child?.cancelled(), true);
+});
+
+test('body error plus child error: both in the AggregateError', async () => {
+  const be = new MyError('body');
+  const ce = new MyError('child');
+  await assert.rejects(TaskGroup.run(async (tg) => {
+    tg.createTask(async () => {
+      try {
+        await sleep(10);
+      } finally {
+        throw ce;
+      }
+    });
+    await sleep(0);
+    throw be;
+  }), (e: unknown) => e instanceof AggregateError && e.errors.length === 2 && e.errors.includes(be) && e.errors.includes(ce));
+});
+
+test('a child cancelled by itself does not abort the group', async () => {
+  const r = await TaskGroup.run(async (tg) => {
+    const c = tg.createTask(() => sleep(10));
+    const ok = tg.createTask(() => sleep(0.005, 'ok'));
+    await sleep(0);
+    c.cancel();
+    return [c, ok] as const;
+  });
+  assert.equal(r[0].cancelled(), true);
+  assert.equal(r[1].result(), 'ok');
+});
+
+test('cancelling the parent task cancels children and ends in CancelledError, not AggregateError', async () => {
+  const inside = new Event();
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  const parent = createTask(() => TaskGroup.run(async (tg) => {
+    child = tg.createTask(() => sleep(10));
+    inside.set();
+    await sleep(10);
+  }));
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, CancelledError);
+  assert.equal(parent.cancelled(), true);
+  assert.equal(child?.cancelled(), true);
+});
+
+test('parent cancelled while the group exits (body done, children running)', async () => {
+  const inside = new Event();
+  const steps: string[] = [];
+  const parent = createTask(() => TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      try {
+        inside.set();
+        await sleep(10);
+      } finally {
+        steps.push('child finally');
+      }
+    });
+  }));
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, CancelledError);
+  assert.deepEqual(steps, ['child finally']);
+});
+
+test('a child that ignores cancellation is still awaited', async () => {
+  const steps: string[] = [];
+  await assert.rejects(TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      try {
+        await sleep(10);
+      } catch {
+        steps.push('ignored cancel');
+      }
+      await sleep(0.01);
+      steps.push('stubborn done');
+      return 1;
+    });
+    tg.createTask(async () => {
+      await sleep(0.001);
+      throw new MyError('x');
+    });
+  }), AggregateError);
+  assert.deepEqual(steps, ['ignored cancel', 'stubborn done']);
+});
+
+test('after catching the AggregateError the parent task is not left cancelled', async () => {
+  const t = createTask(async () => {
+    try {
+      await TaskGroup.run(async (tg) => {
+        tg.createTask(async () => {
+          await sleep(0.001);
+          throw new MyError('x');
+        });
+        await sleep(10);
+      });
+    } catch (e) {
+      assert.ok(e instanceof AggregateError);
+    }
+    assert.equal(currentTask()!.cancelling(), 0);
+    // The body's cancellation was taken back: this sleep completes.
+    return sleep(0.001, 'continued');
+  });
+  assert.equal(await t, 'continued');
+});
+
+test('outside cancellation and a child failure together: AggregateError, the cancellation stays counted', async () => {
+  const inside = new Event();
+  let cancellingAfter = -1;
+  const parent = createTask(async () => {
+    try {
+      await TaskGroup.run(async (tg) => {
+        tg.createTask(async () => {
+          try {
+            inside.set();
+            await sleep(10);
+          } finally {
+            await sleep(0);
+
+            throw new MyError('fails during cancel');
+          }
+        });
+        await sleep(10);
+      });
+    } catch (e) {
+      cancellingAfter = currentTask()!.cancelling();
+      throw e;
+    }
+  });
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, AggregateError);
+  assert.equal(cancellingAfter, 1);
+});
+
+test('nested groups: the inner failure surfaces aggregated in the outer one', async () => {
+  const err = new MyError('deep');
+  let outerSibling: ReturnType<TaskGroup['createTask']> | undefined;
+  await assert.rejects(TaskGroup.run(async (outer) => {
+    outerSibling = outer.createTask(() => sleep(10));
+    outer.createTask(() => TaskGroup.run((inner) => {
+      inner.createTask(async () => {
+        await sleep(0.001);
+        throw err;
+      });
+    }));
+    await sleep(10);
+  }), (e: unknown) => {
+    assert.ok(e instanceof AggregateError);
+    assert.equal(e.errors.length, 1);
+    const inner: unknown = e.errors[0];
+    assert.ok(inner instanceof AggregateError);
+    assert.deepEqual(inner.errors, [err]);
+    return true;
+  });
+  assert.equal(outerSibling?.cancelled(), true);
+});
+
+test('nested groups: cancelling the parent cancels both levels', async () => {
+  const inside = new Event();
+  const steps: string[] = [];
+  const parent = createTask(() => TaskGroup.run((outer) => {
+    outer.createTask(() => TaskGroup.run((inner) => {
+      inner.createTask(async () => {
+        try {
+          inside.set();
+          await sleep(10);
+        } finally {
+          steps.push('inner child finally');
+        }
+      });
+    }));
+  }));
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, CancelledError);
+  assert.deepEqual(steps, ['inner child finally']);
+});
+
+test('a timeout around a group cancels it and throws TimeoutError', async () => {
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  await assert.rejects(createTask(() => timeout(0.01, () => TaskGroup.run(async (tg) => {
+    child = tg.createTask(() => sleep(10));
+    await sleep(10);
+  }))), TimeoutError);
+  assert.equal(child?.cancelled(), true);
+});
+
+test('createTask on a finished group throws; on an aborting group throws', async () => {
+  let saved: TaskGroup | undefined;
+  await TaskGroup.run((tg) => {
+    saved = tg;
+  });
+  assert.throws(() => saved!.createTask(async () => {}), (e: unknown) => e instanceof InvalidStateError && /finished/.test(e.message));
+
+  await assert.rejects(TaskGroup.run(async (tg) => {
+    tg.createTask(async () => {
+      throw new MyError('x');
+    });
+    try {
+      await sleep(10);
+    } catch {
+      assert.throws(() => tg.createTask(async () => {}), (e: unknown) => e instanceof InvalidStateError && /shutting down/.test(e.message));
+    }
+  }), AggregateError);
+});
+
+test('new TaskGroup() outside a task throws InvalidStateError', () => {
+  assert.throws(() => new TaskGroup(), (e: unknown) => e instanceof InvalidStateError && /inside a task/.test(e.message));
+});
+
+test('await using: children are awaited at the end of the block', async () => {
+  const steps: string[] = [];
+  await createTask(async () => {
+    {
+      await using tg = new TaskGroup();
+      tg.createTask(async () => {
+        await sleep(0.005);
+        steps.push('child');
+      });
+    }
+    steps.push('after block');
+  });
+  assert.deepEqual(steps, ['child', 'after block']);
+});
+
+test('await using: a failing child surfaces as AggregateError at the end of the block', async () => {
+  const err = new MyError('in using');
+  await assert.rejects(createTask(async () => {
+    await using tg = new TaskGroup();
+    tg.createTask(async () => {
+      throw err;
+    });
+  }), (e: unknown) => e instanceof AggregateError && e.errors[0] === err);
+});
+
+test('a group with no children returns the body value at once', async () => {
+  assert.equal(await TaskGroup.run(() => 5), 5);
+});
+
+test('children get the task name given', async () => {
+  await TaskGroup.run((tg) => {
+    const t = tg.createTask(async () => {}, { name: 'kid' });
+    assert.equal(t.getName(), 'kid');
+  });
+});

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as web from '../../src/web/index.js';
+import { clientFor } from './helpers.js';
+
+test('matchInfo, query, headers, cookies and the url', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/users/{id:\\d+}/{name}', async (request) => web.jsonResponse({
+    id: request.matchInfo.id,
+    name: request.matchInfo.name,
+    tags: request.query.getAll('tag'),
+    ua: request.headers.get('X-Test'),
+    cookie: request.cookies.sid,
+    path: request.path,
+    rawPath: request.rawPath,
+    url: request.url.pathname,
+    scheme: request.scheme,
+    remote: request.remote,
+    method: request.method,
+  }));
+  const client = await clientFor(t, app);
+  const res = await client.get('/users/42/J%C3%BCrgen?tag=a&tag=b', { headers: { 'x-test': 'yes', cookie: 'sid=abc; x=1' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.deepEqual(await res.json(), {
+    id: '42', name: 'Jürgen', tags: ['a', 'b'], ua: 'yes', cookie: 'abc', path: '/users/42/Jürgen',
+    rawPath: '/users/42/J%C3%BCrgen', url: '/users/42/J%C3%BCrgen', scheme: 'http', remote: '127.0.0.1', method: 'GET',
+  });
+});
+
+test('body: text, json, read, post, content as StreamReader', async (t) => {
+  const app = new web.Application();
+  app.router.addPost('/text', async (r) => new web.Response({ text: `${r.contentType}|${r.charset}|${r.contentLength}|${r.hasBody}|${await r.text()}` }));
+  app.router.addPost('/json', async (r) => web.jsonResponse(await r.json()));
+  app.router.addPost('/form', async (r) => web.jsonResponse((await r.post()).getAll('a')));
+  app.router.addPost('/lines', async (r) => {
+    const lines: string[] = [];
+    for await (const line of r.content) lines.push(line.toString().trimEnd());
+    return web.jsonResponse(lines);
+  });
+  app.router.addPost('/bytes', async (r) => new web.Response({ body: await r.read() }));
+  const client = await clientFor(t, app);
+  const text = await client.post('/text', { data: 'héllo', headers: { 'content-type': 'text/plain; charset=UTF-8' } });
+  assert.equal(await text.text(), `text/plain|utf-8|${Buffer.byteLength('héllo')}|true|héllo`);
+  assert.deepEqual(await (await client.post('/json', { json: { a: [1, 2] } })).json(), { a: [1, 2] });
+  assert.deepEqual(await (await client.post('/form', { data: { a: '1' } })).json(), ['1']);
+  assert.deepEqual(await (await client.post('/form', { data: 'a=1&a=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json(), ['1', '2']);
+  assert.deepEqual(await (await client.post('/lines', { data: 'one\ntwo\nthree' })).json(), ['one', 'two', 'three']);
+  const bytes = await client.post('/bytes', { data: Buffer.from([0, 1, 2, 255]) });
+  assert.equal(bytes.headers.get('content-type'), 'application/octet-stream');
+  assert.deepEqual([...await bytes.read()], [0, 1, 2, 255]);
+});
+
+test('json() of invalid JSON is a 400; bodies past clientMaxSize are a 413', async (t) => {
+  const app = new web.Application({ clientMaxSize: 10 });
+  app.router.addPost('/json', async (r) => web.jsonResponse(await r.json()));
+  app.router.addPost('/read', async (r) => new web.Response({ body: await r.read() }));
+  const client = await clientFor(t, app);
+  const bad = await client.post('/json', { data: '{"a":' });
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /Invalid JSON/);
+  const big = await client.post('/read', { data: 'x'.repeat(11) });
+  assert.equal(big.status, 413);
+  assert.match(await big.text(), /Maximum request body size 10 exceeded/);
+  assert.equal((await client.post('/read', { data: 'x'.repeat(10) })).status, 200);
+});
+
+test('Response defaults, headers, reason, cookies; jsonResponse; StreamResponse', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/text', async () => new web.Response({ text: 'hi' }));
+  app.router.addGet('/html', async () => new web.Response({ body: '<b>x</b>', contentType: 'text/html' }));
+  app.router.addGet('/empty', async () => new web.Response({ status: 204 }));
+  app.router.addGet('/custom', async () => {
+    const r = new web.Response({ text: 'c', status: 201, reason: 'Made', headers: { 'X-A': '1' } });
+    r.headers.append('X-B', '2');
+    r.setCookie('sid', 'v 1', { httpOnly: true, maxAge: 60 });
+    r.delCookie('old');
+    return r;
+  });
+  app.router.addGet('/json', async () => web.jsonResponse([1], { status: 202, dumps: (d) => JSON.stringify(d) + ' ' }));
+  app.router.addGet('/stream', async (request) => {
+    const r = new web.StreamResponse({ headers: { 'Content-Type': 'text/plain' } });
+    await r.prepare(request);
+    for (const p of ['a', 'b', 'c']) await r.write(p);
+    await r.writeEof();
+    return r;
+  });
+  app.router.addGet('/stream-noeof', async (request) => {
+    const r = new web.StreamResponse();
+    await r.prepare(request);
+    await r.write(Buffer.from('partial'));
+    return r;
+  });
+  const client = await clientFor(t, app);
+  const text = await client.get('/text');
+  assert.equal(text.headers.get('content-type'), 'text/plain; charset=utf-8');
+  assert.equal(text.headers.get('content-length'), '2');
+  assert.equal((await client.get('/html')).headers.get('content-type'), 'text/html');
+  const empty = await client.get('/empty');
+  assert.equal(empty.status, 204);
+  assert.equal(await empty.text(), '');
+  const custom = await client.get('/custom');
+  assert.equal(custom.status, 201);
+  assert.equal(custom.headers.get('x-a'), '1');
+  assert.equal(custom.headers.get('x-b'), '2');
+  const cookies = custom.headers.getSetCookie();
+  assert.ok(cookies.some((c) => /^sid=v%201; Max-Age=60; Path=\/; HttpOnly/.test(c)), cookies.join(' | '));
+  assert.ok(cookies.some((c) => /^old=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/.test(c)), cookies.join(' | '));
+  const json = await client.get('/json');
+  assert.equal(json.status, 202);
+  assert.equal(await json.text(), '[1] ');
+  assert.equal(await (await client.get('/stream')).text(), 'abc');
+  assert.equal(await (await client.get('/stream-noeof')).text(), 'partial');
+  const head = await client.head('/text');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), '2');
+  assert.equal(await head.text(), '');
+});
+
+test('HTTPException thrown or returned; redirects; other errors are a 500 without a stack', async (t) => {
+  const logged: string[] = [];
+  const app = new web.Application();
+  app.router.addGet('/thrown', async () => {
+    throw new web.HTTPForbidden({ text: 'nope' });
+  });
+  app.router.addGet('/returned', async () => new web.HTTPConflict());
+  app.router.addGet('/redirect', async () => {
+    throw new web.HTTPFound('/target');
+  });
+  app.router.addGet('/target', async () => new web.Response({ text: 'arrived' }));
+  app.router.addGet('/boom', async () => {
+    throw new Error('secret detail');
+  });
+  app.router.addGet('/notresponse', async function notAResponse() {
+    return 'oops' as unknown as web.Response;
+  });
+  const client = await clientFor(t, app, { errorLog: (msg) => logged.push(msg) });
+  const thrown = await client.get('/thrown');
+  assert.equal(thrown.status, 403);
+  assert.equal(await thrown.text(), 'nope');
+  const returned = await client.get('/returned');
+  assert.equal(returned.status, 409);
+  assert.equal(await returned.text(), '409: Conflict');
+  const redirect = await client.get('/redirect', { allowRedirects: false });
+  assert.equal(redirect.status, 302);
+  assert.equal(redirect.headers.get('location'), '/target');
+  assert.equal(await (await client.get('/redirect')).text(), 'arrived');
+  const boom = await client.get('/boom');
+  assert.equal(boom.status, 500);
+  assert.doesNotMatch(await boom.text(), /secret|at /);
+  const nr = await client.get('/notresponse');
+  assert.equal(nr.status, 500);
+  assert.equal(logged.length, 2);
+  assert.match(logged[0]!, /GET \/boom/);
+  assert.match(logged[1]!, /handler notAResponse .*returned string "oops"/);
+});
+
+test('clone() replaces method and path; exceptions carry status and headers', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/a', async (r) => {
+    const c = r.clone({ method: 'post', relUrl: '/b?x=1' });
+    return new web.Response({ text: `${c.method} ${c.path} ${c.query.get('x')} ${r.method} ${r.path}` });
+  });
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/a')).text(), 'POST /b 1 GET /a');
+  const e = new web.HTTPMethodNotAllowed('get', ['POST', 'PUT']);
+  assert.equal(e.status, 405);
+  assert.equal(e.headers.get('allow'), 'POST,PUT');
+  assert.equal(new web.HTTPTooManyRequests().reason, 'Too Many Requests');
+  assert.ok(new web.HTTPNotFound() instanceof web.HTTPClientError);
+  assert.ok(new web.HTTPBadGateway() instanceof web.HTTPServerError);
+  assert.throws(() => new web.HTTPFound(''), /location must be a non-empty string/);
+  assert.throws(() => new web.HTTPClientError(), /cannot be instantiated/);
+  assert.throws(() => new web.Response({ status: 42 }), /status must be an integer from 100 to 999, got number 42/);
+  assert.throws(() => new web.Response({ text: 'a', body: 'b' }), /body or text, not both/);
+});

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as web from '../../src/web/index.js';
+import type { MatchSink } from '../../src/web/router/url-dispatcher.js';
+import { clientFor } from './helpers.js';
+
+const ok = (text: string): web.Handler => async () => new web.Response({ text });
+
+/** Resolve without a server: the route's handler name, '404', or '405 <allowed>'. */
+function resolve(router: web.UrlDispatcher, method: string, path: string): { found: string; params: Record<string, string> } {
+  const sink: MatchSink = { params: {}, allowed: null, router };
+  const route = router._resolve(method, path, sink);
+  if (route !== null) return { found: route.resource.canonical, params: { ...sink.params } };
+  return { found: sink.allowed === null ? '404' : `405 ${[...sink.allowed].sort().join(',')}`, params: {} };
+}
+
+test('resource syntax: plain, {name}, {name:regex}, {tail:.*}', () => {
+  const r = new web.UrlDispatcher();
+  r.addGet('/', ok('index'));
+  r.addGet('/hello/{name}', ok('hello'));
+  r.addGet('/items/{id:\\d+}', ok('item'));
+  r.addGet('/files/{tail:.*}', ok('files'));
+  r.addGet('/n/{a}-{b:\\d{1,3}}', ok('pair'));
+  const cases: [string, string, Record<string, string>][] = [
+    ['/', '/', {}],
+    ['/hello/bob', '/hello/{name}', { name: 'bob' }],
+    ['/hello/bob/extra', '404', {}],
+    ['/items/12', '/items/{id:\\d+}', { id: '12' }],
+    ['/items/abc', '404', {}],
+    ['/files/a/b/c.txt', '/files/{tail:.*}', { tail: 'a/b/c.txt' }],
+    ['/n/x-123', '/n/{a}-{b:\\d{1,3}}', { a: 'x', b: '123' }],
+    ['/n/x-1234', '404', {}],
+  ];
+  for (const [path, found, params] of cases) assert.deepEqual(resolve(r, 'GET', path), { found, params }, path);
+});
+
+test('404 for no path, 405 with the allowed methods; HEAD with addGet unless allowHead is false', () => {
+  const r = new web.UrlDispatcher();
+  r.addGet('/a', ok('a'));
+  r.addPost('/a', ok('a'));
+  r.addGet('/b', ok('b'), { allowHead: false });
+  r.addRoute('*', '/any', ok('any'));
+  assert.equal(resolve(r, 'HEAD', '/a').found, '/a');
+  assert.equal(resolve(r, 'DELETE', '/a').found, '405 GET,HEAD,POST');
+  assert.equal(resolve(r, 'HEAD', '/b').found, '405 GET');
+  assert.equal(resolve(r, 'PATCH', '/any').found, '/any');
+  assert.equal(resolve(r, 'GET', '/c').found, '404');
+});
+
+test('registration order decides between overlapping resources, static ones included', () => {
+  const r = new web.UrlDispatcher();
+  r.addGet('/{x}/a', ok('dyn-first'));
+  r.addGet('/p/a', ok('plain-second'));
+  r.addGet('/p/{y}', ok('dyn-third'));
+  r.addGet('/q/b', ok('plain-q'));
+  assert.equal(resolve(r, 'GET', '/p/a').found, '/{x}/a');
+  assert.equal(resolve(r, 'GET', '/p/z').found, '/p/{y}');
+  assert.equal(resolve(r, 'GET', '/q/b').found, '/q/b');
+  // A path matched by a resource without this method keeps looking, and 405 only if none has it.
+  const r2 = new web.UrlDispatcher();
+  r2.addPost('/u/{id}', ok('post'));
+  r2.addGet('/u/{name}', ok('get'));
+  assert.equal(resolve(r2, 'GET', '/u/1').found, '/u/{name}');
+  assert.equal(resolve(r2, 'PUT', '/u/1').found, '405 GET,HEAD,POST');
+});
+
+test('names and urlFor build escaped URLs', () => {
+  const r = new web.UrlDispatcher();
+  r.addGet('/hello/{name}', ok('h'), { name: 'hello' });
+  r.addGet('/files/{tail:.*}', ok('f'), { name: 'files' });
+  r.addGet('/static', ok('s'), { name: 'static' });
+  assert.equal(r.get('hello').urlFor({ name: 'a b/c?' }), '/hello/a%20b%2Fc%3F');
+  assert.equal(r.get('files').urlFor({ tail: 'x y/z' }), '/files/x%20y/z');
+  assert.equal(r.get('static').urlFor(undefined, { query: { q: '1 2' } }), '/static?q=1+2');
+  assert.throws(() => r.get('nope'), /no resource named "nope"/);
+  assert.throws(() => r.get('hello').urlFor({}), /parameter name of \/hello\/\{name\} must be a string, got undefined/);
+  assert.throws(() => r.addGet('/x', ok('x'), { name: 'hello' }), /duplicate resource name/);
+});
+
+test('bad patterns and catastrophic regexes are refused at registration', () => {
+  const r = new web.UrlDispatcher();
+  const bad: [string, RegExp][] = [
+    ['/a/{x:(a+)+}', /repeats a group that itself repeats/],
+    ['/a/{x:(\\w*)*}', /repeats a group/],
+    ['/a/{x:(a|b+){2,}}', /repeats a group/],
+    ['/a/{x:(a)\\1}', /backreferences/],
+    ['/a/{x:[}', /bad regex|unbalanced/],
+    ['/a/{1x}', /must be an identifier/],
+    ['/a/{x}/{x}', /appears twice/],
+    ['/a/{x', /unbalanced/],
+    ['/a/x}', /unbalanced/],
+    ['relative', /must be a string starting with/],
+  ];
+  for (const [path, re] of bad) assert.throws(() => r.addGet(path, ok('x')), re, path);
+  r.addGet('/ok/{x:(ab)+}', ok('fine'));
+  r.addGet('/ok2/{x:(?:a|b)?c+}', ok('fine'));
+  assert.throws(() => r.addGet('/ok2/{x:(?:a|b)?c+}', ok('again')), /already registered/);
+  assert.throws(() => r.addRoute('GE T', '/m', ok('m')), /method must be an HTTP method/);
+});
+
+test('RouteTableDef, web.get(), views and sub-applications over HTTP', async (t) => {
+  const routes = new web.RouteTableDef();
+  const wrapped = routes.get('/r')(async () => new web.Response({ text: 'table' }));
+  assert.equal(typeof wrapped, 'function');
+  routes.view('/v')(class extends web.View {
+    async get() {
+      return new web.Response({ text: `view ${this.request.method}` });
+    }
+
+    async post() {
+      return new web.Response({ text: 'posted' });
+    }
+  });
+  const admin = new web.Application();
+  admin.router.addGet('/users/{id}', async (r) => new web.Response({ text: `admin ${r.matchInfo.id} ${r.app === admin}` }), { name: 'user' });
+  const app = new web.Application();
+  app.router.addRoutes(routes);
+  app.router.addRoutes([web.get('/g', ok('g')), web.post('/p', ok('p')), web.delete('/d', ok('d'))]);
+  app.addSubapp('/admin/', admin);
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/r')).text(), 'table');
+  assert.equal(await (await client.get('/v')).text(), 'view GET');
+  assert.equal(await (await client.post('/v')).text(), 'posted');
+  const put = await client.put('/v');
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET,POST');
+  assert.equal(await (await client.get('/g')).text(), 'g');
+  assert.equal(await (await client.delete('/d')).text(), 'd');
+  assert.equal(await (await client.get('/admin/users/7')).text(), 'admin 7 true');
+  assert.equal((await client.get('/admin/nothing')).status, 404);
+  assert.equal((await client.get('/admin')).status, 404);
+  assert.equal(admin.router.get('user').urlFor({ id: '7' }), '/admin/users/7');
+  assert.throws(() => app.router.addGet('/late', ok('late')), /frozen router/);
+});
+
+test('the path is percent-decoded for matching, but %2F stays one segment', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/caf\u00e9', ok('cafe'));
+  app.router.addGet('/seg/{one}', async (r) => new web.Response({ text: r.matchInfo.one! }));
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/caf%C3%A9')).text(), 'cafe');
+  assert.equal(await (await client.get('/seg/a%2Fb')).text(), 'a/b');
+  assert.equal(await (await client.get('/seg/100%25')).text(), '100%');
+  assert.equal((await client.get('/seg/a/b')).status, 404);
+});
