@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { ClientSession } from '../../src/client/index.ts';
+import { ClientSession } from '../../src/client/index.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const C = Number(process.argv[3] ?? 100);

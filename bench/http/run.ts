@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,7 @@ console.log(`# HTTP scenario ${scenario}: GET ${URL_PATH}, ${isA ? 'no sleep' : 
 console.log(`# ${versions}`);
 console.log(`# ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}; server on core ${SERVER_CPU}, wrk -t${threads} on core ${LOAD_CPU}; ${duration}s runs after ${warmup}s warm-up, best of ${rounds} round(s); backlog ${backlog}; nice ${nice}`);
 
+const loadAtStart = loadavg()[0]!;
 let port = 3300 + Math.floor(Math.random() * 1000);
 const all: Row[] = [];
 
@@ -184,7 +185,9 @@ if (isA) {
   console.log(`\nideal = connections / ${SLEEP}s; a closed loop completes at most ${Math.floor(duration! / SLEEP) - 1} cycles per connection in ${duration}s = ${((Math.floor(duration! / SLEEP) - 1) / (duration! / SLEEP) * 100).toFixed(1)}% of ideal; steady = connections / mean latency.`);
 }
 
+const load = `load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`;
+console.log(load);
 const out = opts.out ?? join(BENCH_DIR, 'results', `http-${scenario}-node${nodeVersion.slice(1).split('.')[0]}.json`);
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ scenario, versions, duration, warmup, rounds, threads, backlog, nice, sleep: SLEEP, date: new Date().toISOString(), rows, all }, null, 2));
+writeFileSync(out, JSON.stringify({ scenario, versions, load, duration, warmup, rounds, threads, backlog, nice, sleep: SLEEP, date: new Date().toISOString(), rows, all }, null, 2));
 console.log(`results: ${out}`);

@@ -39,7 +39,7 @@ export function encodeBody(where: string, data: unknown, json: unknown, hasJson:
     const encoded = new Response(data);
     const stream = encoded.body;
     return {
-      body: stream === null ? '' : Readable.fromWeb(stream as Parameters<typeof Readable.fromWeb>[0]),
+      body: stream === null ? '' : Readable.fromWeb(stream),
       contentType: encoded.headers.get('content-type'),
       replayable: false,
     };

@@ -135,7 +135,7 @@ export class TCPConnector {
         }
         self._observer?.onCreateEnd(host, port, err);
         if (err !== null) cb(err, null);
-        else cb(null, socket as Socket);
+        else cb(null, socket);
       });
     };
   }

@@ -58,7 +58,7 @@ export class CookieJar {
   updateCookies(setCookies: Iterable<string> | Readonly<Record<string, string>>, url: URL | string): void {
     const u = typeof url === 'string' ? new URL(url) : url;
     if (!this.#allowed(u)) return;
-    const lines = Symbol.iterator in setCookies ? setCookies as Iterable<string> : Object.entries(setCookies).map(([k, v]) => `${k}=${v}`);
+    const lines = Symbol.iterator in setCookies ? setCookies : Object.entries(setCookies).map(([k, v]) => `${k}=${v}`);
     for (const line of lines) {
       if (typeof line !== 'string') throw new TypeError(`CookieJar.updateCookies(): each cookie must be a string, got ${describe(line)}`);
       if (this.#jar.setCookieSync(line, u.href, { ignoreError: true }) !== undefined) this.#size++;

@@ -65,7 +65,7 @@ export function mapError(err: unknown, host: string, port: number, afterHeaders:
   if (code.startsWith('E')) {
     const syscall = (err as CodedError).syscall;
     if (syscall === 'connect' || code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-      return new ClientConnectorError(host, port, `${code}${syscall === undefined ? '' : ` (${String(syscall)})`}`, opts);
+      return new ClientConnectorError(host, port, `${code}${typeof syscall === 'string' ? ` (${syscall})` : ''}`, opts);
     }
     return new ClientOSError(`${code}: ${message}`, opts);
   }

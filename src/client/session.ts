@@ -19,7 +19,7 @@ import type { RequestInfo } from './request-info.js';
 import { ClientResponse } from './response.js';
 import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
 import { TCPConnector } from './connector.js';
-import { notifyAll, RequestTrace, type TraceConfig } from './trace.js';
+import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
 import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
 
 /** Options of {@link ClientSession}. */
@@ -107,9 +107,9 @@ export class ClientSession implements AsyncDisposable {
     this.#ownsConnector = toBool(W, 'connectorOwner', options.connectorOwner, true);
     connector._configure(this.#timeout.sockConnect);
     this.#raise = toRaise(W, options.raiseForStatus, false);
-    const traces = options.traceConfigs;
-    if (traces !== undefined && !Array.isArray(traces)) throw new TypeError(`${W}: traceConfigs must be an array, got ${describe(traces)}`);
-    this.#traces = traces === undefined || traces.length === 0 ? null : [...traces];
+    const traces: unknown = options.traceConfigs;
+    if (traces !== undefined && (!Array.isArray(traces) || !traces.every((c) => c instanceof TraceConfig))) throw new TypeError(`${W}: traceConfigs must be an array of TraceConfig, got ${describe(traces)}`);
+    this.#traces = traces === undefined || traces.length === 0 ? null : [...(traces)];
     if (this.#traces !== null) {
       const cfg = this.#traces;
       connector._observer = {
@@ -263,7 +263,7 @@ export class ClientSession implements AsyncDisposable {
     const opts: Dispatcher.DispatchOptions = {
       origin: u.origin,
       path: u.pathname + u.search,
-      method: hop.method as Dispatcher.HttpMethod,
+      method: hop.method,
       headers,
       body: hop.body.body as NonNullable<Dispatcher.DispatchOptions['body']>,
       headersTimeout: sockRead,

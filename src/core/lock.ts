@@ -14,6 +14,12 @@ export function firstPending(waiters: Set<Future<boolean>> | undefined): Future<
   return undefined;
 }
 
+// A woken waiter stays in line until it runs: only cancelled ones have left it.
+function someoneInLine(waiters: Set<Future<boolean>> | undefined): boolean {
+  if (waiters !== undefined) for (const f of waiters) if (!f.cancelled()) return true;
+  return false;
+}
+
 /**
  * A mutual-exclusion lock for tasks.
  * @example
@@ -32,7 +38,7 @@ export class Lock {
   /** Wait until the lock is free, then take it. Resolves `true`. */
   async acquire(options?: SignalOptions): Promise<true> {
     const signal = toSignal('Lock.acquire()', options?.signal);
-    if (!this.#locked && firstPending(this.#waiters) === undefined && signal?.aborted !== true) {
+    if (!this.#locked && !someoneInLine(this.#waiters) && signal?.aborted !== true) {
       this.#locked = true;
       return true;
     }

@@ -78,18 +78,23 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, stop);
     await runner.cleanup();
+    // A worker's IPC channel to the primary would keep it alive.
+    if (cluster.isWorker) cluster.worker?.disconnect();
   }
 }
 
 async function primary(workers: number, options: RunAppOptions | undefined, print: ((line: string) => void) | null): Promise<void> {
   const procs = Array.from({ length: workers }, () => cluster.fork());
-  await Promise.all(procs.map((w) => new Promise<void>((resolve, reject) => {
-    w.once('listening', () => resolve());
-    w.once('exit', (code) => reject(new Error(`runApp(): worker ${w.process.pid ?? '?'} exited with code ${code} before listening`)));
+  const addresses = await Promise.all(procs.map((w) => new Promise<string>((resolve, reject) => {
+    const onExit = (code: number): void => reject(new Error(`runApp(): worker ${w.process.pid ?? '?'} exited with code ${code} before listening`));
+    w.once('listening', (a: { address: string | null; port: number; addressType: number | string }) => {
+      w.off('exit', onExit);
+      resolve(a.addressType === -1 || a.addressType === 'udp4' ? String(a.address) : `http://${a.address?.includes(':') === true ? `[${a.address}]` : a.address ?? '0.0.0.0'}:${a.port}`);
+    });
+    w.once('exit', onExit);
   })));
   if (print !== null) {
-    const host = options?.host === undefined ? '0.0.0.0' : typeof options.host === 'string' ? options.host : options.host.join(', ');
-    print(`======== Running on http://${host}:${options?.port ?? 8080} with ${workers} workers ========\n(Press CTRL+C to quit)`);
+    print(`======== Running on ${[...new Set(addresses)].join(', ')} with ${workers} workers ========\n(Press CTRL+C to quit)`);
   }
   const exited = procs.map((w) => new Promise<void>((resolve) => {
     if (w.isDead()) resolve();

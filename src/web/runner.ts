@@ -136,6 +136,7 @@ export abstract class BaseSite {
   readonly runner: AppRunner;
   /** @internal */
   protected _server: Server | null = null;
+  #closed: Promise<void> | null = null;
   readonly #backlog: number | undefined;
 
   constructor(runner: AppRunner, options?: { readonly backlog?: number }) {
@@ -170,6 +171,7 @@ export abstract class BaseSite {
     }, handler.handle));
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
     this._server = server;
+    this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       runOutside(() => server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
@@ -204,10 +206,7 @@ export abstract class BaseSite {
     if (s === null) return;
     s.closeAllConnections();
     if (s.listening) s.close();
-    await new Promise<void>((resolve) => {
-      if (!s.listening && s.connections === 0) resolve();
-      else s.once('close', () => resolve());
-    });
+    await this.#closed;
   }
 }
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { test } from 'node:test';
-import { ClientSession } from '../../src/client/index.ts';
-import { CancelledError, TaskGroup, TimeoutError, createTask, waitFor } from '../../src/index.ts';
-import { serve, session } from './helpers.ts';
+import { ClientSession } from '../../src/client/index.js';
+import { CancelledError, TaskGroup, TimeoutError, createTask, waitFor } from '../../src/index.js';
+import { serve, session } from './helpers.js';
 
 /** A server that never answers and tells when the client's socket closes. */
 async function hanging(t: import('node:test').TestContext): Promise<{ url: string; arrived: Promise<void>; closed: Promise<void> }> {

@@ -1,8 +1,8 @@
 // The session's cookie jar on tough-cookie: rules, sharing, unsafe IP hosts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CookieJar, DummyCookieJar } from '../../src/client/index.ts';
-import { serve, session } from './helpers.ts';
+import { CookieJar, DummyCookieJar } from '../../src/client/index.js';
+import { serve, session } from './helpers.js';
 
 test('cookies set by a response are sent by later requests (unsafe jar for 127.0.0.1)', async (t) => {
   const { url } = await serve(t, (req, res) => {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
-import { ClientSession, type ClientSessionOptions } from '../../src/client/index.ts';
+import { ClientSession, type ClientSessionOptions } from '../../src/client/index.js';
 
 export async function serve(t: TestContext, handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer(handler);

@@ -7,9 +7,9 @@ import {
   ClientConnectionError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientPayloadError, ClientResponseTooLargeError,
   ContentTypeError, InsecureRedirectClientError, InvalidHeaderError, InvalidURL, NonHttpUrlClientError, NonHttpUrlRedirectClientError,
   ServerDisconnectedError, SocketTimeoutError, TooManyRedirects,
-} from '../../src/client/index.ts';
-import { TimeoutError } from '../../src/index.ts';
-import { closedPort, serve, serveRaw, session } from './helpers.ts';
+} from '../../src/client/index.js';
+import { TimeoutError } from '../../src/index.js';
+import { closedPort, serve, serveRaw, session } from './helpers.js';
 
 test('connection refused → ClientConnectorError with the OS code', async (t) => {
   const port = await closedPort();
@@ -102,7 +102,7 @@ test('an https → http downgrade is refused by default', async (t) => {
   const { url } = await serve(t, (_req, res) => res.end());
   const s = session(t);
   // The check runs before any https connection: fake the https hop with a local redirect chain.
-  const { nextHop } = await import('../../src/client/redirects.ts');
+  const { nextHop } = await import('../../src/client/redirects.js');
   assert.throws(() => nextHop(302, 'GET', new URL('https://example.org/'), url, true, false), InsecureRedirectClientError);
   assert.equal(nextHop(302, 'GET', new URL('https://example.org/'), url, true, true)?.url.href, `${url}/`);
   assert.equal((await s.get(url)).status, 200);

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { test } from 'node:test';
-import { ServerDisconnectedError, TCPConnector } from '../../src/client/index.ts';
-import { gather } from '../../src/index.ts';
-import { serve, serveRaw, session } from './helpers.ts';
+import { ServerDisconnectedError, TCPConnector } from '../../src/client/index.js';
+import { gather } from '../../src/index.js';
+import { serve, serveRaw, session } from './helpers.js';
 
 test('limit caps the connections in use; the others wait their turn', async (t) => {
   let active = 0;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { test } from 'node:test';
-import { serve, session } from './helpers.ts';
+import { serve, session } from './helpers.js';
 
 type Seen = { method: string; url: string; body: string; headers: http.IncomingHttpHeaders };
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync, brotliCompressSync, deflateSync } from 'node:zlib';
-import { ClientResponse, ClientSession, ClientResponseError, TCPConnector, TraceConfig } from '../../src/client/index.ts';
-import { InvalidStateError as CoreInvalidState } from '../../src/index.ts';
-import { serve, session } from './helpers.ts';
+import { ClientResponse, ClientSession, ClientResponseError, TCPConnector, TraceConfig } from '../../src/client/index.js';
+import { InvalidStateError as CoreInvalidState } from '../../src/index.js';
+import { serve, session } from './helpers.js';
 
 function echo(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
   const chunks: Buffer[] = [];

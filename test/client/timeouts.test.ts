@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import {
   ClientConnectionError, ClientError, ClientTimeout, ConnectionTimeoutError, ServerConnectionError, ServerTimeoutError,
   SocketTimeoutError, TCPConnector, TotalTimeoutError, isClientError,
-} from '../../src/client/index.ts';
-import { TimeoutError } from '../../src/index.ts';
-import { serve, serveRaw, session } from './helpers.ts';
+} from '../../src/client/index.js';
+import { TimeoutError } from '../../src/index.js';
+import { serve, serveRaw, session } from './helpers.js';
 
 test('ClientTimeout: seconds, sockConnect 30 by default, frozen, with()', () => {
   const t = new ClientTimeout({ total: 1.5 });

@@ -3,9 +3,19 @@
 // and the task's AbortSignal.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CancelledError, Event, Future, createTask, currentTask, isCancellation, sleep,
 } from '../../src/index.js';
+
+// A plain promise (not an aiots awaitable) that the test opens by hand.
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
 
 test('cancel() interrupts the pending sleep and runs finally blocks', async () => {
   const steps: string[] = [];
@@ -89,25 +99,29 @@ test('after swallowing a cancellation, later awaits work normally', async () => 
 
 test('cancelling while the task waits on a non-aiots promise is delivered at its next aiots await', async () => {
   const steps: string[] = [];
+  const g = gate();
   const t = createTask(async () => {
-    await new Promise((r) => setTimeout(r, 5));
+    await g.promise;
     steps.push('native done');
     await sleep(10);
     steps.push('not reached');
   });
   await sleep(0);
   t.cancel();
+  g.open();
   await assert.rejects(t, CancelledError);
   assert.deepEqual(steps, ['native done']);
 });
 
 test('a task cancelled while not at an aiots await that then returns ends cancelled', async () => {
+  const g = gate();
   const t = createTask(async () => {
-    await new Promise((r) => setTimeout(r, 5));
+    await g.promise;
     return 'value';
   });
   await sleep(0);
   t.cancel();
+  g.open();
   await assert.rejects(t, CancelledError);
   assert.equal(t.cancelled(), true);
 });
@@ -163,8 +177,9 @@ test('cancel() twice: one CancelledError, cancelling() counts both requests', as
 
 test('uncancel() decrements; at zero an undelivered cancellation is dropped', async () => {
   const steps: string[] = [];
+  const g = gate();
   const t = createTask(async () => {
-    await new Promise((r) => setTimeout(r, 5));
+    await g.promise;
     const me = currentTask()!;
     assert.equal(me.cancelling(), 1);
     assert.equal(me.uncancel(), 0);
@@ -175,6 +190,7 @@ test('uncancel() decrements; at zero an undelivered cancellation is dropped', as
   });
   await sleep(0);
   t.cancel();
+  g.open();
   assert.equal(await t, 'ok');
   assert.deepEqual(steps, ['kept going']);
 });
@@ -198,7 +214,6 @@ test('signal is aborted with a CancelledError when the task is cancelled', async
 
 test('the task signal cancels non-aiots work (fetch-like APIs)', async () => {
   const t = createTask(async () => {
-    const { setTimeout: delay } = await import('node:timers/promises');
     await delay(10_000, undefined, { signal: currentTask()!.signal });
   });
   await sleep(0.005);

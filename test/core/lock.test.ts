@@ -52,6 +52,28 @@ test('a newcomer does not jump the queue while waiters are pending', async () =>
   assert.deepEqual(order, ['waiter', 'late']);
 });
 
+test('release() then an immediate acquire(): the woken waiter keeps its turn (mutual exclusion holds)', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  let holders = 0;
+  let most = 0;
+  const use = async (): Promise<void> => {
+    await lock.acquire();
+    holders++;
+    most = Math.max(most, holders);
+    await sleep(0.001);
+    holders--;
+    lock.release();
+  };
+  const waiter = createTask(use);
+  await sleep(0);
+  lock.release(); // wakes the waiter, which has not run yet
+  const newcomer = use(); // same synchronous step: must queue behind it
+  await Promise.all([waiter, newcomer]);
+  assert.equal(most, 1);
+  assert.equal(lock.locked(), false);
+});
+
 test('a cancelled waiter does not get the lock', async () => {
   const lock = new Lock();
   await lock.acquire();

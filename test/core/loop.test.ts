@@ -211,7 +211,7 @@ test('sleep(), callLater() and timeouts never end early on the loop clock', asyn
     await sleep(d);
     assert.ok(loop.time() - t0 >= d, `sleep(${d}) ended early`);
     t0 = loop.time();
-    await new Promise((resolve) => loop.callLater(d, resolve));
+    await new Promise<void>((resolve) => loop.callLater(d, () => resolve()));
     assert.ok(loop.time() - t0 >= d, `callLater(${d}) ran early`);
   }
   const { timeout, TimeoutError } = await import('../../src/index.js');

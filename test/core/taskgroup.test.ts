@@ -336,3 +336,130 @@ test('children get the task name given', async () => {
     assert.equal(t.getName(), 'kid');
   });
 });
+
+test('the cancel message of the parent reaches the caller through the group (test_cancellation)', async () => {
+  let cancelledChildren = 0;
+  const inside = new Event();
+  const r = createTask(() => TaskGroup.run((tg) => {
+    for (let i = 0; i < 5; i++) {
+      tg.createTask(async () => {
+        try {
+          inside.set();
+          await sleep(5);
+        } catch (e) {
+          cancelledChildren++;
+          throw e;
+        }
+      });
+    }
+  }));
+  await inside.wait();
+  r.cancel('test');
+  await assert.rejects(r, (e: unknown) => e instanceof CancelledError && e.message === 'test');
+  assert.equal(cancelledChildren, 5);
+});
+
+test('an outer child crashes while an inner group runs: AggregateError of that error (test_taskgroup_13)', async () => {
+  const crashAfter = async (t: number): Promise<never> => {
+    await sleep(t);
+    throw new MyError(String(t));
+  };
+  await assert.rejects(createTask(() => TaskGroup.run(async (g1) => {
+    g1.createTask(() => crashAfter(0.005));
+    await TaskGroup.run((g2) => {
+      g2.createTask(() => crashAfter(10));
+    });
+  })), (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] instanceof MyError && e.errors[0].message === '0.005');
+});
+
+test('a body that turns its cancellation into an error: AggregateError of that error (test_taskgroup_18)', async () => {
+  const inside = new Event();
+  const r = createTask(() => TaskGroup.run(async () => {
+    try {
+      inside.set();
+      await sleep(10);
+    } catch {
+      throw new MyError('converted');
+    }
+  }));
+  await inside.wait();
+  r.cancel();
+  await assert.rejects(r, (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] instanceof MyError);
+});
+
+test('a body error raised in finally while cancelled, plus the child error (test_taskgroup_19)', async () => {
+  await assert.rejects(createTask(() => TaskGroup.run(async (tg) => {
+    tg.createTask(async () => {
+      await sleep(0.001);
+      throw new RangeError('crash soon');
+    });
+    try {
+      await sleep(10);
+    } finally {
+      throw new MyError('from finally');
+    }
+  })), (e: unknown) => {
+    assert.ok(e instanceof AggregateError);
+    assert.deepEqual(new Set(e.errors.map((x: Error) => x.constructor.name)), new Set(['MyError', 'RangeError']));
+    return true;
+  });
+});
+
+test('a body slow to handle its cancellation is still awaited (test_taskgroup_15)', async () => {
+  const steps: string[] = [];
+  const inside = new Event();
+  const r = createTask(() => TaskGroup.run(async (tg) => {
+    tg.createTask(async () => {
+      await sleep(0.02);
+      throw new MyError('crash later');
+    });
+    try {
+      inside.set();
+      await sleep(10);
+    } catch (e) {
+      await sleep(0.01);
+      steps.push('body cleanup done');
+      throw e;
+    }
+  }));
+  await inside.wait();
+  r.cancel();
+  await assert.rejects(r, CancelledError);
+  assert.deepEqual(steps, ['body cleanup done']);
+});
+
+test('children may add tasks to the group while it exits (test_taskgroup_24)', async () => {
+  const done: number[] = [];
+  await TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      await sleep(0.002);
+      tg.createTask(async () => {
+        await sleep(0.001);
+        done.push(1);
+      });
+      tg.createTask(async () => {
+        await sleep(0.002);
+        done.push(2);
+      });
+    });
+  });
+  assert.deepEqual(done.sort(), [1, 2]);
+});
+
+test('tasks that keep spawning tasks are all cancelled when one fails (test_taskgroup_25)', async () => {
+  let hydras = 0;
+  const hydra = async (tg: TaskGroup): Promise<void> => {
+    hydras++;
+    await sleep(0.001);
+    tg.createTask(() => hydra(tg));
+    tg.createTask(() => hydra(tg));
+  };
+  await assert.rejects(TaskGroup.run((tg) => {
+    tg.createTask(() => hydra(tg));
+    tg.createTask(async () => {
+      while (hydras < 10) await sleep(0.002);
+      throw new MyError('hercules');
+    });
+  }), (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] instanceof MyError);
+  assert.ok(hydras >= 10);
+});

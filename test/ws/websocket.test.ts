@@ -5,8 +5,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.ts';
-import { CancelledError, TimeoutError, createTask, sleep } from '../../src/index.ts';
+import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.js';
+import { CancelledError, TimeoutError, createTask, sleep } from '../../src/index.js';
 
 async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, options: { autoPong?: boolean } = {}): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -33,7 +33,7 @@ async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, op
 
 function echo(ws: WsSocket): void {
   ws.on('message', (data, isBinary) => {
-    if (!isBinary && data.toString() === 'close me') ws.close(4000, 'asked');
+    if (!isBinary && Buffer.from(data as Buffer).toString() === 'close me') ws.close(4000, 'asked');
     else ws.send(data, { binary: isBinary });
   });
 }

@@ -44,6 +44,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #start = 0;
   #end = 0;
   #owned = false;
+  // Chunks that arrived while unread bytes remained, kept as they came: readline
+  // only copies the line that straddles two chunks; other reads merge them first.
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #eof = false;
   #exception: unknown = undefined;
   #waiter: Future<void> | undefined = undefined;
@@ -62,7 +66,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Bytes buffered and not yet read. */
   get bufferedSize(): number {
-    return this.#end - this.#start;
+    return this.#end - this.#start + this.#pendingBytes;
   }
 
   /** The error set with `setException`, or null. */
@@ -92,27 +96,25 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (!(data instanceof Uint8Array)) throw new TypeError(`StreamReader.feedData(): data must be a Buffer or Uint8Array, got ${describe(data)}`);
     const n = data.length;
     if (n === 0) return;
-    const unread = this.#end - this.#start;
-    if (unread === 0) {
-      this.#buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+    if (this.#pendingBytes !== 0) {
+      this.#pending.push(chunk);
+      this.#pendingBytes += n;
+    } else if (this.#end === this.#start) {
+      this.#buf = chunk;
       this.#start = 0;
       this.#end = n;
       this.#owned = false;
     } else if (this.#owned && this.#buf.length - this.#end >= n) {
-      this.#buf.set(data, this.#end);
+      // A trickling peer: small chunks are appended to our own buffer.
+      this.#buf.set(chunk, this.#end);
       this.#end += n;
     } else {
-      // Grow geometrically so that a trickling peer costs O(1) per byte.
-      const next = Buffer.allocUnsafe(Math.max(unread + n, unread * 2, 4096));
-      this.#buf.copy(next, 0, this.#start, this.#end);
-      next.set(data, unread);
-      this.#buf = next;
-      this.#start = 0;
-      this.#end = unread + n;
-      this.#owned = true;
+      this.#pending.push(chunk);
+      this.#pendingBytes = n;
     }
     this.#wakeup();
-    if (this.#transport !== undefined && !this.#paused && this.#end - this.#start > 2 * this.#limit) {
+    if (this.#transport !== undefined && !this.#paused && this.bufferedSize > 2 * this.#limit) {
       this.#paused = true;
       this.#transport.pauseReading();
     }
@@ -126,7 +128,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** True when the stream ended and every byte was read. */
   atEof(): boolean {
-    return this.#eof && this.#end === this.#start;
+    return this.#eof && this.bufferedSize === 0;
   }
 
   /**
@@ -136,17 +138,48 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   readline(options?: SignalOptions): Promise<Buffer> {
     // Fast path: a whole line is already buffered.
-    if (this.#exception === undefined && options === undefined) {
-      const i = this.#buf.indexOf(0x0a, this.#start);
-      if (i !== -1 && i < this.#end && i - this.#start <= this.#limit) {
-        const line = this.#buf.subarray(this.#start, i + 1);
-        this.#start = i + 1;
-        if (this.#start === this.#end) this.#reset();
-        if (this.#paused) this.#maybeResume();
-        return Promise.resolve(line);
-      }
+    if (options === undefined) {
+      const line = this._lineNow();
+      if (line !== undefined) return Promise.resolve(line);
     }
     return this.#readlineSlow(options);
+  }
+
+  /** @internal The next line if a whole one is buffered (and no error is set), else undefined. */
+  _lineNow(): Buffer | undefined {
+    if (this.#exception !== undefined) return undefined;
+    const start = this.#start;
+    const i = this.#buf.indexOf(0x0a, start);
+    if (i !== -1 && i < this.#end) {
+      if (i - start > this.#limit) return undefined;
+      const line = this.#buf.subarray(start, i + 1);
+      this.#start = i + 1;
+      if (this.#start === this.#end) this.#reset();
+      if (this.#paused) this.#maybeResume();
+      return line;
+    }
+    return this.#pendingBytes === 0 ? undefined : this.#straddlingLine();
+  }
+
+  // The line that starts in #buf and ends in the first pending chunk: copy
+  // just that line, then read on in the chunk without copying it.
+  #straddlingLine(): Buffer | undefined {
+    const next = this.#pending[0] as Buffer;
+    const j = next.indexOf(0x0a);
+    const head = this.#end - this.#start;
+    if (j === -1 || head + j > this.#limit) return undefined;
+    const line = Buffer.allocUnsafe(head + j + 1);
+    this.#buf.copy(line, 0, this.#start, this.#end);
+    next.copy(line, head, 0, j + 1);
+    this.#pending.shift();
+    this.#pendingBytes -= next.length;
+    this.#buf = next;
+    this.#start = j + 1;
+    this.#end = next.length;
+    this.#owned = false;
+    if (this.#start === this.#end) this.#reset();
+    if (this.#paused) this.#maybeResume();
+    return line;
   }
 
   async #readlineSlow(options: SignalOptions | undefined): Promise<Buffer> {
@@ -180,6 +213,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     let offset = 0;
     for (;;) {
       this.#throwIfFailed();
+      this.#merge();
       const len = this.#end - this.#start;
       if (len - offset >= minLength(seps)) {
         const found = this.#find(seps, offset);
@@ -218,7 +252,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
         parts.push(part);
       }
     }
-    if (this.#end === this.#start && !this.#eof) await this.#waitForData('read', signal);
+    if (this.bufferedSize === 0 && !this.#eof) await this.#waitForData('read', signal);
+    this.#merge();
     const data = this.#take(Math.min(n, this.#end - this.#start));
     this.#maybeResume();
     return data;
@@ -230,11 +265,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const signal = toSignal('StreamReader.readexactly()', options?.signal);
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
-    while (this.#end - this.#start < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+    while (this.bufferedSize < n) {
+      if (this.#eof) {
+        this.#merge();
+        throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+      }
       await this.#waitForData('readexactly', signal);
       this.#throwIfFailed();
     }
+    this.#merge();
     const data = this.#take(n);
     this.#maybeResume();
     return data;
@@ -244,7 +283,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   async readany(options?: SignalOptions): Promise<Buffer> {
     const signal = toSignal('StreamReader.readany()', options?.signal);
     this.#throwIfFailed();
-    if (this.#end === this.#start && !this.#eof) await this.#waitForData('readany', signal);
+    if (this.bufferedSize === 0 && !this.#eof) await this.#waitForData('readany', signal);
+    this.#merge();
     const data = this.#take(this.#end - this.#start);
     this.#maybeResume();
     return data;
@@ -270,12 +310,30 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /** Iterate over lines until EOF. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
+  [Symbol.asyncIterator](): AsyncIterator<Buffer, undefined> {
+    // A plain iterator rather than an async generator: one promise per line, not three.
+    return new LineIterator(this);
+  }
+
+  // One contiguous buffer for the general read paths.
+  #merge(): void {
+    if (this.#pendingBytes === 0) return;
+    const unread = this.#end - this.#start;
+    const total = unread + this.#pendingBytes;
+    // Spare room, so that a peer trickling small chunks is appended in place.
+    const next = Buffer.allocUnsafe(Math.max(total, unread * 2, 4096));
+    this.#buf.copy(next, 0, this.#start, this.#end);
+    let at = unread;
+    for (const c of this.#pending) {
+      next.set(c, at);
+      at += c.length;
     }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = total;
+    this.#owned = true;
   }
 
   #take(n: number): Buffer {
@@ -287,9 +345,18 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   #reset(): void {
-    // Drop our reference so that a consumed chunk can be collected.
-    this.#buf = EMPTY;
-    this.#start = this.#end = 0;
+    // Drop our reference so that a consumed chunk can be collected; the next
+    // pending chunk, if any, becomes the buffer as it is.
+    const next = this.#pending.length === 0 ? undefined : this.#pending.shift();
+    if (next === undefined) {
+      this.#buf = EMPTY;
+      this.#end = 0;
+    } else {
+      this.#pendingBytes -= next.length;
+      this.#buf = next;
+      this.#end = next.length;
+    }
+    this.#start = 0;
     this.#owned = false;
   }
 
@@ -332,7 +399,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   #maybeResume(): void {
-    if (this.#paused && this.#end - this.#start <= this.#limit) {
+    if (this.#paused && this.bufferedSize <= this.#limit) {
       this.#paused = false;
       this.#transport?.resumeReading();
     }
@@ -356,4 +423,27 @@ function minLength(seps: Buffer[]): number {
   let m = Infinity;
   for (const s of seps) m = Math.min(m, s.length);
   return m;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+class LineIterator implements AsyncIterator<Buffer, undefined> {
+  readonly #reader: StreamReader;
+  constructor(reader: StreamReader) {
+    this.#reader = reader;
+  }
+
+  next(): Promise<IteratorResult<Buffer, undefined>> {
+    const line = this.#reader._lineNow();
+    if (line !== undefined) return Promise.resolve({ value: line, done: false });
+    return this.#reader.readline().then(toResult);
+  }
+
+  return(): Promise<IteratorResult<Buffer, undefined>> {
+    return Promise.resolve(DONE);
+  }
+}
+
+function toResult(line: Buffer): IteratorResult<Buffer, undefined> {
+  return line.length === 0 ? DONE : { value: line, done: false };
 }

@@ -101,3 +101,29 @@ test('feedData after feedEof is an InvalidStateError', () => {
   r.feedEof();
   assert.throws(() => r.feedData(Buffer.from('x')), InvalidStateError);
 });
+
+test('property: any chunking gives the same lines and bytes (readline mixed with readexactly)', async () => {
+  const fc = await import('fast-check');
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.constantFrom('a', 'b', '\n', 'xyz\n', '\r\n'), { maxLength: 60 }),
+    fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }),
+    fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }),
+    async (parts, cuts, modes) => {
+      const data = Buffer.from(parts.join(''));
+      const r = new StreamReader({ limit: 1024 });
+      for (let at = 0, k = 0; at < data.length; k++) {
+        const n = cuts[k % cuts.length]!;
+        r.feedData(data.subarray(at, at + n));
+        at += n;
+      }
+      r.feedEof();
+      const out: Buffer[] = [];
+      for (let k = 0; ; k++) {
+        const chunk = modes[k % modes.length]! ? await r.readline() : await r.readexactly(Math.min(3, r.bufferedSize));
+        if (chunk.length === 0 && r.atEof()) break;
+        out.push(chunk);
+      }
+      assert.deepEqual(Buffer.concat(out), data);
+    },
+  ), { numRuns: 300 });
+});
