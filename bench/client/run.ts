@@ -1,12 +1,14 @@
 // HTTP client benchmark: N GET /hello/x at C concurrent requests against one
 // raw node:http server (on core 0, this process on core 1), side by side:
-// aiots ClientSession, undici request, fetch, node:http with a keep-alive Agent.
+// aiots ClientSession (plain, and inside a task), undici request, fetch,
+// node:http with a keep-alive Agent.
 // Usage: taskset -c 1 node --import tsx bench/client/run.ts [N=20000] [C=100] [rounds=3]
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { ClientSession } from '../../src/client/index.js';
+import { createTask } from '../../src/index.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const C = Number(process.argv[3] ?? 100);
@@ -21,7 +23,7 @@ const port = await new Promise<number>((resolve, reject) => {
 const base = `http://127.0.0.1:${port}`;
 const url = `${base}/hello/x`;
 
-type Client = { name: string; one: () => Promise<void>; close: () => Promise<void> };
+type Client = { name: string; one: () => Promise<void>; close: () => Promise<void>; inTask?: boolean };
 
 function aiotsClient(): Client {
   const session = new ClientSession();
@@ -34,6 +36,12 @@ function aiotsClient(): Client {
     },
     close: () => session.close(),
   };
+}
+
+// The same, run inside an aiots task (as under run()): the task context
+// (AsyncLocalStorage) is live, which is how aiots code usually runs.
+function aiotsTaskClient(): Client {
+  return { ...aiotsClient(), name: 'aiots (inside a task)', inTask: true };
 }
 
 function undiciClient(): Client {
@@ -78,7 +86,11 @@ function nodeHttpClient(): Client {
   };
 }
 
-async function load(client: Client, n: number): Promise<number> {
+function load(client: Client, n: number): Promise<number> {
+  return client.inTask === true ? createTask(() => loadNow(client, n)) : loadNow(client, n);
+}
+
+async function loadNow(client: Client, n: number): Promise<number> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
@@ -91,7 +103,7 @@ async function load(client: Client, n: number): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-const makers = [aiotsClient, undiciClient, fetchClient, nodeHttpClient];
+const makers = [aiotsClient, aiotsTaskClient, undiciClient, fetchClient, nodeHttpClient];
 const best = new Map<string, number>();
 try {
   for (let round = 0; round < ROUNDS; round++) {

@@ -23,6 +23,11 @@ function linesBlock(): Buffer {
 
 function announce(server: { address(): AddressInfo | string | null }): void {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
+  // A server lives as long as run.ts: it ends when its stdin closes, and
+  // after 15 minutes at most.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+  setTimeout(() => process.exit(0), 15 * 60_000).unref();
 }
 
 async function serverLines(): Promise<void> {

@@ -26,7 +26,7 @@ if (nodes.length === 0) {
 const ECHO_SECONDS = 3;
 
 async function startServer(node: string, name: string): Promise<{ port: number; proc: ChildProcess }> {
-  const proc = spawn('taskset', ['-c', '0', node, '--import', 'tsx', cases, name], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn('taskset', ['-c', '0', node, '--import', 'tsx', cases, name], { cwd: here, stdio: ['pipe', 'pipe', 'inherit'] });
   const rl = createInterface({ input: proc.stdout });
   for await (const line of rl) {
     rl.close();

@@ -3,7 +3,7 @@
  * into what undici sends.
  * @module
  */
-import { describe, toInt, toSignal } from '../core/validate.js';
+import { describe, toInt } from '../core/validate.js';
 import type { RequestData } from './body.js';
 import { InvalidHeaderError, InvalidURL, NonHttpUrlClientError } from './errors.js';
 import type { ClientResponse } from './response.js';
@@ -117,6 +117,30 @@ function appendParams(where: string, u: URL, params: unknown): void {
   }
 }
 
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const KNOWN_METHODS = new Map<unknown, string>();
+for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']) {
+  KNOWN_METHODS.set(m, m);
+  KNOWN_METHODS.set(m.toLowerCase(), m);
+}
+
+/** @internal The method, upper-cased; the usual ones without a regex. */
+export function toMethod(where: string, method: unknown): string {
+  const known = KNOWN_METHODS.get(method);
+  if (known !== undefined) return known;
+  if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) throw new TypeError(`${where}: method must be an HTTP token, got ${describe(method)}`);
+  return method.toUpperCase();
+}
+
+/** @internal Credentials in the URL become a Basic `Authorization` header (as aiohttp), and leave the URL. */
+export function takeCredentials(u: URL): string | undefined {
+  if (u.username === '' && u.password === '') return undefined;
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
 /** @internal */
 export function toTimeout(where: string, value: unknown, dflt: ClientTimeout): ClientTimeout {
   if (value === undefined) return dflt;
@@ -145,5 +169,3 @@ export function toRaise(where: string, value: unknown, dflt: RaiseForStatus): Ra
   if (typeof value !== 'boolean' && typeof value !== 'function') throw new TypeError(`${where}: raiseForStatus must be a boolean or a function, got ${describe(value)}`);
   return value as RaiseForStatus;
 }
-
-export { toSignal };

@@ -6,7 +6,7 @@
 import { isCancellation } from '../core/errors.js';
 import type { StreamReader } from '../core/streams/stream-reader.js';
 import { describe, toInt } from '../core/validate.js';
-import { ClientResponseError, ClientResponseTooLargeError, ContentTypeError } from './errors.js';
+import { ClientConnectionError, ClientResponseError, ClientResponseTooLargeError, ContentTypeError } from './errors.js';
 import type { RequestHandler } from './handler.js';
 import { ResponseHeaders } from './headers.js';
 import type { RequestInfo } from './request-info.js';
@@ -199,10 +199,10 @@ export class ClientResponse implements AsyncDisposable {
     this.release();
   }
 
-  /** Close the connection at once. */
+  /** Close the connection at once, dropping the rest of the body (aiohttp's `close()`). */
   close(): void {
     leaks.unregister(this.#handler);
-    this.#handler.release();
+    this.#handler.abortWire(new ClientConnectionError('Response closed'));
   }
 
   /** For logs: `<ClientResponse(url) [200 OK]>`. */

@@ -3,17 +3,19 @@
  * a cookie jar and time limits shared by many requests.
  * @module
  */
+import { channel } from 'node:diagnostics_channel';
 import type { Dispatcher } from 'undici';
 import { InvalidStateError } from '../core/errors.js';
 import { resumed, suspend } from '../core/suspend.js';
-import { describe, toInt } from '../core/validate.js';
+import { describe, toInt, toSignal } from '../core/validate.js';
 import { encodeBody, type EncodedBody } from './body.js';
 import { CookieJar } from './cookie-jar.js';
 import { TooManyRedirects } from './errors.js';
 import { RequestHandler, type HandlerSetup } from './handler.js';
 import { isRedirect, nextHop } from './redirects.js';
 import {
-  addHeader, buildUrl, readHeaders, toBool, toMaxSize, toRaise, toSignal, toTimeout, type HeadersInput, type RaiseForStatus, type RequestOptions,
+  addHeader, buildUrl, readHeaders, takeCredentials, toBool, toMaxSize, toMethod, toRaise, toTimeout, type HeadersInput, type RaiseForStatus,
+  type RequestOptions,
 } from './request-options.js';
 import type { RequestInfo } from './request-info.js';
 import { ClientResponse } from './response.js';
@@ -50,6 +52,9 @@ const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const USER_AGENT = 'aiots/0.1 (undici)';
 
+/** Published before each request is sent (each redirect hop too): `{ session, method, url, headers }`. */
+const requestChannel = channel('aiots:client:request');
+
 interface Hop {
   url: URL;
   method: string;
@@ -80,6 +85,7 @@ export class ClientSession implements AsyncDisposable {
   readonly #traces: readonly TraceConfig[] | null;
   readonly #maxSize: number | null;
   #closed = false;
+  readonly #websockets = new Set<ClientWebSocketResponse>();
 
   /** A session; see {@link ClientSessionOptions}. */
   constructor(options: ClientSessionOptions = {}) {
@@ -154,13 +160,14 @@ export class ClientSession implements AsyncDisposable {
   async request(method: string, url: string | URL, options: RequestOptions = {}): Promise<ClientResponse> {
     const W = `ClientSession.request()`;
     if (this.#closed) throw new InvalidStateError(`${W}: the session is closed`);
-    if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new TypeError(`${W}: method must be an HTTP token, got ${describe(method)}`);
+    method = toMethod(W, method);
     if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
     const u = buildUrl(W, url, this.#base, options.params, HTTP_SCHEMES);
-    method = method.toUpperCase();
     let headers = this.#headers as Record<string, string>;
-    if (options.headers !== undefined) {
+    const auth = takeCredentials(u);
+    if (options.headers !== undefined || auth !== undefined) {
       headers = { ...headers };
+      if (auth !== undefined) headers.authorization = auth;
       readHeaders(W, options.headers, headers);
     }
     let userCookie = headers.cookie;
@@ -183,6 +190,8 @@ export class ClientSession implements AsyncDisposable {
     signal?.throwIfAborted();
 
     const trace = this.#traces === null ? null : new RequestTrace(this, this.#traces, options.traceRequestCtx);
+    // `total` covers the redirects too: later hops get what is left of it.
+    const started = timeout.total === null ? 0 : performance.now();
     const hop: Hop = { url: u, method, headers, userCookie, body };
     const history: ClientResponse[] = [];
     let info: RequestInfo | undefined;
@@ -190,8 +199,10 @@ export class ClientSession implements AsyncDisposable {
       for (;;) {
         const sent = this.#finalHeaders(hop);
         info = { url: hop.url, method: hop.method, headers: sent, realUrl: hop.url };
+        if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method: hop.method, url: hop.url, headers: sent });
         if (trace !== null) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
-        const resp = await this.#exchange(hop, sent, info, timeout, signal, verify, maxSize, trace);
+        const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
+        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace);
         if (trace !== null) await trace.send('onRequestEnd', { method: hop.method, url: hop.url, headers: sent, response: resp });
         const setCookie = resp._headerRecord['set-cookie'];
         if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
@@ -256,7 +267,7 @@ export class ClientSession implements AsyncDisposable {
     return out;
   }
 
-  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
+  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
     const u = hop.url;
     const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
     const sockRead = timeout.sockRead === null ? 0 : Math.ceil(timeout.sockRead * 1000);
@@ -277,7 +288,7 @@ export class ClientSession implements AsyncDisposable {
       key: u.origin,
       host: u.hostname,
       port,
-      total: timeout.total,
+      total,
       connect: timeout.connect,
       decompress: this.#decompress,
       signal,
@@ -359,14 +370,19 @@ export class ClientSession implements AsyncDisposable {
     httpUrl.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
     const cookie = this.#jar.cookieHeader(httpUrl);
     if (cookie !== '') headers.cookie = headers.cookie === undefined ? cookie : `${headers.cookie}; ${cookie}`;
-    return wsConnect(u, headers, options, this.#timeout);
+    for (const ws of this.#websockets) if (ws.closed) this.#websockets.delete(ws);
+    const ws = await wsConnect(u, headers, options, this.#timeout);
+    this.#websockets.add(ws);
+    return ws;
   }
 
-  /** Close the session and (if it owns it) its connector; resolves once every socket is closed. */
+  /** Close the session, its open WebSockets (1001, going away) and (if it owns it) its connector; resolves once every socket is closed. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#ownsConnector) await this.#connector.close();
+    const sockets = [...this.#websockets].map((ws) => ws.close({ code: 1001, message: 'session closed' }));
+    this.#websockets.clear();
+    await Promise.all([...sockets, this.#ownsConnector ? this.#connector.close() : undefined]);
   }
 
   /** Same as `close()`: `await using session = new ClientSession()`. */

@@ -15,7 +15,9 @@ export class Slots {
   readonly #perHost: number;
   #active = 0;
   readonly #hosts = new Map<string, number>();
-  readonly #waiters: SlotWaiter[] = [];
+  #waiters: SlotWaiter[] = [];
+  #head = 0;
+  #waking = false;
 
   constructor(limit: number, perHost: number) {
     this.#limit = limit === 0 ? Infinity : limit;
@@ -29,12 +31,12 @@ export class Slots {
 
   /** Requests waiting for a slot (some may have given up already). */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#waiters.length - this.#head;
   }
 
   /** Take a slot now if one is free and nobody waits ahead. */
   tryAcquire(key: string): boolean {
-    if (this.#waiters.length !== 0 || !this.#fits(key)) return false;
+    if (this.#waiters.length !== this.#head || !this.#fits(key)) return false;
     this.#take(key);
     return true;
   }
@@ -51,7 +53,15 @@ export class Slots {
       if (n === 0) this.#hosts.delete(key);
       else this.#hosts.set(key, n);
     }
-    if (this.#waiters.length !== 0) this.#wake();
+    // A grant can fail synchronously and release again: the running loop sees the room.
+    if (this.#waiters.length !== this.#head && !this.#waking) {
+      this.#waking = true;
+      try {
+        this.#wake();
+      } finally {
+        this.#waking = false;
+      }
+    }
   }
 
   #fits(key: string): boolean {
@@ -64,9 +74,27 @@ export class Slots {
   }
 
   #wake(): void {
+    if (this.#perHost === Infinity) {
+      // Every waiter fits once there is room: a FIFO, O(1) per wake-up.
+      const ws = this.#waiters;
+      while (this.#head < ws.length && this.#active < this.#limit) {
+        const w = ws[this.#head] as SlotWaiter;
+        ws[this.#head++] = undefined as unknown as SlotWaiter;
+        this.#take(w._slotKey);
+        if (!w._slotGranted()) this.#untake(w._slotKey);
+      }
+      if (this.#head === ws.length) {
+        this.#waiters = [];
+        this.#head = 0;
+      } else if (this.#head > 1024 && this.#head * 2 > ws.length) {
+        this.#waiters = ws.slice(this.#head);
+        this.#head = 0;
+      }
+      return;
+    }
     // The first waiter whose host has room goes; one that gave up hands the slot on.
     const ws = this.#waiters;
-    for (let i = 0; i < ws.length && this.#active < this.#limit;) {
+    for (let i = this.#head; i < ws.length && this.#active < this.#limit;) {
       const w = ws[i] as SlotWaiter;
       if (!this.#fits(w._slotKey)) {
         i++;

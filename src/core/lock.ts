@@ -14,8 +14,8 @@ export function firstPending(waiters: Set<Future<boolean>> | undefined): Future<
   return undefined;
 }
 
-// A woken waiter stays in line until it runs: only cancelled ones have left it.
-function someoneInLine(waiters: Set<Future<boolean>> | undefined): boolean {
+/** @internal A woken waiter stays in line until it runs: only cancelled ones have left it. */
+export function someoneInLine(waiters: Set<Future<boolean>> | undefined): boolean {
   if (waiters !== undefined) for (const f of waiters) if (!f.cancelled()) return true;
   return false;
 }

@@ -7,7 +7,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { Event } from './event.js';
 import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
-import { resumed, suspend } from './suspend.js';
+import { checkSignal, resumed, suspend } from './suspend.js';
 import { toInt, toSignal } from './validate.js';
 
 function wakeupNext(waiters: Deque<Future<void>>): void {
@@ -74,6 +74,7 @@ export class Queue<T> {
   /** Put an item, waiting while the queue is full. */
   async put(item: T, options?: SignalOptions): Promise<void> {
     const signal = toSignal(`${this.constructor.name}.put()`, options?.signal);
+    checkSignal(signal);
     while (this.full()) {
       if (this.#shutdown) throw new QueueShutDown('put(): the queue is shut down');
       const putter = new Future<void>();
@@ -105,6 +106,7 @@ export class Queue<T> {
   /** Remove and return an item, waiting while the queue is empty. */
   async get(options?: SignalOptions): Promise<T> {
     const signal = toSignal(`${this.constructor.name}.get()`, options?.signal);
+    checkSignal(signal);
     while (this.empty()) {
       if (this.#shutdown) throw new QueueShutDown('get(): the queue is shut down and empty');
       const getter = new Future<void>();

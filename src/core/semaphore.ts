@@ -4,7 +4,7 @@
  */
 import { InvalidStateError } from './errors.js';
 import { Future } from './future.js';
-import { firstPending } from './lock.js';
+import { firstPending, someoneInLine } from './lock.js';
 import type { SignalOptions } from './sleep.js';
 import { resumed, suspend } from './suspend.js';
 import { toInt, toSignal } from './validate.js';
@@ -26,9 +26,9 @@ export class Semaphore {
     this.#value = toInt(`${new.target.name}()`, 'value', value, 0);
   }
 
-  /** True if `acquire()` would wait. */
+  /** True if `acquire()` would wait (a woken waiter that has not run yet still holds its place, as in asyncio 3.12). */
   locked(): boolean {
-    return this.#value === 0 || firstPending(this.#waiters) !== undefined;
+    return this.#value === 0 || someoneInLine(this.#waiters);
   }
 
   /** Take a permit, waiting in line if none is free. Resolves `true`. */

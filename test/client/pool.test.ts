@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { test } from 'node:test';
 import { ServerDisconnectedError, TCPConnector } from '../../src/client/index.js';
-import { gather } from '../../src/index.js';
+import { CancelledError, gather } from '../../src/index.js';
 import { serve, serveRaw, session } from './helpers.js';
 
 test('limit caps the connections in use; the others wait their turn', async (t) => {
@@ -89,4 +89,21 @@ test('keepaliveTimeout and limits are validated', () => {
   assert.throws(() => new TCPConnector({ limit: -1 }), /TCPConnector\(\): limit must be >= 0/);
   assert.throws(() => new TCPConnector({ keepaliveTimeout: 0 }), /keepaliveTimeout must be a positive number/);
   assert.throws(() => new TCPConnector({ ssl: 'yes' as never }), /ssl must be a boolean or TLS options/);
+});
+
+test('a long line of waiters, some giving up, drains and hands back every slot', async (t) => {
+  const { url } = await serve(t, (_req, res) => setImmediate(() => res.end('ok')));
+  const s = session(t, { connector: new TCPConnector({ limit: 2 }) });
+  const ac = new AbortController();
+  const results = await gather(...Array.from({ length: 200 }, (_, i) => async () => {
+    const resp = await s.get(url, i % 3 === 0 ? { signal: ac.signal } : {});
+    const text = await resp.text();
+    if (i === 1) ac.abort(); // the requests still in line with this signal leave it
+    return text;
+  }), { returnExceptions: true });
+  const failed = results.filter((r) => r !== 'ok');
+  assert.ok(failed.length > 0 && failed.length <= 67, `${failed.length} failed`);
+  for (const e of failed) assert.ok(e instanceof CancelledError, String(e));
+  assert.equal(s.connector._slots.active, 0);
+  assert.equal(s.connector._slots.waiting, 0);
 });

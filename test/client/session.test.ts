@@ -198,3 +198,18 @@ test('trace hooks see start, end, queued and connection creation', async (t) => 
   await (await s.get(url)).text();
   assert.deepEqual(events, ['start', 'create-start', 'create-end', 'end 200 number']);
 });
+
+test('credentials in the URL become a Basic Authorization header', async (t) => {
+  const { url } = await serve(t, echo);
+  const s = session(t);
+  const withCreds = url.replace('http://', 'http://us%20er:p%40ss@');
+  const got = await (await s.get(`${withCreds}/x`)).json<{ headers: Record<string, string> }>();
+  assert.equal(got.headers.authorization, `Basic ${Buffer.from('us er:p@ss').toString('base64')}`);
+});
+
+test('methods: known ones in any case, custom tokens upper-cased', async (t) => {
+  const { url } = await serve(t, echo);
+  const s = session(t);
+  assert.equal((await (await s.request('get', url)).json<{ method: string }>()).method, 'GET');
+  assert.equal((await (await s.request('purge', url)).json<{ method: string }>()).method, 'PURGE');
+});

@@ -1,7 +1,7 @@
 // asCompleted(), mirroring CPython's as_completed tests (3.13 async iterator).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Future, TimeoutError, asCompleted, createTask, sleep } from '../../src/index.js';
+import { CancelledError, Future, TimeoutError, asCompleted, createTask, sleep } from '../../src/index.js';
 
 test('yields futures in completion order', async () => {
   const order: string[] = [];
@@ -67,4 +67,20 @@ test('breaking out early stops listening; the futures run on', async () => {
 
 test('a non-iterable argument is a TypeError', () => {
   assert.throws(() => asCompleted(42 as never), (e: unknown) => e instanceof TypeError && /iterable/.test(e.message));
+});
+
+test('cancelling the task that iterates clears the timeout timer', async () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const slow = createTask(() => sleep(10));
+  await sleep(0);
+  const before = timers();
+  const it = createTask(async () => {
+    for await (const _ of asCompleted([slow], { timeout: 10 })) { /* never */ }
+  });
+  await sleep(0);
+  assert.equal(timers(), before + 1);
+  it.cancel();
+  await assert.rejects(it, CancelledError);
+  assert.equal(timers(), before);
+  slow.cancel();
 });

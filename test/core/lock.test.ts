@@ -139,3 +139,18 @@ test('the lock is not reentrant: a second acquire by the holder waits', async ()
   await assert.rejects(t, CancelledError);
   lock.release();
 });
+
+test('a waiter cancelled just before release() does not strand the next one (CPython finished_waiter_cancelled)', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const tb = createTask(() => lock.acquire());
+  await sleep(0);
+  const tc = createTask(() => lock.acquire());
+  tb.cancel();
+  lock.release();
+  await sleep(0);
+  assert.equal(lock.locked(), true);
+  assert.equal(tb.cancelled(), true);
+  assert.equal(await tc, true);
+  lock.release();
+});

@@ -152,7 +152,7 @@ test('close() drops pending callbacks; a closed loop refuses work with a clear e
   assert.throws(() => loop.createFuture(), closed);
   await assert.rejects(loop.runUntilComplete(Promise.resolve(1)), closed);
   await assert.rejects(loop.runForever(), closed);
-  assert.throws(() => loop.addSignalHandler('SIGUSR2', () => {}), closed);
+  assert.throws(() => loop.addSignalHandler('SIGWINCH', () => {}), closed);
 });
 
 test('createFuture() makes a pending Future', (t) => {
@@ -164,12 +164,12 @@ test('createFuture() makes a pending Future', (t) => {
 test('addSignalHandler() calls back on the signal; removeSignalHandler() stops it', async (t) => {
   const loop = fresh(t);
   const got = new Future<string>();
-  loop.addSignalHandler('SIGUSR2', (v: string) => got.setResult(v), 'usr2');
-  process.kill(process.pid, 'SIGUSR2');
+  loop.addSignalHandler('SIGWINCH', (v: string) => got.setResult(v), 'winch');
+  process.kill(process.pid, 'SIGWINCH');
   // A signal listener does not keep Node alive: the timeout's timer does.
-  assert.equal(await waitFor(got, 5), 'usr2');
-  assert.equal(loop.removeSignalHandler('SIGUSR2'), true);
-  assert.equal(loop.removeSignalHandler('SIGUSR2'), false);
+  assert.equal(await waitFor(got, 5), 'winch');
+  assert.equal(loop.removeSignalHandler('SIGWINCH'), true);
+  assert.equal(loop.removeSignalHandler('SIGWINCH'), false);
 });
 
 test('addSignalHandler() rejects unknown and uncatchable signals', (t) => {

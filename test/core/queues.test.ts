@@ -228,3 +228,30 @@ test('async iteration ends when the queue is shut down and empty', async () => {
 test('subclass names appear in messages', () => {
   assert.throws(() => new PriorityQueue(1.5), (e: unknown) => e instanceof RangeError && /PriorityQueue\(\): maxsize/.test(e.message));
 });
+
+test('under random cancellations no item is lost or handed out twice', async () => {
+  let seed = 12345;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let round = 0; round < 20; round++) {
+    const q = new Queue<number>(rand() < 0.5 ? 0 : 2);
+    const got: number[] = [];
+    const getters = Array.from({ length: 8 }, () => createTask(async () => {
+      got.push(await q.get());
+    }));
+    const putters = Array.from({ length: 6 }, (_, i) => createTask(() => q.put(i)));
+    await sleep(0);
+    for (const t of [...getters, ...putters]) if (rand() < 0.4) t.cancel();
+    await sleep(0.001);
+    // Releases whoever still waits: getters take what is left, then stop.
+    q.shutdown();
+    await Promise.allSettled([...getters, ...putters]);
+    const put = putters.filter((t) => !t.cancelled() && t.exception() === null).length;
+    const left: number[] = [];
+    while (!q.empty()) left.push(q.getNowait());
+    assert.equal(got.length + left.length, put, `round ${round}`);
+    assert.equal(new Set([...got, ...left]).size, put);
+  }
+});

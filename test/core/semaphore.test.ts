@@ -114,3 +114,76 @@ test('a plain Semaphore may be released above its start value', async () => {
   await sem.acquire();
   assert.equal(sem.locked(), true);
 });
+
+test('a woken waiter keeps its place: locked() stays true and later tasks run after it (CPython fifo_order_4)', async () => {
+  const sem = new Semaphore(0);
+  const result: number[] = [];
+  const t1 = createTask(async () => {
+    await sem.acquire();
+    createTask(async () => {
+      result.push(4);
+    });
+    result.push(1);
+  });
+  const t2 = createTask(async () => {
+    sem.release();
+    sem.release();
+    sem.release();
+    // t1 was handed a permit but has not run yet: it is still first in line.
+    assert.equal(sem.locked(), true);
+    await sem.acquire();
+    result.push(2);
+  });
+  const t3 = createTask(async () => {
+    await sem.acquire();
+    result.push(3);
+  });
+  await Promise.all([t1, t2, t3]);
+  await sleep(0);
+  assert.deepEqual(result, [1, 2, 3, 4]);
+  assert.equal(sem.locked(), true);
+});
+
+test('release() while waiters are woken but not yet run counts every permit', async () => {
+  const sem = new Semaphore(0);
+  const ts = [0, 1, 2].map(() => createTask(() => sem.acquire()));
+  await sleep(0);
+  for (let i = 0; i < 4; i++) sem.release();
+  await Promise.all(ts);
+  // Three permits taken, one left.
+  assert.equal(sem.locked(), false);
+  await sem.acquire();
+  assert.equal(sem.locked(), true);
+});
+
+test('under random cancellations the permit count stays exact', async () => {
+  let seed = 777;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let round = 0; round < 20; round++) {
+    const sem = new Semaphore(2);
+    let inside = 0;
+    let most = 0;
+    const ts = Array.from({ length: 8 }, () => createTask(async () => {
+      await sem.acquire();
+      try {
+        inside++;
+        most = Math.max(most, inside);
+        await sleep(0);
+      } finally {
+        inside--;
+        sem.release();
+      }
+    }));
+    await sleep(0);
+    for (const t of ts) if (rand() < 0.4) t.cancel();
+    await Promise.allSettled(ts);
+    assert.ok(most <= 2);
+    // Both permits are free again.
+    await sem.acquire();
+    await sem.acquire();
+    assert.equal(sem.locked(), true);
+  }
+});

@@ -209,6 +209,25 @@ for (const c of cases) {
   });
 }
 
+test('an aborted signal wins over a free resource, which stays free', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  const q = new Queue<number>();
+  q.putNowait(1);
+  await assert.rejects(q.get({ signal: ac.signal }), CancelledError);
+  await assert.rejects(q.put(2, { signal: ac.signal }), CancelledError);
+  assert.equal(q.qsize(), 1);
+  const lock = new Lock();
+  await assert.rejects(lock.acquire({ signal: ac.signal }), CancelledError);
+  assert.equal(lock.locked(), false);
+  const sem = new Semaphore(1);
+  await assert.rejects(sem.acquire({ signal: ac.signal }), CancelledError);
+  assert.equal(sem.locked(), false);
+  const ev = new Event();
+  ev.set();
+  await assert.rejects(ev.wait({ signal: ac.signal }), CancelledError);
+});
+
 test('an abort reason that is a CancelledError keeps its message', async () => {
   const ac = new AbortController();
   const p = sleep(10, undefined, { signal: ac.signal });

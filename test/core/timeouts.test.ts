@@ -188,3 +188,83 @@ test('errors from the body pass through unchanged', async () => {
     throw err;
   })), (e) => e === err);
 });
+
+test('a nested timeout in the finally of an expired one: both raise TimeoutError (test_nested_timeout_in_finally)', async () => {
+  let inner: unknown;
+  await assert.rejects(createTask(() => timeout(0.005, async () => {
+    try {
+      await sleep(1);
+    } finally {
+      try {
+        await timeout(0.005, () => sleep(10));
+      } catch (e) {
+        inner = e;
+      }
+    }
+  })), TimeoutError);
+  assert.ok(inner instanceof TimeoutError);
+});
+
+test('a timeout after a swallowed cancellation still expires (test_timeout_after_cancellation)', async () => {
+  await createTask(async () => {
+    try {
+      currentTask()!.cancel();
+      await sleep(1);
+    } catch {
+      // the work was cancelled; cleanup follows
+    }
+    await assert.rejects(timeout(0, () => sleep(1)), TimeoutError);
+  });
+});
+
+test('a cancel inside a timeout body is a CancelledError (test_cancel_in_timeout_after_cancellation)', async () => {
+  await createTask(async () => {
+    try {
+      currentTask()!.cancel();
+      await sleep(1);
+    } catch {
+      // swallowed
+    }
+    await assert.rejects(timeout(1, async () => {
+      currentTask()!.cancel();
+      await sleep(2);
+    }), (e: unknown) => e instanceof CancelledError);
+  });
+});
+
+test('reschedule() while expiring or after expiry throws InvalidStateError (test_timeout_expiring/expired)', async () => {
+  let handle: Timeout | undefined;
+  await assert.rejects(createTask(() => timeout(0.005, async (t) => {
+    handle = t;
+    try {
+      await sleep(1);
+    } catch (e) {
+      assert.throws(() => t.reschedule(loop.time() + 1), (x: unknown) => x instanceof InvalidStateError && /expiring/.test(x.message));
+      throw e;
+    }
+  })), TimeoutError);
+  assert.throws(() => handle!.reschedule(loop.time() + 1), (x: unknown) => x instanceof InvalidStateError && /expired/.test(x.message));
+});
+
+test('a timeout around a group whose child fails in cleanup: the AggregateError wins (test_timeout_taskgroup)', async () => {
+  const { TaskGroup } = await import('../../src/index.js');
+  await assert.rejects(createTask(() => timeout(0.005, () => TaskGroup.run(async (tg) => {
+    tg.createTask(async () => {
+      try {
+        await sleep(2);
+      } finally {
+        throw new RangeError('crash in cleanup');
+      }
+    });
+    try {
+      throw new SyntaxError('body');
+    } finally {
+      await sleep(1);
+    }
+  }))), (e: unknown) => {
+    assert.ok(e instanceof AggregateError);
+    assert.equal(e.errors.length, 1);
+    assert.ok(e.errors[0] instanceof RangeError);
+    return true;
+  });
+});

@@ -67,5 +67,5 @@ test('bad input: not a function, a method, a native function', () => {
   const o = { m(x: number) { return x; } };
   assert.throws(() => toThread(o.m, 1), { name: 'TypeError', message: /self-contained function expression/ });
   assert.throws(() => toThread(Math.max, 1, 2), { name: 'TypeError', message: /native function/ });
-  assert.throws(() => toThreadWith(() => 1, 'x' as unknown as []), { name: 'TypeError', message: /args must be an array/ });
+  assert.throws(() => toThreadWith(() => 1, 'x' as unknown as [], undefined), { name: 'TypeError', message: /args must be an array/ });
 });

@@ -148,3 +148,13 @@ test('bad options are refused before connecting', async (t) => {
   await assert.rejects(s.wsConnect('ws://127.0.0.1:1/', { heartbeat: 'x' as never }), /heartbeat must be a number of seconds/);
   await assert.rejects(s.wsConnect('ftp://127.0.0.1/'), /scheme ftp: is not supported/);
 });
+
+test('session.close() closes the open WebSockets with 1001', async (t) => {
+  const url = await wsServer(t, () => {});
+  const s = new ClientSession();
+  const ws = await s.wsConnect(url);
+  await s.close();
+  assert.equal(ws.closed, true);
+  assert.equal(ws.closeCode, 1001);
+  assert.equal((await ws.receive()).type, WSMsgType.CLOSE);
+});

@@ -8,6 +8,8 @@ import { Future } from '../future.js';
 import type { SignalOptions } from '../sleep.js';
 import { suspend } from '../suspend.js';
 import { describe, toInt, toSignal } from '../validate.js';
+import { LineIterator } from './line-iterator.js';
+import { minLength, toSeparators } from './separators.js';
 
 /** What a reader tells its data source for flow control. */
 export interface ReadTransport {
@@ -253,15 +255,25 @@ export class StreamReader implements AsyncIterable<Buffer> {
       }
     }
     if (this.bufferedSize === 0 && !this.#eof) await this.#waitForData('read', signal);
-    this.#merge();
+    this.#merge(n);
     const data = this.#take(Math.min(n, this.#end - this.#start));
     this.#maybeResume();
     return data;
   }
 
   /** Read exactly `n` bytes; EOF first throws `IncompleteReadError`. */
-  async readexactly(n: number, options?: SignalOptions): Promise<Buffer> {
+  readexactly(n: number, options?: SignalOptions): Promise<Buffer> {
     toInt('StreamReader.readexactly()', 'n', n, 0);
+    // Fast path: the bytes are already there, in one piece.
+    if (options === undefined && this.#exception === undefined && n > 0 && this.#end - this.#start >= n) {
+      const data = this.#take(n);
+      if (this.#paused) this.#maybeResume();
+      return Promise.resolve(data);
+    }
+    return this.#readexactlySlow(n, options);
+  }
+
+  async #readexactlySlow(n: number, options: SignalOptions | undefined): Promise<Buffer> {
     const signal = toSignal('StreamReader.readexactly()', options?.signal);
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
@@ -273,7 +285,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       await this.#waitForData('readexactly', signal);
       this.#throwIfFailed();
     }
-    this.#merge();
+    this.#merge(n);
     const data = this.#take(n);
     this.#maybeResume();
     return data;
@@ -315,21 +327,28 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return new LineIterator(this);
   }
 
-  // One contiguous buffer for the general read paths.
-  #merge(): void {
+  // Make the first `upTo` buffered bytes (all of them by default) contiguous
+  // in #buf, copying only the pending chunks that this needs.
+  #merge(upTo = Infinity): void {
     if (this.#pendingBytes === 0) return;
     const unread = this.#end - this.#start;
-    const total = unread + this.#pendingBytes;
+    if (unread >= upTo) return;
+    const pending = this.#pending;
+    let total = unread;
+    let k = 0;
+    while (k < pending.length && total < upTo) total += (pending[k++] as Buffer).length;
     // Spare room, so that a peer trickling small chunks is appended in place.
     const next = Buffer.allocUnsafe(Math.max(total, unread * 2, 4096));
     this.#buf.copy(next, 0, this.#start, this.#end);
     let at = unread;
-    for (const c of this.#pending) {
+    for (let i = 0; i < k; i++) {
+      const c = pending[i] as Buffer;
       next.set(c, at);
       at += c.length;
     }
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    if (k === pending.length) this.#pending = [];
+    else pending.splice(0, k);
+    this.#pendingBytes -= total - unread;
     this.#buf = next;
     this.#start = 0;
     this.#end = total;
@@ -404,46 +423,4 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#transport?.resumeReading();
     }
   }
-}
-
-function toSeparators(separator: unknown): Buffer[] {
-  const list = Array.isArray(separator) ? (separator as unknown[]) : [separator];
-  if (list.length === 0) throw new RangeError('readuntil(): the list of separators is empty');
-  return list.map((s) => {
-    let b: Buffer;
-    if (typeof s === 'string') b = Buffer.from(s);
-    else if (s instanceof Uint8Array) b = Buffer.isBuffer(s) ? s : Buffer.from(s);
-    else throw new TypeError(`readuntil(): separator must be a Buffer, Uint8Array or string, got ${describe(s)}`);
-    if (b.length === 0) throw new RangeError('readuntil(): a separator must be at least one byte');
-    return b;
-  });
-}
-
-function minLength(seps: Buffer[]): number {
-  let m = Infinity;
-  for (const s of seps) m = Math.min(m, s.length);
-  return m;
-}
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
-class LineIterator implements AsyncIterator<Buffer, undefined> {
-  readonly #reader: StreamReader;
-  constructor(reader: StreamReader) {
-    this.#reader = reader;
-  }
-
-  next(): Promise<IteratorResult<Buffer, undefined>> {
-    const line = this.#reader._lineNow();
-    if (line !== undefined) return Promise.resolve({ value: line, done: false });
-    return this.#reader.readline().then(toResult);
-  }
-
-  return(): Promise<IteratorResult<Buffer, undefined>> {
-    return Promise.resolve(DONE);
-  }
-}
-
-function toResult(line: Buffer): IteratorResult<Buffer, undefined> {
-  return line.length === 0 ? DONE : { value: line, done: false };
 }

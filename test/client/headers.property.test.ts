@@ -1,0 +1,38 @@
+// Property tests for the header checks and the raw header parser.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseRawHeaders, ResponseHeaders } from '../../src/client/headers.js';
+import { addHeader } from '../../src/client/request-options.js';
+import { InvalidHeaderError } from '../../src/client/errors.js';
+
+const tokenChar = fc.constantFrom(...'!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''));
+const token = fc.string({ unit: tokenChar, minLength: 1, maxLength: 20 });
+const safeValue = fc.string({ maxLength: 40 }).filter((v) => !/[\r\n\0]/.test(v));
+
+test('any token name and any value without CR, LF or NUL is accepted, lower-cased', () => {
+  fc.assert(fc.property(token, safeValue, (name, value) => {
+    const out: Record<string, string> = {};
+    addHeader('t', out, name, value);
+    assert.equal(out[name.toLowerCase()], value);
+  }));
+});
+
+test('a CR, LF or NUL anywhere in a value is refused', () => {
+  fc.assert(fc.property(token, safeValue, safeValue, fc.constantFrom('\r', '\n', '\0', '\r\n'), (name, a, b, bad) => {
+    assert.throws(() => addHeader('t', {}, name, a + bad + b), InvalidHeaderError);
+  }));
+});
+
+test('parseRawHeaders keeps every value, case-insensitively', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(token, safeValue.filter((v) => /^[\x20-\x7e]*$/.test(v))), { maxLength: 10 }), (pairs) => {
+    const raw = pairs.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+    const h = new ResponseHeaders(parseRawHeaders(raw));
+    for (const [k] of pairs) {
+      const expected = pairs.filter(([k2]) => k2.toLowerCase() === k.toLowerCase()).map(([, v]) => v);
+      assert.deepEqual(h.getAll(k.toUpperCase()), expected);
+      assert.equal(h.get(k), expected.join(', '));
+    }
+    assert.equal([...h].length, pairs.length);
+  }));
+});
