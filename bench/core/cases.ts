@@ -12,7 +12,7 @@ const ITEMS = 1_000_000;
 const SLEEPERS = 10_000;
 
 async function work(i: number): Promise<number> {
-  await null;
+  await Promise.resolve();
   return i;
 }
 
@@ -99,7 +99,7 @@ const cases: Record<string, () => Promise<number>> = {
     await gather(...ps);
   }),
   // (c) 1M items from a producer to a consumer
-  'channel': () => timeIt(async () => {
+  channel: () => timeIt(async () => {
     const ch = new Channel<number>();
     const consumer = (async () => {
       let sum = 0;

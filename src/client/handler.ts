@@ -80,7 +80,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
         this.abortWire(new CancelledError(abortMessage(signal)));
         return;
       }
-      signal.addEventListener('abort', this);
+      watchSignal(signal, this);
     }
     if (s.total !== null) this.#total = setTimeout(onTotal, s.total * 1000, this);
     if (s.connect !== null) this.#connect = setTimeout(onConnectTimeout, s.connect * 1000, this);
@@ -256,7 +256,8 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     if (this.#total !== undefined) clearTimeout(this.#total);
     if (this.#connect !== undefined) clearTimeout(this.#connect);
     this.#total = this.#connect = undefined;
-    this.#setup.signal?.removeEventListener('abort', this);
+    const signal = this.#setup.signal;
+    if (signal !== undefined) unwatchSignal(signal, this);
     if (this.#slotHeld) {
       this.#slotHeld = false;
       this.#setup.slots.release(this.#setup.key);
@@ -279,6 +280,36 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   _decoderError(err: Error): void {
     this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
   }
+}
+
+// One listener per signal, however many requests share it (a signal shared by
+// hundreds of requests would otherwise trip MaxListenersExceededWarning).
+const watchers = new WeakMap<AbortSignal, Set<RequestHandler>>();
+
+function watchSignal(signal: AbortSignal, h: RequestHandler): void {
+  let set = watchers.get(signal);
+  if (set === undefined) {
+    watchers.set(signal, (set = new Set()));
+    signal.addEventListener('abort', onSignalAbort, { once: true });
+  }
+  set.add(h);
+}
+
+function unwatchSignal(signal: AbortSignal, h: RequestHandler): void {
+  const set = watchers.get(signal);
+  if (set === undefined) return;
+  set.delete(h);
+  if (set.size === 0) {
+    watchers.delete(signal);
+    signal.removeEventListener('abort', onSignalAbort);
+  }
+}
+
+function onSignalAbort(ev: Event): void {
+  const signal = ev.target as AbortSignal;
+  const set = watchers.get(signal);
+  watchers.delete(signal);
+  if (set !== undefined) for (const h of [...set]) h.handleEvent();
 }
 
 function onTotal(h: RequestHandler): void {

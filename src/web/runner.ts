@@ -19,7 +19,7 @@ export interface RunnerOptions extends HandlerOptions {
   readonly keepaliveTimeout?: number;
   /** Longest time a client may take to send the request headers (against slow senders). @default 60 */
   readonly headersTimeout?: number;
-  /** Longest time a client may take to send the whole request, headers and body. @default 300 */
+  /** Longest time a client may take to send the whole request, headers and body (0: no limit). @default 300 */
   readonly requestTimeout?: number;
   /** Largest size of the request line and headers, in bytes; past it the client gets 431. @default 16384 */
   readonly maxHeaderSize?: number;
@@ -162,11 +162,13 @@ export abstract class BaseSite {
     const handler = this.runner._handler;
     const o = this.runner._options;
     // Outside any task: connections must not inherit the context of whoever started the site.
+    // Node insists that the headers' deadline is not past the whole request's.
+    const headersTimeout = o.requestTimeout > 0 ? Math.min(o.headersTimeout, o.requestTimeout) : o.headersTimeout;
     const server = runOutside(() => createServer({
-      headersTimeout: o.headersTimeout * 1000,
+      headersTimeout: headersTimeout * 1000,
       requestTimeout: o.requestTimeout * 1000,
       maxHeaderSize: o.maxHeaderSize,
-      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(o.headersTimeout, o.requestTimeout || Infinity) * 500)),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
       noDelay: true,
     }, handler.handle));
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;

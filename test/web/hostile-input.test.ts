@@ -91,3 +91,20 @@ test('a route regex that could be catastrophic is refused at registration', () =
   const app = new web.Application();
   assert.throws(() => app.router.addGet('/x/{v:(a+)+b}', async () => new web.Response()), /exponential time/);
 });
+
+test('a body slower than requestTimeout gets 408 and the connection closed; the server keeps serving', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/', async () => new web.Response({ text: 'alive' }));
+  app.router.addPost('/echo', async (r) => new web.Response({ body: await r.read() }));
+  const slow = new TestServer(app, { requestTimeout: 0.3, errorLog: () => {} });
+  await slow.start();
+  t.after(() => slow.close());
+  const sock = await openSocket(slow.port);
+  let out = '';
+  sock.on('data', (d) => (out += d.toString()));
+  sock.write(`POST /echo HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\nonly a little`);
+  await new Promise((resolve) => sock.once('close', resolve));
+  assert.equal(statusOf(out), 408);
+  const raw = await rawRequest(slow.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.match(raw, /alive$/);
+});

@@ -14,13 +14,20 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, test, type TestContext } from 'node:test';
 import { AppRunner, Application, Response, TCPSite, UnixSite, jsonResponse, type Request } from '../../src/web/index.js';
 
-const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
-const skip = existsSync(NGINX) ? false : `nginx not found at ${NGINX} (install nginx-light, or set NGINX=/path/to/nginx)`;
+/** NGINX from the environment, else Debian's /usr/sbin/nginx, else the first on PATH. */
+function findNginx(): string | undefined {
+  if (process.env.NGINX) return existsSync(process.env.NGINX) ? process.env.NGINX : undefined;
+  const dirs = ['/usr/sbin', ...(process.env.PATH ?? '').split(delimiter)];
+  return dirs.filter((d) => d !== '').map((d) => join(d, 'nginx')).find((p) => existsSync(p));
+}
+
+const NGINX = findNginx() ?? '';
+const skip = NGINX === '' ? 'nginx not found (install nginx-light, or set NGINX=/path/to/nginx)' : false;
 
 interface Reply { status: number; headers: IncomingHttpHeaders; body: string }
 

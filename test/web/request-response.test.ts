@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import * as web from '../../src/web/index.js';
 import { clientFor } from './helpers.js';
@@ -173,4 +174,21 @@ test('clone() replaces method and path; exceptions carry status and headers', as
   assert.throws(() => new web.HTTPClientError(), /cannot be instantiated/);
   assert.throws(() => new web.Response({ status: 42 }), /status must be an integer from 100 to 999, got number 42/);
   assert.throws(() => new web.Response({ text: 'a', body: 'b' }), /body or text, not both/);
+});
+
+test('request.content pauses the socket past twice its limit and resumes as it is read', async (t) => {
+  let pausedAt = -1;
+  const app = new web.Application();
+  app.router.addPost('/stream', async (request) => {
+    const reader = request.content;
+    await once(request._req, 'pause');
+    pausedAt = reader.bufferedSize;
+    let total = 0;
+    for await (const chunk of reader.iterChunked(16 * 1024)) total += chunk.length;
+    return new web.Response({ text: String(total) });
+  });
+  const client = await clientFor(t, app);
+  const res = await client.post('/stream', { data: Buffer.alloc(1024 * 1024, 1) });
+  assert.equal(await res.text(), String(1024 * 1024));
+  assert.ok(pausedAt > 2 * 64 * 1024 && pausedAt < 1024 * 1024, `paused with ${pausedAt} bytes buffered`);
 });
