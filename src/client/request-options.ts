@@ -62,7 +62,10 @@ export function addHeader(where: string, out: Record<string, string>, name: unkn
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string') throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
   if (BAD_VALUE.test(value)) throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} contains a CR, LF or NUL character (refused: header injection)`);
-  out[name.toLowerCase()] = value;
+  const key = name.toLowerCase();
+  // `__proto__` is a legal header token; plain assignment would drop it.
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** @internal */

@@ -129,7 +129,7 @@ export class ServerHandler {
     const router = sink.router;
     const request = new Request(req, res, router._app ?? this.#app, route, sink.params, sink.allowed, rawPath, search);
     if (requestChannel.hasSubscribers) requestChannel.publish({ request });
-    void this.#run(request, route === null ? router._errorChain : route._chain, start);
+    this.#run(request, route === null ? router._errorChain : route._chain, start);
   };
 
   #run(request: Request, chain: Handler, start: number): void {
@@ -147,8 +147,14 @@ export class ServerHandler {
     const request = task.request;
     if (task.cancelled()) return this.#failed(request, new CancelledError(), task.start);
     const error = task.exception();
-    if (error !== null) return this.#failed(request, error, task.start);
-    this.#respond(request, task.result(), task.start);
+    try {
+      if (error !== null) this.#failed(request, error, task.start);
+      else this.#respond(request, task.result(), task.start);
+    } catch (e) {
+      // Writing failed (a bad header a middleware set, a socket in a bad state): the client cannot be told.
+      this.#errorLog(`Error writing the response: ${request.method} ${request.rawPath}`, e);
+      request._res.destroy();
+    }
   }
 
   #respond(request: Request, result: unknown, start: number): void {

@@ -36,3 +36,12 @@ test('parseRawHeaders keeps every value, case-insensitively', () => {
     assert.equal([...h].length, pairs.length);
   }));
 });
+
+test('a header named __proto__ is kept as a header, not swallowed by the prototype', () => {
+  const out: Record<string, string> = {};
+  addHeader('t', out, '__proto__', 'x');
+  assert.ok(Object.hasOwn(out, '__proto__'));
+  assert.equal(out['__proto__'], 'x');
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.deepEqual(Object.keys({ ...out }), ['__proto__']);
+});
