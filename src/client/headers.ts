@@ -4,7 +4,7 @@
  * @module
  */
 
-/** @internal Lower-case name → value, or values for a repeated header. */
+/** Lower-case name → value, or values for a repeated header. */
 export type HeaderRecord = Record<string, string | string[]>;
 
 /** @internal Parse undici's raw `[name, value, ...]` list once. */

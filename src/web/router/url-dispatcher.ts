@@ -27,7 +27,7 @@ export interface GetRouteOptions extends RouteOptions {
   readonly allowHead?: boolean;
 }
 
-/** @internal What the router can route into: a sub-application. */
+/** What the router can route into: a sub-application (not exported from the package). */
 export interface SubApp {
   readonly router: UrlDispatcher;
 }
