@@ -75,6 +75,12 @@ test('names and urlFor build escaped URLs', () => {
   assert.throws(() => r.get('nope'), /no resource named "nope"/);
   assert.throws(() => r.get('hello').urlFor({}), /parameter name of \/hello\/\{name\} must be a string, got undefined/);
   assert.throws(() => r.addGet('/x', ok('x'), { name: 'hello' }), /duplicate resource name/);
+  // A value the route could never match back is refused rather than built into a dead link.
+  r.addGet('/items/{id:\\d+}', ok('i'), { name: 'item' });
+  assert.equal(r.get('item').urlFor({ id: '42' }), '/items/42');
+  assert.throws(() => r.get('item').urlFor({ id: 'abc' }), /parameter id of \/items\/\{id:\\d\+\} is "abc", which the route does not match/);
+  assert.throws(() => r.get('hello').urlFor({ name: '' }), RangeError);
+  assert.throws(() => r.get('hello').urlFor({ name: '{x}' }), RangeError);
 });
 
 test('bad patterns and catastrophic regexes are refused at registration', () => {

@@ -3,7 +3,7 @@
 // matching time could blow up on hostile paths.
 
 /** @internal One piece of a resource path: a literal or a parameter. */
-export type PathPart = { readonly literal: string } | { readonly param: string; readonly slashes: boolean };
+export type PathPart = { readonly literal: string } | { readonly param: string; readonly slashes: boolean; readonly check: RegExp };
 
 /** @internal */
 export interface CompiledPattern {
@@ -59,7 +59,8 @@ export function compilePattern(where: string, path: string): CompiledPattern {
       src += escapeRegex(literal);
       literal = '';
     }
-    parts.push({ param: name, slashes: re !== DEFAULT_SEGMENT && new RegExp(`^(?:${re})$`).test('a/b') });
+    const check = new RegExp(`^(?:${re})$`);
+    parts.push({ param: name, slashes: re !== DEFAULT_SEGMENT && check.test('a/b'), check });
     src += `(?<__${names.length}>${re})`;
     names.push(name);
     i = j;

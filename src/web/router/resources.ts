@@ -173,6 +173,9 @@ export class DynamicResource extends Resource {
       }
       const v = parts?.[p.param];
       if (typeof v !== 'string') throw new TypeError(`urlFor(): parameter ${p.param} of ${this.#path} must be a string, got ${describe(v)}`);
+      // The matcher sees the path with only `/` and `%` still escaped.
+      const seen = p.slashes ? v.replace(/%/g, '%25') : v.replace(/%/g, '%25').replace(/\//g, '%2F');
+      if (!p.check.test(seen)) throw new RangeError(`urlFor(): parameter ${p.param} of ${this.#path} is ${JSON.stringify(v)}, which the route does not match`);
       const enc = encodeURIComponent(v);
       out += p.slashes ? enc.replace(/%2F/g, '/') : enc;
     }
