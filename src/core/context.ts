@@ -16,7 +16,23 @@ export function runIn<A>(task: Task<unknown>, fn: (arg: A) => unknown, arg: A): 
   (storage ??= new AsyncLocalStorage()).run(task, fn, arg);
 }
 
+/** @internal `fn(arg)` outside any task, without a closure (for the server's hot path). */
+export function callOutside<A>(fn: (arg: A) => void, arg: A): void {
+  if (storage === undefined) fn(arg);
+  else storage.exit(fn, arg);
+}
+
 /** @internal Run `fn` outside any task (for callbacks that must not inherit one). */
 export function runOutside<R>(fn: () => R): R {
   return storage === undefined ? fn() : storage.exit(fn);
+}
+
+/**
+ * @internal Queue `fn` as a microtask that runs outside any task, as asyncio
+ * runs done callbacks from the loop: a callback must not inherit (and keep
+ * alive through the timers it arms) the task that happened to settle a future.
+ */
+export function queueOutside(fn: () => void): void {
+  if (storage === undefined) queueMicrotask(fn);
+  else storage.exit(queueMicrotask, fn);
 }

@@ -42,8 +42,13 @@ export class Task<T = unknown> extends Future<T> {
   #abandonable = false;
   #traceback: string | undefined;
 
-  /** Prefer {@link createTask}; the constructor is the same. */
-  constructor(fn: () => T | PromiseLike<T>, options?: TaskOptions) {
+  /**
+   * Prefer {@link createTask}; the constructor is the same.
+   * @param manual internal: do not schedule the first step; the subclass
+   *   calls `_startNow()` once constructed (an eager start, as asyncio's eager
+   *   tasks, for the server's task per request).
+   */
+  constructor(fn: () => T | PromiseLike<T>, options?: TaskOptions, manual?: boolean) {
     super();
     this.#fn = toFunction<() => T | PromiseLike<T>>('createTask()', 'fn (a function returning a promise; a promise already runs and cannot be cancelled, pass () => promise)', fn);
     const name = options?.name;
@@ -52,7 +57,12 @@ export class Task<T = unknown> extends Future<T> {
     this.#traceback = debugEnabled() ? captureTraceback() : undefined;
     pending.add(this);
     // The body starts on a microtask, as asyncio starts a task on the next loop turn.
-    queueMicrotask(() => this.#start());
+    if (manual !== true) queueMicrotask(() => this.#start());
+  }
+
+  /** @internal Run the first step now (tasks constructed with `manual`). */
+  _startNow(): void {
+    this.#start();
   }
 
   /** The task's name. */
@@ -202,10 +212,18 @@ export class Task<T = unknown> extends Future<T> {
     runIn(this, Task.#run, this);
   }
 
+  /**
+   * @internal The body; subclasses that carry their own arguments override it
+   * so that the hot path allocates no closure per task.
+   */
+  _call(): T | PromiseLike<T> {
+    return (this.#fn as () => T | PromiseLike<T>)();
+  }
+
   static async #run<T>(task: Task<T>): Promise<void> {
     let value: T;
     try {
-      value = await (task.#fn as () => T | PromiseLike<T>)();
+      value = await task._call();
     } catch (e) {
       if (isCancellation(e)) task._settle(FutureState.CANCELLED, undefined, e);
       else task._settle(FutureState.REJECTED, undefined, e);

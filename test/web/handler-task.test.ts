@@ -131,3 +131,36 @@ test('a client disconnecting mid-body makes read() fail with ConnectionResetErro
   assert.ok(error instanceof web.ConnectionResetError, String(error));
   assert.equal(await (await client.get('/')).text(), 'alive');
 });
+
+test('a keep-alive connection does not keep its finished request and task alive', async (t) => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const refs: WeakRef<object>[] = [];
+  const app = new web.Application();
+  app.router.addGet('/keep', async (request) => {
+    refs.push(new WeakRef(request), new WeakRef(currentTask() as object));
+    await sleep(0);
+    return new web.Response({ text: 'kept' });
+  });
+  const server = new TestServer(app);
+  await server.start();
+  t.after(() => server.close());
+  const sock = await openSocket(server.port);
+  t.after(() => sock.destroy());
+  let got = '';
+  sock.on('data', (d: Buffer) => { got += d.toString('latin1'); });
+  sock.write('GET /keep HTTP/1.1\r\nHost: x\r\n\r\n');
+  while (!got.endsWith('kept')) await once(sock, 'data');
+  // The connection stays open and idle; what served its request must be collectable.
+  // deref() keeps its target alive until the current job ends, so gc() runs
+  // first in each turn and the check last.
+  for (let i = 0; i < 20; i++) {
+    await sleep(0.01);
+    gc();
+    if (refs.every((r) => r.deref() === undefined)) break;
+  }
+  assert.equal(sock.destroyed, false);
+  assert.deepEqual(refs.map((r) => r.deref() === undefined), [true, true], 'the request or its task is still reachable');
+});
