@@ -13,7 +13,7 @@ export { Task, allTasks, createTask, currentTask, type TaskOptions } from './cor
 export { sleep, type SignalOptions } from './core/sleep.js';
 export { ensureFuture, type Awaitable } from './core/ensure-future.js';
 export { gather, type AwaitedAll, type GatherOptions } from './core/gather.js';
-export { wait, type ReturnWhen, type WaitOptions } from './core/wait.js';
+export { wait, type FutureOf, type ReturnWhen, type WaitOptions } from './core/wait.js';
 export { asCompleted, type AsCompletedOptions } from './core/as-completed.js';
 export { shield } from './core/shield.js';
 export { TaskGroup } from './core/taskgroup.js';

@@ -3,7 +3,7 @@
  * undici's `Agent` (one `Pool` per origin).
  * @module
  */
-import type { Socket } from 'node:net';
+import { Socket as NetSocket, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { describe, toInt } from '../core/validate.js';
@@ -111,32 +111,42 @@ export class TCPConnector {
   #makeAgent(ssl: boolean | ConnectionOptions): Agent {
     const tls: ConnectionOptions = ssl === false ? { rejectUnauthorized: false } : ssl === true ? {} : ssl;
     const base = buildConnector({ ...tls, timeout: this.#sockConnectMs } as buildConnector.BuildOptions);
+    // One origin can never use more than the smaller of the two caps.
+    const limit = this.#limit;
+    const perHost = this.#limitPerHost;
+    const perOrigin = perHost === 0 ? limit : limit === 0 ? perHost : Math.min(limit, perHost);
     return new Agent({
       connect: this.#track(base),
       keepAliveTimeout: this.#keepalive * 1000,
       keepAliveMaxTimeout: Math.max(this.#keepalive * 1000, 600_000),
       // Our slots free up in onComplete, a tick before undici marks the socket
       // idle; capping undici's pools too keeps `limit` a cap on sockets.
-      ...(this.#limitPerHost === 0 && this.#limit === 0 ? {} : { connections: this.#limitPerHost === 0 ? this.#limit : this.#limitPerHost }),
+      ...(perOrigin === 0 ? {} : { connections: perOrigin }),
     });
   }
 
   #track(base: Connect): Connect {
     const sockets = this.#sockets;
     const self = this;
+    const track = (socket: Socket): void => {
+      if (sockets.has(socket) || socket.closed) return;
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    };
     return function connect(opts, cb) {
       const host = opts.hostname;
       const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
       self._observer?.onCreateStart(host, port);
-      base(opts, (err, socket) => {
-        if (socket !== null && socket !== undefined) {
-          sockets.add(socket);
-          socket.once('close', () => sockets.delete(socket));
-        }
+      // undici's connector returns the socket at once (its type says void):
+      // tracking it from then on lets close() reach a socket still connecting
+      // or in its TLS handshake, which undici's destroy() does not wait for.
+      const pending: unknown = base(opts, (err, socket) => {
+        if (socket !== null && socket !== undefined) track(socket);
         self._observer?.onCreateEnd(host, port, err);
         if (err !== null) cb(err, null);
         else cb(null, socket);
       });
+      if (pending instanceof NetSocket) track(pending);
     };
   }
 
@@ -152,9 +162,14 @@ export class TCPConnector {
   async #close(): Promise<void> {
     const agents = [this.#agent, this.#insecure].filter((a) => a !== undefined);
     await Promise.all(agents.map((a) => a.destroy()));
+    // What is left was still connecting when the pools went away.
     await Promise.all([...this.#sockets].map((s) => new Promise<void>((resolve) => {
-      if (s.closed) resolve();
-      else s.once('close', () => resolve());
+      if (s.closed) {
+        resolve();
+        return;
+      }
+      s.once('close', () => resolve());
+      s.destroy();
     })));
   }
 

@@ -80,6 +80,20 @@ export class ClientConnectorDNSError extends ClientConnectorError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_CONNECTOR_DNS';
 }
 
+/** The TLS handshake failed (aiohttp's `ClientSSLError`). */
+export class ClientSSLError extends ClientConnectorError {
+  override readonly code: string = 'AIOTS_ERR_CLIENT_SSL';
+}
+
+/**
+ * The server's certificate did not pass the checks: self-signed, expired, or
+ * for another name (aiohttp's `ClientConnectorCertificateError`). `ssl: false`
+ * skips them; a `TCPConnector({ ssl: { ca } })` trusts a private CA.
+ */
+export class ClientConnectorCertificateError extends ClientSSLError {
+  override readonly code: string = 'AIOTS_ERR_CLIENT_CERTIFICATE';
+}
+
 /** A failure on an established connection to the server (aiohttp's `ServerConnectionError`). */
 export class ServerConnectionError extends ClientConnectionError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_SERVER_CONNECTION';

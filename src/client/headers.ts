@@ -49,6 +49,11 @@ export class ResponseHeaders implements Iterable<[string, string]> {
     return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
   }
 
+  /** Every `Set-Cookie` value, as `fetch`'s `Headers.getSetCookie()` (code written for `fetch` keeps working). */
+  getSetCookie(): string[] {
+    return this.getAll('set-cookie');
+  }
+
   /** True if the header is present. */
   has(name: string): boolean {
     return this.#map[name.toLowerCase()] !== undefined;

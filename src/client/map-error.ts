@@ -2,12 +2,18 @@
 // original error is kept as `cause`.
 import { isCancellation, TimeoutError } from '../core/errors.js';
 import {
-  ClientConnectionError, ClientConnectorDNSError, ClientConnectorError, ClientOSError, ClientPayloadError, ConnectionTimeoutError,
-  isClientError, ServerConnectionError, ServerDisconnectedError, SocketTimeoutError,
+  ClientConnectionError, ClientConnectorCertificateError, ClientConnectorDNSError, ClientConnectorError, ClientOSError, ClientPayloadError,
+  ClientSSLError, ConnectionTimeoutError, isClientError, ServerConnectionError, ServerDisconnectedError, SocketTimeoutError,
 } from './errors.js';
 
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 const DISCONNECT = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+// OpenSSL's certificate verification results, as Node reports them in `code`.
+const CERT = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 interface CodedError {
   code?: unknown;
@@ -44,6 +50,8 @@ export function mapError(err: unknown, host: string, port: number, afterHeaders:
   const message = typeof (err as CodedError | null)?.message === 'string' ? (err as { message: string }).message : String(err);
   const opts = { cause: err, osCode: code === '' ? undefined : code };
   if (DNS.has(code)) return new ClientConnectorDNSError(host, port, `${code} (the name does not resolve)`, opts);
+  if (CERT.has(code)) return new ClientConnectorCertificateError(host, port, `TLS certificate check failed: ${message} (${code})`, opts);
+  if (code.startsWith('ERR_SSL_') || code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return new ClientSSLError(host, port, `TLS handshake failed: ${message} (${code})`, opts);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT': return new ConnectionTimeoutError(`Connection timeout to host ${host}:${port} (sockConnect)`, 'connect', { cause: err });
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -29,7 +29,7 @@ export interface RequestOptions {
   readonly data?: RequestData;
   /** A value sent as JSON (`application/json`). */
   readonly json?: unknown;
-  /** Headers added to the session's. Values with CR, LF or NUL are refused before sending. */
+  /** Headers added to the session's. Values with CR, LF, NUL, other control characters or characters beyond U+00FF are refused before sending. */
   readonly headers?: HeadersInput;
   /** Cookies sent with this request only, besides the jar's. */
   readonly cookies?: Readonly<Record<string, string>>;
@@ -54,14 +54,21 @@ export interface RequestOptions {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+const INJECTION = /[\r\n\0]/;
+// What undici (and RFC 9110's field-value) allows: HTAB, visible ASCII, space
+// and obs-text. Checked here so that anything else fails as InvalidHeaderError
+// before a pool slot is taken, not later as a vague connection error.
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** @internal Check one header and add it (lower-case name) to `out`. */
 export function addHeader(where: string, out: Record<string, string>, name: unknown, value: unknown): void {
   if (typeof name !== 'string' || !TOKEN.test(name)) throw new InvalidHeaderError(`${where}: invalid header name ${describe(name)}`);
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string') throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
-  if (BAD_VALUE.test(value)) throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} contains a CR, LF or NUL character (refused: header injection)`);
+  if (BAD_VALUE.test(value)) {
+    if (INJECTION.test(value)) throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} contains a CR, LF or NUL character (refused: header injection)`);
+    throw new InvalidHeaderError(`${where}: header ${JSON.stringify(name)} contains a character not allowed in a header value (a control character, or beyond U+00FF: encode it first)`);
+  }
   const key = name.toLowerCase();
   // `__proto__` is a legal header token; plain assignment would drop it.
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });

@@ -12,7 +12,7 @@ import { encodeBody, type EncodedBody } from './body.js';
 import { CookieJar } from './cookie-jar.js';
 import { TooManyRedirects } from './errors.js';
 import { RequestHandler, type HandlerSetup } from './handler.js';
-import { isRedirect, nextHop } from './redirects.js';
+import { isRedirect, nextHop, type NextHop } from './redirects.js';
 import {
   addHeader, buildUrl, readHeaders, takeCredentials, toBool, toMaxSize, toMethod, toRaise, toTimeout, type HeadersInput, type RaiseForStatus,
   type RequestOptions,
@@ -200,15 +200,21 @@ export class ClientSession implements AsyncDisposable {
         const sent = this.#finalHeaders(hop);
         info = { url: hop.url, method: hop.method, headers: sent, realUrl: hop.url };
         if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method: hop.method, url: hop.url, headers: sent });
-        if (trace !== null) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
+        // As aiohttp: one start and one end (or exception) per request, a redirect hook per hop between.
+        if (trace !== null && history.length === 0) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
         const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
         const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace);
-        if (trace !== null) await trace.send('onRequestEnd', { method: hop.method, url: hop.url, headers: sent, response: resp });
         const setCookie = resp._headerRecord['set-cookie'];
         if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
         if (allowRedirects && isRedirect(resp.status)) {
           const loc = resp._headerRecord.location;
-          const next = nextHop(resp.status, hop.method, hop.url, typeof loc === 'string' ? loc : undefined, hop.body.replayable, allowInsecure);
+          let next: NextHop | null;
+          try {
+            next = nextHop(resp.status, hop.method, hop.url, typeof loc === 'string' ? loc : undefined, hop.body.replayable, allowInsecure);
+          } catch (e) {
+            resp.release(); // a refused redirect must not hold its connection until GC
+            throw e;
+          }
           if (next !== null) {
             resp.release();
             history.push(resp);
@@ -221,7 +227,15 @@ export class ClientSession implements AsyncDisposable {
           }
         }
         if (history.length !== 0) resp._setHistory(history);
-        if (raise !== false) await this.#raiseFor(resp, raise);
+        if (raise !== false) {
+          try {
+            await this.#raiseFor(resp, raise);
+          } catch (e) {
+            resp.release(); // the caller never gets this response: nobody else can release it
+            throw e;
+          }
+        }
+        if (trace !== null) await trace.send('onRequestEnd', { method: hop.method, url: hop.url, headers: sent, response: resp });
         return resp;
       }
     } catch (e) {
@@ -235,7 +249,7 @@ export class ClientSession implements AsyncDisposable {
     else if (typeof raise === 'function') await raise(resp);
   }
 
-  #follow(hop: Hop, next: { url: URL; method: string; dropBody: boolean; crossOrigin: boolean }): void {
+  #follow(hop: Hop, next: NextHop): void {
     let headers = hop.headers;
     if (next.dropBody || next.crossOrigin) {
       headers = { ...headers };
@@ -295,14 +309,17 @@ export class ClientSession implements AsyncDisposable {
       onQueued: trace === null ? undefined : (start) => trace.notify(start ? 'onConnectionQueuedStart' : 'onConnectionQueuedEnd', {}),
       onChunk: trace === null ? undefined : (chunk) => trace.notify('onResponseChunkReceived', { method: hop.method, url: u, chunk }),
     };
+    const sent = total === null ? 0 : performance.now();
     let h = new RequestHandler(setup);
     h.start();
     try {
       await suspend(h.fut, undefined);
     } catch (e) {
-      // A keep-alive socket the server had closed: resend once on a fresh one.
+      // A keep-alive socket the server had closed: resend once on a fresh one,
+      // within what is left of `total`.
       if (!h.retryable || !IDEMPOTENT.has(hop.method) || !hop.body.replayable) throw e;
-      h = new RequestHandler(setup);
+      const left = total === null ? null : Math.max(0.001, total - (performance.now() - sent) / 1000);
+      h = new RequestHandler(left === total ? setup : { ...setup, total: left });
       h.start();
       await suspend(h.fut, undefined);
     }

@@ -54,13 +54,13 @@ export interface TraceConfigOptions {
  * const session = new ClientSession({ traceConfigs: [tc] });
  */
 export class TraceConfig {
-  /** Before the request is sent. */
+  /** Before the request is sent (once per request, not per redirect hop). */
   readonly onRequestStart: TraceHook<TraceRequestStartParams>[] = [];
-  /** Response headers received. */
+  /** The final response's headers received, redirects followed (once per request). */
   readonly onRequestEnd: TraceHook<TraceRequestEndParams>[] = [];
-  /** The request failed. */
+  /** The request failed (instead of `onRequestEnd`). */
   readonly onRequestException: TraceHook<TraceRequestExceptionParams>[] = [];
-  /** A redirect is about to be followed. */
+  /** A redirect is about to be followed (once per hop). */
   readonly onRequestRedirect: TraceHook<TraceRequestEndParams>[] = [];
   /** The request starts waiting for a free connection slot (the pool limit). */
   readonly onConnectionQueuedStart: TraceHook<Record<string, never>>[] = [];

@@ -9,6 +9,7 @@ import { Future, type FutureListener } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
 import { toOptionalDelay, toSignal } from './validate.js';
+import type { FutureOf } from './wait.js';
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions extends SignalOptions {
@@ -87,13 +88,17 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
 }
 
 /**
- * Iterate over the awaitables as they complete: each step yields a future
- * that is done (read it with `await f` or `f.result()`).
+ * Iterate over the awaitables as they complete: each step yields one that is
+ * done (read it with `await f` or `f.result()`): a `Task` or `Future` given
+ * as it is, else the task running the function or promise given (3.13).
  * @example
  * for await (const t of asCompleted(urls.map((u) => () => get(u)), { timeout: 10 })) {
  *   console.log(await t);
  * }
  */
+export function asCompleted<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: AsCompletedOptions): AsyncIterableIterator<FutureOf<A>>;
+/** As above, with the result type given explicitly: `asCompleted<unknown>([a, b])`. */
+export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsyncIterableIterator<Future<T>>;
 export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsyncIterableIterator<Future<T>> {
   if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw new TypeError('asCompleted(): aws must be an iterable of tasks, futures, promises or functions');

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Task } from './task.js';
 
-let storage: AsyncLocalStorage<Task<unknown>> | undefined;
+let storage: AsyncLocalStorage<Task<unknown> | undefined> | undefined;
 
 /** @internal */
 export function current(): Task<unknown> | undefined {
@@ -16,15 +16,19 @@ export function runIn<A>(task: Task<unknown>, fn: (arg: A) => unknown, arg: A): 
   (storage ??= new AsyncLocalStorage()).run(task, fn, arg);
 }
 
+// "Outside any task" is run(undefined), not exit(): on Node 20 exit() disables
+// the storage for the call, which removes and reinstalls V8's promise hooks
+// each time; run(undefined) only swaps the store of the current resource.
+
 /** @internal `fn(arg)` outside any task, without a closure (for the server's hot path). */
 export function callOutside<A>(fn: (arg: A) => void, arg: A): void {
   if (storage === undefined) fn(arg);
-  else storage.exit(fn, arg);
+  else storage.run(undefined, fn, arg);
 }
 
 /** @internal Run `fn` outside any task (for callbacks that must not inherit one). */
 export function runOutside<R>(fn: () => R): R {
-  return storage === undefined ? fn() : storage.exit(fn);
+  return storage === undefined ? fn() : storage.run(undefined, fn);
 }
 
 /**
@@ -34,5 +38,5 @@ export function runOutside<R>(fn: () => R): R {
  */
 export function queueOutside(fn: () => void): void {
   if (storage === undefined) queueMicrotask(fn);
-  else storage.exit(queueMicrotask, fn);
+  else storage.run(undefined, queueMicrotask, fn);
 }

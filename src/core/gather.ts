@@ -24,6 +24,7 @@ class GatheringFuture<T> extends Future<T[]> implements FutureListener {
   #finished = 0;
   #unique = 0;
   #cancelRequested = false;
+  #cancelMessage: string | undefined = undefined;
 
   constructor(children: Future<T>[], returnExceptions: boolean) {
     super();
@@ -44,7 +45,10 @@ class GatheringFuture<T> extends Future<T[]> implements FutureListener {
     if (this.done()) return false;
     let ret = false;
     for (const c of this.#children) if (c.cancel(msg)) ret = true;
-    if (ret) this.#cancelRequested = true;
+    if (ret) {
+      this.#cancelRequested = true;
+      this.#cancelMessage = msg;
+    }
     return ret;
   }
 
@@ -74,7 +78,8 @@ class GatheringFuture<T> extends Future<T[]> implements FutureListener {
         results.push(e !== null ? (e as T) : c.result());
       }
     }
-    if (this.#cancelRequested) this.setException(new CancelledError());
+    // The cancellation wins over returnExceptions, with the message it was given.
+    if (this.#cancelRequested) this.setException(new CancelledError(this.#cancelMessage));
     else this.setResult(results);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import { monotonic, timerMs } from './clock.js';
+import { callOutside } from './context.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError } from './errors.js';
@@ -75,6 +76,11 @@ export class TimerHandle extends Handle {
 
   /** @internal */
   _arm(): void {
+    callOutside(armTimer, this);
+  }
+
+  /** @internal */
+  _setTimer(): void {
     this.#timer = setTimeout(runHandle, timerMs(this.#when - monotonic()), this);
   }
 
@@ -88,6 +94,21 @@ function runHandle(h: Handle): void {
   h._run();
 }
 
+// Callbacks are armed through callOutside: asyncio runs loop callbacks with
+// no current task (current_task() is None there); a callback scheduled from a
+// task must not run as that task, nor keep it alive.
+function armTimer(h: TimerHandle): void {
+  h._setTimer();
+}
+
+function armImmediate(h: Handle): void {
+  setImmediate(runHandle, h);
+}
+
+// Node exits when nothing keeps its loop alive; asyncio's loop blocks until
+// it is told to stop. This timer is that block.
+const KEEP_ALIVE_MS = 0x7fffffff;
+
 const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
 
 /**
@@ -100,6 +121,7 @@ const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
 export class EventLoop {
   #closed = false;
   #running = false;
+  #stopping = false;
   #stop: (() => void) | undefined = undefined;
   readonly #handles = new Set<Handle>();
   readonly #signals = new Map<NodeJS.Signals, () => void>();
@@ -115,7 +137,7 @@ export class EventLoop {
     toFunction('callSoon()', 'callback', cb);
     const h = new Handle(this, cb, args);
     this.#handles.add(h);
-    setImmediate(runHandle, h);
+    callOutside(armImmediate, h);
     return h;
   }
 
@@ -153,40 +175,51 @@ export class EventLoop {
   /**
    * Wait for `aw` (a promise, a task, or a function run as a task) and return
    * its result. JavaScript cannot block, so this returns a promise: `await` it.
+   * Until then the process stays alive, as asyncio's loop does, even when
+   * `aw` waits on nothing but a signal handler.
    */
   async runUntilComplete<T>(aw: Awaitable<T>): Promise<T> {
     this.#checkOpen();
     if (this.#running) throw new InvalidStateError('This event loop is already running');
     const fut = ensureFuture(aw, 'runUntilComplete()');
     this.#running = true;
+    const keepAlive = fut.done() ? undefined : setInterval(noop, KEEP_ALIVE_MS);
     try {
       return await fut;
     } finally {
+      clearInterval(keepAlive);
       this.#running = false;
     }
   }
 
-  /** Keep the process alive until `stop()` is called. */
+  /**
+   * Keep the process alive until `stop()` is called. If `stop()` was called
+   * before, run the callbacks already due once and return (as asyncio).
+   */
   async runForever(): Promise<void> {
     this.#checkOpen();
     if (this.#running) throw new InvalidStateError('This event loop is already running');
     this.#running = true;
-    // Node exits when nothing is pending; this timer is the "forever".
-    const keepAlive = setInterval(noop, 0x7fffffff);
+    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
     try {
       await new Promise<void>((resolve) => {
         this.#stop = resolve;
+        // An earlier stop(): one turn of the loop, then return.
+        if (this.#stopping) setImmediate(resolve);
       });
     } finally {
       clearInterval(keepAlive);
       this.#stop = undefined;
+      this.#stopping = false;
       this.#running = false;
     }
   }
 
-  /** Make `runForever()` return. */
+  /** Make `runForever()` return (the next one, if it is not running). */
   stop(): void {
-    this.#stop?.();
+    const stop = this.#stop;
+    if (stop !== undefined) stop();
+    else if (!this.#running) this.#stopping = true;
   }
 
   /** True while `runForever()` or `runUntilComplete()` is waiting. */

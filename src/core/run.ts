@@ -33,6 +33,8 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
   if (typeof main !== 'function' && !isThenable(main)) {
     throw new TypeError(`run(): main must be an async function or a promise, got ${describe(main)}`);
   }
+  const debug: unknown = options?.debug;
+  if (debug !== undefined && typeof debug !== 'boolean') throw new TypeError(`run(): debug must be a boolean, got ${describe(debug)}`);
   const loop = newEventLoop();
   setEventLoop(loop);
   const debugBefore = debugEnabled();
@@ -42,6 +44,9 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
 
   let interrupted = false;
   const onSigint = (): void => {
+    // A SIGINT handler added since (loop.addSignalHandler in main) replaces
+    // ours, as a handler set with signal.signal() replaces asyncio's.
+    if (process.listenerCount('SIGINT') > 1) return;
     interrupted = true;
     process.off('SIGINT', onSigint);
     task.cancel('interrupted (SIGINT)');
@@ -49,6 +54,9 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
   // Like asyncio, only take SIGINT over when nobody else handles it.
   const ownSigint = process.listenerCount('SIGINT') === 0;
   if (ownSigint) process.on('SIGINT', onSigint);
+  // asyncio.run blocks until main is done; Node would exit (with an unsettled
+  // top-level await) as soon as main waits on nothing but a signal handler.
+  const keepAlive = setInterval(noop, 0x7fffffff);
   try {
     return await task;
   } catch (e) {
@@ -59,6 +67,7 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
     }
     throw e;
   } finally {
+    clearInterval(keepAlive);
     if (ownSigint) process.off('SIGINT', onSigint);
     await cancelLeftovers();
     loop.close();
@@ -93,3 +102,5 @@ async function cancelLeftovers(): Promise<void> {
     }
   }
 }
+
+function noop(): void {}

@@ -5,6 +5,7 @@
 import { current } from './context.js';
 import { InvalidStateError, isCancellation } from './errors.js';
 import { Future } from './future.js';
+import { report } from './report.js';
 import { Task, type TaskOptions } from './task.js';
 import { toFunction } from './validate.js';
 
@@ -16,7 +17,10 @@ import { toFunction } from './validate.js';
  *
  * With `await using tg = new TaskGroup()` the group cannot see an error
  * thrown by the block itself, so such an error does not cancel the children
- * (they are still awaited); `TaskGroup.run` has no such gap.
+ * (they are still awaited); `TaskGroup.run` has no such gap. A cancellation
+ * of the parent task is seen, though: if one is still pending when the block
+ * ends (`cancelling()` above its level when the group was made), the
+ * children are cancelled before they are awaited.
  * @example
  * const [a, b] = await TaskGroup.run(async (tg) => {
  *   const a = tg.createTask(() => get('/a'));
@@ -28,6 +32,7 @@ export class TaskGroup implements AsyncDisposable {
   #exiting = false;
   #aborting = false;
   readonly #parent: Task<unknown>;
+  readonly #parentCancelling: number;
   #parentCancelRequested = false;
   readonly #tasks = new Set<Task<unknown>>();
   readonly #errors: unknown[] = [];
@@ -41,6 +46,7 @@ export class TaskGroup implements AsyncDisposable {
     const parent = current();
     if (parent === undefined) throw new InvalidStateError('TaskGroup must be created inside a task; use TaskGroup.run(), which makes one');
     this.#parent = parent;
+    this.#parentCancelling = parent.cancelling();
   }
 
   /**
@@ -75,6 +81,12 @@ export class TaskGroup implements AsyncDisposable {
 
   /** Wait for every task (the end of `await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
+    // The disposer cannot see what the block threw, but it can see that the
+    // parent was cancelled from outside: the block most likely ended with that
+    // CancelledError, and asyncio would cancel the children. The error itself
+    // is the block's to throw (throwing it again here would wrap it in a
+    // SuppressedError), so only the children are cancelled.
+    if (!this.#exiting && !this.#aborting && this.#parent.cancelling() > this.#parentCancelling) this.#abort();
     await this.#exit(false, undefined);
   }
 
@@ -88,7 +100,15 @@ export class TaskGroup implements AsyncDisposable {
     const e = task.exception();
     if (e === null) return;
     this.#errors.push(e);
-    if (this.#parent.done()) return;
+    if (this.#parent.done()) {
+      // Nobody will exit the group to throw this error: do not lose it.
+      report({
+        message: `Task ${task.getName()} has errored out but its parent task ${this.#parent.getName()} is already done`,
+        exception: e,
+        task: task.getName(),
+      });
+      return;
+    }
     if (!this.#aborting && !this.#parentCancelRequested) {
       // Cancel the body too; #exit takes the cancellation back afterwards.
       this.#abort();

@@ -20,6 +20,7 @@ export class Timeout {
   #task: Task<unknown> | undefined = undefined;
   #cancelling = 0;
   #timer: NodeJS.Timeout | undefined = undefined;
+  #immediate: NodeJS.Immediate | undefined = undefined;
 
   /** @internal */
   constructor(when: number | null) {
@@ -38,8 +39,14 @@ export class Timeout {
       throw new InvalidStateError(this.#state === 'created' ? 'Timeout has not been entered' : `Cannot change state of ${this.#state} Timeout`);
     }
     this.#when = w;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = w === null ? undefined : setTimeout(Timeout.#fire, timerMs(w - monotonic()), this);
+    this.#clearTimer();
+    if (w === null) return;
+    const ms = timerMs(w - monotonic());
+    // A deadline already past fires on the next turn, as asyncio's call_soon:
+    // before anything the body then waits on, even sleep(0) (a 0 ms timer
+    // would only fire after the pending immediates).
+    if (ms === 0) this.#immediate = setImmediate(Timeout.#fire, this);
+    else this.#timer = setTimeout(Timeout.#fire, ms, this);
   }
 
   /** True once the deadline has passed and the body was cancelled. */
@@ -64,11 +71,15 @@ export class Timeout {
     return result;
   }
 
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+  }
+
   #exit(threw: boolean, error: unknown): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#clearTimer();
     if (this.#state === 'expiring') {
       this.#state = 'expired';
       const task = this.#task as Task<unknown>;
@@ -82,6 +93,7 @@ export class Timeout {
 
   static #fire(t: Timeout): void {
     t.#timer = undefined;
+    t.#immediate = undefined;
     if (t.#state !== 'entered') return;
     t.#state = 'expiring';
     t.#task?.cancel();

@@ -6,6 +6,7 @@ import { timerMs } from './clock.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, type FutureListener } from './future.js';
 import type { SignalOptions } from './sleep.js';
+import type { Task } from './task.js';
 import { checkSignal, suspend } from './suspend.js';
 import { toOptionalDelay, toSignal } from './validate.js';
 
@@ -19,6 +20,17 @@ export interface WaitOptions extends SignalOptions {
   /** @default 'ALL_COMPLETED' */
   readonly returnWhen?: ReturnWhen;
 }
+
+/**
+ * What {@link wait} and {@link asCompleted} hand back for an awaitable `A`:
+ * a `Task` or `Future` is returned as it is; a promise or a function becomes
+ * the `Task` that runs (or wraps) it.
+ */
+export type FutureOf<A> = A extends Future<unknown> ? A
+  : A extends PromiseLike<infer R> ? Task<R>
+    : A extends () => PromiseLike<infer R> ? Task<R>
+      : A extends () => infer R ? Task<R>
+        : never;
 
 const RETURN_WHEN = new Set(['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED']);
 
@@ -42,11 +54,17 @@ class Waiter<T> extends Future<void> implements FutureListener {
 }
 
 /**
- * Wait for awaitables and return `[done, pending]` as two sets of futures,
- * as `asyncio.wait`. Nothing is cancelled when `timeout` passes.
+ * Wait for awaitables and return `[done, pending]` as two sets, as
+ * `asyncio.wait`: the tasks running the functions and promises given (and
+ * any `Task` or `Future` given, as it is). Nothing is cancelled when
+ * `timeout` passes.
  * @example
  * const [done, pending] = await wait(hosts.map((h) => () => wget(h)), { timeout: 5 });
+ * for (const task of done) console.log(task.getName(), task.result());
  */
+export function wait<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: WaitOptions): Promise<[Set<FutureOf<A>>, Set<FutureOf<A>>]>;
+/** As above, with the result type given explicitly: `wait<unknown>([a, b])`. */
+export function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Promise<[Set<Future<T>>, Set<Future<T>>]>;
 export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Promise<[Set<Future<T>>, Set<Future<T>>]> {
   if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw new TypeError('wait(): aws must be an iterable of tasks, futures, promises or functions');

@@ -1,93 +1,64 @@
 /**
- * `TestClient`, as aiohttp's `test_utils.TestClient`, on undici's
- * `request()`. Kept in one file so that it can move onto `ClientSession`
- * once aiots/client lands.
+ * `TestClient`, as aiohttp's `test_utils.TestClient`: a `ClientSession`
+ * bound to a {@link TestServer}, whose requests take paths and return the
+ * client's own `ClientResponse`.
  * @module
  */
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { Application } from '../web/application.js';
+import { ClientResponse } from '../client/response.js';
+import { ClientSession, type ClientSessionOptions } from '../client/session.js';
+import { CookieJar } from '../client/cookie-jar.js';
+import type { RequestOptions } from '../client/request-options.js';
 import { describe } from '../core/validate.js';
+import { Application } from '../web/application.js';
 import { TestServer, type TestServerOptions } from './test-server.js';
 
-/** Options of one request. */
-export interface TestRequestOptions {
-  /** Request headers. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A body: bytes, text, or a form (sent urlencoded). */
-  readonly data?: string | Uint8Array | URLSearchParams | Readonly<Record<string, string>>;
-  /** A body sent as JSON. */
-  readonly json?: unknown;
-  /** Query parameters. */
-  readonly params?: URLSearchParams | Readonly<Record<string, string>>;
-  /** Follow redirects. @default true */
-  readonly allowRedirects?: boolean;
-}
-
-/** The response: status, headers and the body (already read). */
-export class TestResponse {
-  /** The status code. */
-  readonly status: number;
-  /** The headers, lower-case names. */
-  readonly headers: Headers;
-  readonly #body: Buffer;
-
-  /** @internal */
-  constructor(status: number, headers: Headers, body: Buffer) {
-    this.status = status;
-    this.headers = headers;
-    this.#body = body;
-  }
-
-  /** True for 2xx. */
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-
-  /** The body bytes. */
-  async read(): Promise<Buffer> {
-    return this.#body;
-  }
-
-  /** The body as UTF-8 text. */
-  async text(): Promise<string> {
-    return this.#body.toString('utf8');
-  }
-
-  /** The body parsed as JSON. */
-  async json<T = unknown>(): Promise<T> {
-    return JSON.parse(this.#body.toString('utf8')) as T;
-  }
-}
+/** Options of one request: the client's `RequestOptions`. */
+export type TestRequestOptions = RequestOptions;
 
 /**
- * A client bound to a {@link TestServer}.
- * @example
- * const client = await TestClient.create(app);
- * const res = await client.get('/hello/x');
- * assert.equal(await res.text(), 'hello, x');
- * await client.close();
+ * The response of a {@link TestClient} request: the client's `ClientResponse`
+ * (status and headers at once, the body read with `text()`, `json()`, `read()`).
+ * @deprecated Use `ClientResponse` from `aiots/client`; this alias stays for code written before the client existed.
  */
-export class TestClient {
+export const TestResponse = ClientResponse;
+/** @deprecated Use `ClientResponse` from `aiots/client`. */
+export type TestResponse = ClientResponse;
+
+/**
+ * A client bound to a {@link TestServer}. As aiohttp's, its session keeps
+ * cookies from the 127.0.0.1 server (`CookieJar({ unsafe: true })`), and
+ * `close()` closes the session (every unread response with it), then the
+ * server.
+ * @example
+ * await using client = await TestClient.create(app);
+ * const resp = await client.get('/hello/x');
+ * assert.equal(resp.status, 200);
+ * assert.equal(await resp.text(), 'hello, x');
+ */
+export class TestClient implements AsyncDisposable {
   /** The server. */
   readonly server: TestServer;
-  readonly #agent: Agent;
-  readonly #follow: Dispatcher;
+  /** The session every request goes through. */
+  readonly session: ClientSession;
   #closed = false;
 
-  /** Prefer {@link TestClient.create}. */
-  constructor(server: TestServer) {
+  /**
+   * Prefer {@link TestClient.create}. The server must be started before the
+   * first request; `sessionOptions` go to the `ClientSession` (`baseUrl` is the server's).
+   */
+  constructor(server: TestServer, sessionOptions: Omit<ClientSessionOptions, 'baseUrl'> = {}) {
     if (!(server instanceof TestServer)) throw new TypeError(`TestClient(): server must be a TestServer, got ${describe(server)}`);
+    if (typeof sessionOptions !== 'object' || sessionOptions === null) throw new TypeError(`TestClient(): sessionOptions must be an object, got ${describe(sessionOptions)}`);
     this.server = server;
-    this.#agent = new Agent({ keepAliveTimeout: 1000 });
-    this.#follow = this.#agent.compose(interceptors.redirect({ maxRedirections: 10 }));
+    this.session = new ClientSession({ cookieJar: new CookieJar({ unsafe: true }), ...sessionOptions });
   }
 
   /** Start a server for `app` (or use the given one) and a client for it. */
-  static async create(app: Application | TestServer, options?: TestServerOptions): Promise<TestClient> {
+  static async create(app: Application | TestServer, options?: TestServerOptions, sessionOptions?: Omit<ClientSessionOptions, 'baseUrl'>): Promise<TestClient> {
     const server = app instanceof Application ? new TestServer(app, options) : app;
     if (!(server instanceof TestServer)) throw new TypeError(`TestClient.create(): app must be an Application or a TestServer, got ${describe(app)}`);
     await server.start();
-    return new TestClient(server);
+    return new TestClient(server, sessionOptions);
   }
 
   /** The application. */
@@ -95,82 +66,68 @@ export class TestClient {
     return this.server.app;
   }
 
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** The absolute URL of `path`. */
   makeUrl(path: string): string {
     return this.server.makeUrl(path);
   }
 
-  /** Send a request to `path` on the test server. */
-  async request(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse> {
-    const url = new URL(this.makeUrl(path));
-    const params = options?.params;
-    if (params !== undefined) for (const [k, v] of new URLSearchParams(params)) url.searchParams.append(k, v);
-    const headers: Record<string, string> = { ...options?.headers };
-    let body: string | Uint8Array | undefined;
-    const data = options?.data;
-    if (options?.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers['content-type'] ??= 'application/json';
-    } else if (typeof data === 'string' || data instanceof Uint8Array) {
-      body = data;
-    } else if (data !== undefined) {
-      body = new URLSearchParams(data as Record<string, string>).toString();
-      headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    }
-    const dispatcher = options?.allowRedirects === false ? this.#agent : this.#follow;
-    const res = await request(url, { method: method.toUpperCase(), headers, body: body ?? null, dispatcher });
-    const buf = Buffer.from(await res.body.arrayBuffer());
-    const h = new Headers();
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (Array.isArray(v)) for (const x of v) h.append(k, x);
-      else if (v !== undefined) h.append(k, v);
-    }
-    return new TestResponse(res.statusCode, h, buf);
+  /** Send a request to `path` on the test server; resolves at the response headers, as `session.request()`. */
+  async request(method: string, path: string, options?: TestRequestOptions): Promise<ClientResponse> {
+    return this.session.request(method, this.makeUrl(path), options);
   }
 
-  /** GET. */
-  get(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** GET `path`. */
+  get(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('GET', path, options);
   }
 
-  /** POST. */
-  post(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** POST `path`. */
+  post(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('POST', path, options);
   }
 
-  /** PUT. */
-  put(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** PUT `path`. */
+  put(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('PUT', path, options);
   }
 
-  /** PATCH. */
-  patch(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** PATCH `path`. */
+  patch(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('PATCH', path, options);
   }
 
-  /** DELETE. */
-  delete(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** DELETE `path`. */
+  delete(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('DELETE', path, options);
   }
 
-  /** HEAD. */
-  head(path: string, options?: TestRequestOptions): Promise<TestResponse> {
-    return this.request('HEAD', path, options);
+  /** HEAD `path` (redirects not followed unless asked, as the session's `head`). */
+  head(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
+    return this.request('HEAD', path, { allowRedirects: false, ...options });
   }
 
-  /** OPTIONS. */
-  options(path: string, options?: TestRequestOptions): Promise<TestResponse> {
+  /** OPTIONS `path`. */
+  options(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('OPTIONS', path, options);
   }
 
-  /** Close the client and the server. */
+  /** Close the session (its sockets and unread responses), then the server. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#agent.close();
-    await this.server.close();
+    try {
+      await this.session.close();
+    } finally {
+      await this.server.close();
+    }
   }
 
+  /** Same as `close()`: `await using client = await TestClient.create(app)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -32,8 +32,23 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function clf(d: Date): string {
-  return `[${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()] as string}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000]`;
+// `[10/Oct/2000:13:55:36 -0700]` in local time, as aiohttp's `%t`; a line
+// per request asks for the same second many times, so the last one is kept.
+let clfSecond = -1;
+let clfText = '';
+
+function clf(): string {
+  const ms = Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== clfSecond) {
+    const d = new Date(ms);
+    const off = -d.getTimezoneOffset();
+    const abs = Math.abs(off);
+    const zone = `${off < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+    clfText = `[${pad(d.getDate())}/${MONTHS[d.getMonth()] as string}/${d.getFullYear()}:${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}]`;
+    clfSecond = second;
+  }
+  return clfText;
 }
 
 function headerValue(v: string | string[] | number | undefined): string {
@@ -74,7 +89,7 @@ export class AccessLogger {
       }
       switch (tok) {
         case 'a': parts.push((e) => e.req.socket.remoteAddress ?? '-'); break;
-        case 't': parts.push(() => clf(new Date())); break;
+        case 't': parts.push(clf); break;
         case 'P': parts.push(`<${process.pid}>`); break;
         case 'r': parts.push((e) => `${e.req.method ?? '-'} ${e.req.url ?? '-'} HTTP/${e.req.httpVersion}`); break;
         case 's': parts.push((e) => String(e.status)); break;

@@ -51,7 +51,10 @@ export class Application {
   readonly _handlerArgs: RunnerOptions | undefined;
   readonly #state = new Map<AppKey<unknown>, unknown>();
   readonly #subapps: { prefix: string; app: Application; resource: PrefixedSubAppResource }[] = [];
+  // Routes, middlewares and signals are fixed before onStartup runs; the
+  // state only after it, so startup code can store what it opened (as aiohttp).
   #frozen = false;
+  #stateFrozen = false;
   #parent: Application | null = null;
   #ctxRunning: AsyncGenerator<unknown, unknown, unknown>[] = [];
 
@@ -88,19 +91,24 @@ export class Application {
     return this.#state.has(key);
   }
 
-  /** Store `value` under `key` (before the app starts). */
+  /** Store `value` under `key`: before the app starts, or in `onStartup`/`cleanupCtx`. */
   set<T>(key: AppKey<T>, value: T): void {
-    if (this.#frozen) throw new InvalidStateError(`Application.set(): the state is frozen once the app has started (key ${String(key)})`);
+    if (this.#stateFrozen) throw new InvalidStateError(`Application.set(): the state is frozen once the app has started (key ${String(key)})`);
     this.#state.set(key, value);
   }
 
-  /** Remove `key` (before the app starts). */
+  /** Remove `key`: before the app starts, or in `onStartup`/`cleanupCtx`. */
   delete(key: AppKey<unknown>): boolean {
-    if (this.#frozen) throw new InvalidStateError(`Application.delete(): the state is frozen once the app has started (key ${String(key)})`);
+    if (this.#stateFrozen) throw new InvalidStateError(`Application.delete(): the state is frozen once the app has started (key ${String(key)})`);
     return this.#state.delete(key);
   }
 
-  /** True once the app has started (router, middlewares and state are fixed). */
+  /** @internal The outermost application this one is mounted in (itself when it is not a sub-application). */
+  get _root(): Application {
+    return this.#parent === null ? this : this.#parent._root;
+  }
+
+  /** True once the app is starting: routes, middlewares and signals are fixed (the state is, once `onStartup` is done). */
   get frozen(): boolean {
     return this.#frozen;
   }
@@ -124,10 +132,20 @@ export class Application {
     return resource;
   }
 
-  /** Fix routes, middlewares and state; done for you when the app starts. */
+  /** Fix routes, middlewares, signals and state; done for you when the app starts. */
   freeze(): void {
+    this.#freezeRoutes();
+    this.#freezeState();
+  }
+
+  #freezeRoutes(): void {
     if (this.#parent !== null && !this.#parent.#frozen) throw new InvalidStateError('freeze(): freeze the parent application, not the sub-application');
     this.#freeze([], '');
+  }
+
+  #freezeState(): void {
+    this.#stateFrozen = true;
+    for (const s of this.#subapps) s.app.#freezeState();
   }
 
   #freeze(outer: readonly Middleware[], prefix: string): void {
@@ -142,10 +160,15 @@ export class Application {
     for (const s of this.#subapps) s.app.#freeze(mws, prefix + s.prefix);
   }
 
-  /** Run `onStartup` (freezing the app first). Runners call this. */
+  /**
+   * Run `onStartup`. Runners call this. Routes, middlewares and signals are
+   * fixed first; the state stays writable until the callbacks (and the code
+   * before `yield` in `cleanupCtx`) are done, so they can `set()` what they open.
+   */
   async startup(): Promise<void> {
-    this.freeze();
+    this.#freezeRoutes();
     await this.onStartup.send(this);
+    this.#freezeState();
   }
 
   /** Run `onShutdown`. Runners call this. */

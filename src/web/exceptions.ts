@@ -6,7 +6,11 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
+import { describe } from '../core/validate.js';
 import { CIMultiDict, type HeadersInit } from './headers.js';
+
+// Statuses whose responses carry no body (aiohttp's `empty_body`).
+const EMPTY_BODY = new Set([204, 205, 304]);
 
 /** Options of every {@link HTTPException}. */
 export interface HTTPExceptionOptions {
@@ -14,7 +18,7 @@ export interface HTTPExceptionOptions {
   readonly headers?: HeadersInit;
   /** The reason phrase. @default the standard one for the status */
   readonly reason?: string;
-  /** The response body. @default `"<status>: <reason>"` for 4xx and 5xx, none otherwise */
+  /** The response body. @default `"<status>: <reason>"`, none for 204, 205 and 304 (as aiohttp) */
   readonly text?: string;
   /** The Content-Type of `text`. @default 'text/plain' */
   readonly contentType?: string;
@@ -44,7 +48,9 @@ export class HTTPException extends Error {
     const status = (new.target).statusCode;
     if (status === 0) throw new TypeError(`${new.target.name}: HTTPException and its group classes cannot be instantiated; use a concrete one such as HTTPNotFound`);
     const reason = options?.reason ?? STATUS_CODES[status] ?? 'Unknown';
-    const text = options?.text ?? (status >= 400 ? `${status}: ${reason}` : null);
+    // Checked here rather than when the response is written, where the thrower is long gone.
+    if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${new.target.name}(): reason must be a string without CR or LF, got ${describe(reason)}`);
+    const text = options?.text ?? (EMPTY_BODY.has(status) ? null : `${status}: ${reason}`);
     super(text ?? `${status}: ${reason}`);
     this.name = new.target.name;
     this.status = status;
@@ -139,7 +145,22 @@ export class HTTPRequestEntityTooLarge extends HTTPClientError {
 /** 428 */ export class HTTPPreconditionRequired extends HTTPClientError { static override readonly statusCode: number = 428; }
 /** 429 */ export class HTTPTooManyRequests extends HTTPClientError { static override readonly statusCode: number = 429; }
 /** 431 */ export class HTTPRequestHeaderFieldsTooLarge extends HTTPClientError { static override readonly statusCode: number = 431; }
-/** 451 */ export class HTTPUnavailableForLegalReasons extends HTTPClientError { static override readonly statusCode: number = 451; }
+/**
+ * 451, with a `Link: <link>; rel="blocked-by"` header naming who demands the block.
+ * @example
+ * throw new HTTPUnavailableForLegalReasons('https://authority.example/order/42');
+ */
+export class HTTPUnavailableForLegalReasons extends HTTPClientError {
+  static override readonly statusCode: number = 451;
+  /** The blocking entity's URL, or null. */
+  readonly link: string | null;
+  constructor(link?: string | null, options?: HTTPExceptionOptions) {
+    super(options);
+    if (link !== undefined && link !== null && typeof link !== 'string') throw new TypeError(`HTTPUnavailableForLegalReasons(): link must be a string or null, got ${describe(link)}`);
+    this.link = link === undefined || link === '' ? null : link;
+    if (this.link !== null) this.headers.set('Link', `<${this.link}>; rel="blocked-by"`);
+  }
+}
 
 /** 5xx. */
 export class HTTPServerError extends HTTPError {}

@@ -37,8 +37,10 @@ export interface NormalizePathOptions {
 }
 
 /**
- * When no route matches, redirect to the normalized path if that one
- * matches (`/a//b` → `/a/b`, `/about` → `/about/`), as aiohttp's.
+ * When no route matches (404 or 405), redirect to the normalized path if
+ * that one matches (`/a//b` → `/a/b`, `/about` → `/about/`), as aiohttp's.
+ * Candidates are tried in aiohttp's order: slashes merged, then the trailing
+ * slash added (or removed), then both. The query string is kept.
  * @example
  * new Application({ middlewares: [normalizePathMiddleware({ appendSlash: true })] });
  */
@@ -46,25 +48,33 @@ export function normalizePathMiddleware(options?: NormalizePathOptions): Middlew
   const appendSlash = options?.appendSlash ?? true;
   const removeSlash = options?.removeSlash ?? false;
   const mergeSlashes = options?.mergeSlashes ?? true;
+  if (typeof appendSlash !== 'boolean' || typeof removeSlash !== 'boolean' || typeof mergeSlashes !== 'boolean') {
+    throw new TypeError('normalizePathMiddleware(): appendSlash, removeSlash and mergeSlashes must be booleans');
+  }
   if (appendSlash && removeSlash) throw new TypeError('normalizePathMiddleware(): appendSlash and removeSlash cannot both be true');
   const Redirect = options?.redirectClass ?? HTTPPermanentRedirect;
+  if (typeof Redirect !== 'function') throw new TypeError(`normalizePathMiddleware(): redirectClass must be an HTTPMove class, got ${describe(Redirect)}`);
   return (request, handler) => {
     if (request.route !== null) return handler(request);
     const raw = request.rawPath;
+    const merge = (p: string): string => p.replace(/\/\/+/g, '/');
     const candidates: string[] = [];
-    const merged = raw.replace(/\/\/+/g, '/');
-    if (mergeSlashes && merged !== raw) candidates.push(merged);
-    for (const base of mergeSlashes ? [raw, merged] : [raw]) {
-      if (appendSlash && !base.endsWith('/')) candidates.push(`${base}/`);
-      if (removeSlash && base.endsWith('/') && base.length > 1) candidates.push(base.slice(0, -1));
-    }
-    const router = request.app.router;
+    if (mergeSlashes) candidates.push(merge(raw));
+    if (appendSlash && !raw.endsWith('/')) candidates.push(`${raw}/`);
+    if (removeSlash && raw.endsWith('/')) candidates.push(raw.slice(0, -1));
+    if (mergeSlashes && appendSlash) candidates.push(merge(`${raw}/`));
+    if (mergeSlashes && removeSlash && raw.endsWith('/')) candidates.push(merge(raw).slice(0, -1));
+    // The candidates are full paths, so they are resolved from the outermost
+    // app's router even when the 404 came from inside a sub-application.
+    const router = request.app._root.router;
     const sink: MatchSink = { params: {}, allowed: null, router };
-    for (const path of candidates) {
+    const query = request.queryString === '' ? '' : `?${request.queryString}`;
+    for (const candidate of candidates) {
+      // A Location starting with `//` is another host to the browser (aiohttp's GHSA-v6wp-4m6f-gcjg).
+      const path = candidate.replace(/^\/\/+/, '/');
+      if (path === raw || path === '') continue;
       const m = matchPathOf(path);
-      if (m !== null && router._resolve(request.method, m, sink) !== null) {
-        throw new Redirect(path + (request.queryString === '' ? '' : `?${request.queryString}`));
-      }
+      if (m !== null && router._resolve(request.method, m, sink) !== null) throw new Redirect(path + query);
     }
     return handler(request);
   };

@@ -4,7 +4,7 @@
  * sharing the port.
  * @module
  */
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { Application } from './application.js';
 import { AppRunner, TCPSite, UnixSite, type BaseSite, type RunnerOptions } from './runner.js';
 import { describe, toInt } from '../core/validate.js';
@@ -60,7 +60,18 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
   });
-  if (handleSignals) for (const s of STOP_SIGNALS) process.once(s, stop);
+  const unlisten = (): void => {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  };
+  const onSignal = (): void => {
+    stop();
+    // A lone process leaves a second signal to Node's default (exit at once),
+    // as a second Ctrl+C does. A worker stays deaf to repeats: a terminal's
+    // Ctrl+C reaches it directly and again through the primary, which alone
+    // decides when to insist (see primary()).
+    if (!cluster.isWorker) unlisten();
+  };
+  if (handleSignals) for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     await runner.setup();
     const sites: BaseSite[] = [];
@@ -76,16 +87,40 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
     }
     await stopped;
   } finally {
-    for (const s of STOP_SIGNALS) process.off(s, stop);
-    await runner.cleanup();
-    // A worker's IPC channel to the primary would keep it alive.
-    if (cluster.isWorker) cluster.worker?.disconnect();
+    try {
+      await runner.cleanup();
+    } finally {
+      // A worker keeps ignoring signals to the end: the primary's forwarded
+      // copy may land after cleanup. (Signal listeners do not keep it alive.)
+      if (!cluster.isWorker) unlisten();
+      // A worker's IPC channel to the primary would keep it alive.
+      if (cluster.isWorker) cluster.worker?.disconnect();
+    }
   }
 }
 
 async function primary(workers: number, options: RunAppOptions | undefined, print: ((line: string) => void) | null): Promise<void> {
-  const procs = Array.from({ length: workers }, () => cluster.fork());
-  const addresses = await Promise.all(procs.map((w) => new Promise<string>((resolve, reject) => {
+  const procs: Worker[] = [];
+  let signals = 0;
+  const forward = (sig: NodeJS.Signals): void => {
+    // The first signal asks every worker for a graceful shutdown; a second one
+    // is the user insisting, as a second Ctrl+C stops a lone process at once.
+    const to = ++signals === 1 ? sig : 'SIGKILL';
+    for (const w of procs) if (!w.isDead()) w.process.kill(to);
+  };
+  // Listening from the start: a signal that lands while the workers start, or
+  // just after the banner, must reach them rather than kill the primary alone.
+  if (options?.handleSignals ?? true) for (const s of STOP_SIGNALS) process.on(s, forward);
+  try {
+    for (let i = 0; i < workers; i++) procs.push(cluster.fork());
+    await superviseWorkers(procs, workers, print);
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, forward);
+  }
+}
+
+async function superviseWorkers(procs: readonly Worker[], workers: number, print: ((line: string) => void) | null): Promise<void> {
+  const listening = Promise.all(procs.map((w) => new Promise<string>((resolve, reject) => {
     const onExit = (code: number): void => reject(new Error(`runApp(): worker ${w.process.pid ?? '?'} exited with code ${code} before listening`));
     w.once('listening', (a: { address: string | null; port: number; addressType: number | string }) => {
       w.off('exit', onExit);
@@ -93,22 +128,28 @@ async function primary(workers: number, options: RunAppOptions | undefined, prin
     });
     w.once('exit', onExit);
   })));
+  let addresses: string[];
+  try {
+    addresses = await listening;
+  } catch (e) {
+    // One worker could not start: the others must not be left serving without a primary that waits for them.
+    for (const w of procs) if (!w.isDead()) w.process.kill('SIGTERM');
+    throw e;
+  }
   if (print !== null) {
     print(`======== Running on ${[...new Set(addresses)].join(', ')} with ${workers} workers ========\n(Press CTRL+C to quit)`);
   }
+  const failed: string[] = [];
   const exited = procs.map((w) => new Promise<void>((resolve) => {
-    if (w.isDead()) resolve();
-    else w.once('exit', () => resolve());
+    const onExit = (code: number | null, signal: string | null): void => {
+      if (code !== 0) failed.push(`worker ${w.process.pid ?? '?'} ${signal === null ? `exited with code ${code}` : `was killed by ${signal}`}`);
+      resolve();
+    };
+    if (w.isDead()) onExit(w.process.exitCode, w.process.signalCode);
+    else w.once('exit', onExit);
   }));
-  const forward = (sig: NodeJS.Signals): void => {
-    for (const w of procs) if (!w.isDead()) w.process.kill(sig);
-  };
-  if (options?.handleSignals ?? true) for (const s of STOP_SIGNALS) process.on(s, forward);
-  try {
-    await Promise.all(exited);
-  } finally {
-    for (const s of STOP_SIGNALS) process.off(s, forward);
-  }
+  await Promise.all(exited);
+  if (failed.length > 0) throw new Error(`runApp(): ${failed.join('; ')}`);
 }
 
 function noop(): void {}

@@ -50,6 +50,7 @@ export class AppRunner {
   readonly _options: Resolved;
   readonly #handler: ServerHandler;
   #setUp = false;
+  #started = false;
   readonly #sites = new Set<BaseSite>();
   #cleaning: Promise<void> | null = null;
 
@@ -72,11 +73,12 @@ export class AppRunner {
     if (this.#setUp) throw new InvalidStateError('AppRunner.setup(): already set up');
     this.#setUp = true;
     await this.app.startup();
+    this.#started = true;
   }
 
   /** @internal */
   get _handler(): ServerHandler {
-    if (!this.#setUp) throw new InvalidStateError('call runner.setup() before starting a site');
+    if (!this.#started) throw new InvalidStateError(this.#setUp ? 'runner.setup() failed or has not finished; no site can start' : 'call runner.setup() before starting a site');
     return this.#handler;
   }
 
@@ -103,7 +105,8 @@ export class AppRunner {
   /**
    * Shut down gracefully: stop accepting, run `onShutdown`, let in-flight
    * requests finish (up to `shutdownTimeout`, then cancel them), close every
-   * connection, run `onCleanup`.
+   * connection, run `onCleanup`. After a failed `setup()` only `onCleanup`
+   * runs (so cleanup contexts that did start are closed), as in aiohttp.
    */
   cleanup(): Promise<void> {
     return (this.#cleaning ??= this.#cleanup());
@@ -112,6 +115,10 @@ export class AppRunner {
   async #cleanup(): Promise<void> {
     const handler = this.#handler;
     if (!this.#setUp) return;
+    if (!this.#started) {
+      await this.app.cleanup();
+      return;
+    }
     handler._beginClose();
     const sites = [...this.#sites];
     for (const s of sites) s._stopAccepting();

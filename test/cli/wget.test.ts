@@ -84,6 +84,18 @@ test('https: the certificate is checked unless --insecure', async (t) => {
   assert.equal(loose!.status, 'HTTP/1.1 200 OK');
 });
 
+test('sends HTTP/1.1 with Connection: close and does not follow a redirect', async (t) => {
+  const seen: { method: string | undefined; url: string | undefined; version: string; connection: string | undefined; host: string | undefined }[] = [];
+  const port = await listen(t, createHttpServer((req, res) => {
+    seen.push({ method: req.method, url: req.url, version: req.httpVersion, connection: req.headers.connection, host: req.headers.host });
+    res.writeHead(301, { Location: `http://127.0.0.1:${(req.socket.localPort ?? 0)}/elsewhere` }).end();
+  }));
+  const [row] = await runWget([`http://127.0.0.1:${port}/moved?x=1`], defaults, capture(false));
+  assert.equal(row!.status, 'HTTP/1.1 301 Moved Permanently');
+  assert.equal(row!.error, '');
+  assert.deepEqual(seen, [{ method: 'GET', url: '/moved?x=1', version: '1.1', connection: 'close', host: `127.0.0.1:${port}` }]);
+});
+
 test('--concurrency bounds the connections open at once', async (t) => {
   let open = 0;
   let maxOpen = 0;

@@ -1,11 +1,14 @@
 // Cancellation reaches the wire: a cancelled task, waitFor, a TaskGroup
 // failure or the caller's signal abort the request, headers or body.
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type http from 'node:http';
+import type net from 'node:net';
 import { test } from 'node:test';
-import { ClientSession } from '../../src/client/index.js';
-import { CancelledError, TaskGroup, TimeoutError, createTask, waitFor } from '../../src/index.js';
-import { serve, session } from './helpers.js';
+import tls from 'node:tls';
+import { ClientConnectionError, ClientError, ClientSession, TCPConnector } from '../../src/client/index.js';
+import { CancelledError, TaskGroup, TimeoutError, createTask, sleep, waitFor } from '../../src/index.js';
+import { serve, serveRaw, session } from './helpers.js';
 
 /** A server that never answers and tells when the client's socket closes. */
 async function hanging(t: import('node:test').TestContext): Promise<{ url: string; arrived: Promise<void>; closed: Promise<void> }> {
@@ -85,11 +88,61 @@ test('the caller\'s signal aborts, before or during the request', async (t) => {
   await closed;
 });
 
-test('session.close() resolves once every socket is closed', async (t) => {
-  const { url } = await serve(t, (_req, res) => res.end('ok'));
+test('session.close() resolves once every socket is closed: idle, mid-body, waiting for headers, mid-handshake', async (t) => {
+  // Every socket the client opens, seen from net and tls themselves rather than
+  // from the connector's own count (net publishes plain sockets; tls.connect is wrapped).
+  const opened: net.Socket[] = [];
+  const onSocket = (msg: unknown): void => void opened.push((msg as { socket: net.Socket }).socket);
+  subscribe('net.client.socket', onSocket);
+  const tlsConnect = tls.connect;
+  tls.connect = ((...args: Parameters<typeof tls.connect>) => {
+    const sock = tlsConnect(...args);
+    opened.push(sock);
+    return sock;
+  }) as typeof tls.connect;
+  t.after(() => {
+    unsubscribe('net.client.socket', onSocket);
+    tls.connect = tlsConnect;
+  });
+  const { url } = await serve(t, (req, res) => {
+    if (req.url === '/hang') return;
+    if (req.url === '/big') res.write(Buffer.alloc(1024 * 1024));
+    else res.end('ok');
+  });
+  const silent = await serveRaw(t, (socket) => socket.resume());
   const s = new ClientSession();
-  await Promise.all(Array.from({ length: 5 }, async () => (await s.get(url)).text()));
-  assert.ok(s.connector.openConnections > 0);
+  await Promise.all(Array.from({ length: 3 }, async () => (await s.get(url)).text())); // idle keep-alive sockets
+  const unread = await s.get(`${url}/big`); // a body left on the wire
+  const hanging = s.get(`${url}/hang`); // no headers yet
+  const handshake = s.get(silent.url.replace('http:', 'https:')); // TLS never completes
+  while (silent.sockets.size === 0) await sleep(0.01);
+  assert.ok(opened.length >= 4, `${opened.length} sockets opened`);
+  assert.ok(opened.some((sock) => sock instanceof tls.TLSSocket));
+  const failed = [assert.rejects(hanging, ClientConnectionError), assert.rejects(handshake, ClientConnectionError), assert.rejects(unread.read(), ClientError)];
   await s.close();
+  for (const sock of opened) assert.equal(sock.closed, true, 'a socket outlived session.close()');
   assert.equal(s.connector.openConnections, 0);
+  await Promise.all(failed);
+});
+
+test('a request waiting for a pool slot leaves the line when its task is cancelled, and never reaches the server', async (t) => {
+  const paths: string[] = [];
+  let finish!: () => void;
+  const { url } = await serve(t, (req, res) => {
+    paths.push(req.url ?? '');
+    if (req.url === '/first') finish = () => res.end('first');
+    else res.end('ok');
+  });
+  const s = session(t, { connector: new TCPConnector({ limit: 1 }) });
+  const first = s.get(`${url}/first`);
+  while (paths.length === 0) await sleep(0.01);
+  const queued = createTask(() => s.get(`${url}/queued`));
+  await sleep(0.01);
+  assert.equal(s.connector._slots.waiting, 1);
+  queued.cancel();
+  await assert.rejects(queued, CancelledError);
+  finish();
+  assert.equal(await (await first).text(), 'first');
+  assert.equal(await (await s.get(`${url}/after`)).text(), 'ok');
+  assert.deepEqual(paths, ['/first', '/after']);
 });

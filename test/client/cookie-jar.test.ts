@@ -51,3 +51,34 @@ test('per-request cookies and DummyCookieJar', async (t) => {
   assert.equal(await (await s.get(url, { cookies: { k: 'v' } })).text(), 'k=v');
   assert.equal(await (await s.get(url)).text(), '');
 });
+
+test('Expires: a future date keeps the cookie (with its date), a past one deletes it', () => {
+  const jar = new CookieJar();
+  const future = new Date(Date.now() + 86_400_000);
+  jar.updateCookies([`k=1; Expires=${future.toUTCString()}`, 'session=1'], 'http://example.org/');
+  const stored = [...jar];
+  assert.equal(stored.find((c) => c.name === 'k')?.expires?.toUTCString(), future.toUTCString());
+  assert.equal(stored.find((c) => c.name === 'session')?.expires, null);
+  jar.updateCookies(['k=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT'], 'http://example.org/');
+  assert.deepEqual(jar.filterCookies('http://example.org/'), { session: '1' });
+});
+
+test('a cookie for a public suffix, or for a domain the host is not in, is refused', () => {
+  const jar = new CookieJar();
+  jar.updateCookies(['a=1; Domain=com', 'b=2; Domain=example.net', 'c=3; Domain=.example.org'], 'http://www.example.org/');
+  assert.deepEqual(jar.filterCookies('http://www.example.org/'), { c: '3' });
+  assert.deepEqual(jar.filterCookies('http://other.com/'), {});
+});
+
+test('unsafe: IP hosts both store and receive; the default refuses both ways', () => {
+  const safe = new CookieJar();
+  safe.updateCookies(['a=1'], 'http://127.0.0.1:8080/');
+  assert.deepEqual(safe.filterCookies('http://127.0.0.1:8080/'), {});
+  const unsafe = new CookieJar({ unsafe: true });
+  unsafe.updateCookies(['a=1'], 'http://127.0.0.1:8080/');
+  unsafe.updateCookies(['v6=1'], 'http://[::1]:8080/');
+  assert.deepEqual(unsafe.filterCookies('http://127.0.0.1:9090/x'), { a: '1' });
+  assert.deepEqual(unsafe.filterCookies('http://[::1]/'), { v6: '1' });
+  assert.deepEqual(unsafe.filterCookies('http://127.0.0.2/'), {});
+  assert.throws(() => new CookieJar({ unsafe: 'yes' as never }), /unsafe must be a boolean/);
+});

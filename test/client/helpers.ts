@@ -1,9 +1,11 @@
 // Real local servers for the client tests: node:http on 127.0.0.1:0, or a
 // raw net server for peers that misbehave. Everything closes in t.after.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { ClientSession, type ClientSessionOptions } from '../../src/client/index.js';
+import { TLS_CERT, TLS_KEY } from './tls-fixture.js';
 
 export async function serve(t: TestContext, handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer(handler);
@@ -15,6 +17,17 @@ export async function serve(t: TestContext, handler: http.RequestListener): Prom
   }));
   const addr = server.address() as net.AddressInfo;
   return { url: `http://127.0.0.1:${addr.port}`, server };
+}
+
+/** An https server on 127.0.0.1 with the self-signed fixture certificate (requests use `ssl: false` or trust `TLS_CERT`). */
+export async function serveTls(t: TestContext, handler: http.RequestListener): Promise<{ url: string; server: https.Server }> {
+  const server = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`, server };
 }
 
 /** A raw TCP peer: `onSocket` decides what it does with each connection. */

@@ -2,7 +2,8 @@
 // client fails fast with aiohttp's error class and a clear message.
 import assert from 'node:assert/strict';
 import type net from 'node:net';
-import { test } from 'node:test';
+import { pipeline, Readable } from 'node:stream';
+import { test, type TestContext } from 'node:test';
 import {
   ClientConnectionError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientPayloadError, ClientResponseTooLargeError,
   ContentTypeError, InsecureRedirectClientError, InvalidHeaderError, InvalidURL, NonHttpUrlClientError, NonHttpUrlRedirectClientError,
@@ -108,36 +109,63 @@ test('an https → http downgrade is refused by default', async (t) => {
   assert.equal((await s.get(url)).status, 200);
 });
 
-test('a 2 GiB body read with text() and a maxSize fails early with bounded memory', async (t) => {
+const TWO_GIB = 2 * 1024 ** 3;
+
+/** A 2 GiB body made chunk by chunk as the socket asks for it: the server never holds it either. */
+async function twoGiBServer(t: TestContext, withLength: boolean): Promise<{ url: string; written: () => number; closed: Promise<void> }> {
   let written = 0;
+  let onClose!: () => void;
+  const closed = new Promise<void>((resolve) => { onClose = resolve; });
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   const { url } = await serve(t, (_req, res) => {
-    // Endless body (chunked, no length): stop only when the client goes away.
-    const pump = (): void => {
-      while (!res.destroyed && res.write(chunk)) written += chunk.length;
-      if (!res.destroyed) res.once('drain', pump);
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    pump();
+    res.writeHead(200, withLength ? { 'content-type': 'text/plain', 'content-length': String(TWO_GIB) } : { 'content-type': 'text/plain' });
+    const body = new Readable({
+      read() {
+        if (written >= TWO_GIB) {
+          this.push(null);
+          return;
+        }
+        const n = Math.min(chunk.length, TWO_GIB - written);
+        written += n;
+        this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      },
+    });
+    res.once('close', onClose);
+    pipeline(body, res, () => {});
   });
-  const s = session(t);
-  const before = process.memoryUsage().rss;
-  const resp = await s.get(url);
-  await assert.rejects(resp.text(null, { maxSize: 1024 * 1024 }), (e: unknown) => {
-    assert.ok(e instanceof ClientResponseTooLargeError);
-    assert.ok(e instanceof ClientPayloadError);
-    assert.match((e as Error).message, /larger than maxSize \(1048576 bytes\)/);
-    return true;
-  });
-  assert.ok(written < 64 * 1024 * 1024, `the server wrote ${written} bytes before the client stopped`);
-  assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024);
-});
+  return { url, written: () => written, closed };
+}
 
-test('a Content-Length over maxSize fails before reading', async (t) => {
+for (const withLength of [false, true]) {
+  test(`a 2 GiB body (${withLength ? 'Content-Length' : 'chunked'}) read with text({ maxSize }) fails early, without buffering it`, async (t) => {
+    const { url, written, closed } = await twoGiBServer(t, withLength);
+    const s = session(t);
+    const before = process.memoryUsage().rss;
+    const resp = await s.get(url);
+    await assert.rejects(resp.text(null, { maxSize: 1024 * 1024 }), (e: unknown) => {
+      assert.ok(e instanceof ClientResponseTooLargeError);
+      assert.ok(e instanceof ClientPayloadError);
+      assert.equal(e.maxSize, 1024 * 1024);
+      // With a length the check needs no byte of the body.
+      assert.match((e as Error).message, withLength ? /larger than maxSize \(1048576 bytes\): 2147483648 bytes/ : /larger than maxSize \(1048576 bytes\)$/);
+      return true;
+    });
+    await closed; // the client closed the connection: the server stops making the body
+    assert.ok(written() < 64 * 1024 * 1024, `the server made ${written()} bytes before the client stopped`);
+    assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, 'the client buffered far more than maxSize');
+    assert.equal(s.connector._slots.active, 0);
+  });
+}
+
+test('the session default maxResponseSize applies to read(), json() and text()', async (t) => {
   const { url } = await serveRaw(t, (socket) => socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\nabc')));
   const s = session(t, { maxResponseSize: 1000 });
   const resp = await s.get(url);
   await assert.rejects(resp.read(), /2147483648 bytes/);
+  // A larger limit given to the call wins over the session's.
+  const small = await serve(t, (_req, res) => res.end('x'.repeat(2000)));
+  assert.equal((await (await s.get(small.url)).text(null, { maxSize: 4000 })).length, 2000);
+  await assert.rejects((await s.get(small.url)).text(), ClientResponseTooLargeError);
 });
 
 const badUrls: [string, unknown, new (...a: never[]) => Error][] = [
@@ -159,7 +187,11 @@ for (const [name, url, cls] of badUrls) {
 const badHeaders: [string, Record<string, string>][] = [
   ['CRLF in a value', { 'x-a': 'ok\r\nInjected: yes' }],
   ['LF in a value', { 'x-a': 'ok\nInjected: yes' }],
+  ['CR alone in a value', { 'x-a': 'ok\rInjected: yes' }],
   ['NUL in a value', { 'x-a': 'a\0b' }],
+  ['another control character in a value', { 'x-a': 'a\x01b' }],
+  ['DEL in a value', { 'x-a': 'a\x7fb' }],
+  ['a character beyond U+00FF in a value', { 'x-a': 'price: 5\u20ac' }],
   ['space in a name', { 'x a': 'v' }],
   ['colon in a name', { 'x:a': 'v' }],
   ['CRLF in a name', { 'x\r\na': 'v' }],
@@ -172,8 +204,28 @@ for (const [name, headers] of badHeaders) {
     await assert.rejects(s.get(url, { headers }), InvalidHeaderError);
     assert.equal(requests, 0);
     assert.throws(() => session(t, { headers }), InvalidHeaderError);
+    assert.equal(s.connector.openConnections, 0);
   });
 }
+
+test('CRLF smuggled through cookies, pairs or the URL never reaches the wire', async (t) => {
+  let requests = 0;
+  const seen: string[] = [];
+  const { url } = await serve(t, (req, res) => {
+    requests++;
+    seen.push(req.url ?? '');
+    res.end();
+  });
+  const s = session(t);
+  await assert.rejects(s.get(url, { cookies: { a: 'b\r\nX-Injected: 1' } }), InvalidHeaderError);
+  await assert.rejects(s.get(url, { headers: [['x-a', 'b\r\nX-Injected: 1']] }), InvalidHeaderError);
+  await assert.rejects(s.request('GET\r\nX: 1', url), TypeError);
+  assert.equal(requests, 0);
+  // In a URL, CR and LF are percent-encoded or dropped by the WHATWG parser: no header can come out of them.
+  await (await s.get(`${url}/a b\r\nX-Injected: 1`, { params: { q: 'x\r\ny' } })).text();
+  assert.equal(requests, 1);
+  assert.doesNotMatch(seen[0]!, /[\r\n ]/);
+});
 
 const jsonTypes: [string, string, boolean][] = [
   ['text/html', '{"a":1}', false],

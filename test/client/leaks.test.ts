@@ -52,7 +52,7 @@ test('the export surface of aiots/client', () => {
   const names = [
     'ClientSession', 'ClientResponse', 'ResponseHeaders', 'ClientTimeout', 'DEFAULT_TIMEOUT', 'TCPConnector', 'CookieJar', 'DummyCookieJar',
     'TraceConfig', 'ClientError', 'ClientConnectionError', 'ClientOSError', 'ClientConnectorError', 'ClientConnectorDNSError',
-    'ServerConnectionError', 'ServerDisconnectedError', 'ServerTimeoutError', 'ConnectionTimeoutError', 'SocketTimeoutError',
+    'ClientSSLError', 'ClientConnectorCertificateError', 'ServerConnectionError', 'ServerDisconnectedError', 'ServerTimeoutError', 'ConnectionTimeoutError', 'SocketTimeoutError',
     'TotalTimeoutError', 'ClientResponseError', 'ContentTypeError', 'TooManyRedirects', 'WSServerHandshakeError', 'ClientPayloadError',
     'ClientResponseTooLargeError', 'InvalidURL', 'NonHttpUrlClientError', 'InvalidUrlRedirectClientError', 'NonHttpUrlRedirectClientError',
     'RedirectClientError', 'InsecureRedirectClientError', 'InvalidHeaderError', 'isClientError', 'ClientWebSocketResponse', 'WSMsgType',
@@ -69,13 +69,13 @@ test('the export surface of aiots/client', () => {
     assert.equal(codes.get(e.code), undefined, `${n} shares its code with ${codes.get(e.code)}`);
     codes.set(e.code, n);
   }
-  assert.equal(codes.size, 24, `${codes.size} error classes`);
+  assert.equal(codes.size, 26, `${codes.size} error classes`);
 });
 
 function argsFor(name: string): unknown[] {
   const info = { url: new URL('http://x/'), method: 'GET', headers: {}, realUrl: new URL('http://x/') };
   if (/^(ClientResponseError|ContentTypeError|TooManyRedirects|WSServerHandshakeError)$/.test(name)) return [info, 'm'];
-  if (/^ClientConnector/.test(name)) return ['h', 1, 'm'];
+  if (/^(ClientConnector|ClientSSLError)/.test(name)) return ['h', 1, 'm'];
   if (name === 'ConnectionTimeoutError') return ['m', 'pool'];
   if (name === 'ClientResponseTooLargeError') return [1, null];
   return ['m'];

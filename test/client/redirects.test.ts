@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { test } from 'node:test';
-import { serve, session } from './helpers.js';
+import { ClientPayloadError, CookieJar, InsecureRedirectClientError, NonHttpUrlRedirectClientError, TCPConnector } from '../../src/client/index.js';
+import { serve, serveTls, session } from './helpers.js';
 
 type Seen = { method: string; url: string; body: string; headers: http.IncomingHttpHeaders };
 
@@ -59,16 +60,25 @@ test('allowRedirects: false returns the 3xx itself', async (t) => {
   assert.equal(await resp.text(), 'moved');
 });
 
-test('a 307 with a streamed body is not replayed: the 3xx is returned', async (t) => {
-  const { url } = await redirector(t, 307);
-  const s = session(t);
-  async function* gen(): AsyncGenerator<Buffer> {
-    yield Buffer.from('streamed');
-  }
-  const resp = await s.post(`${url}/from`, { data: gen() });
-  assert.equal(resp.status, 307);
-  resp.release();
-});
+for (const status of [307, 308]) {
+  test(`a ${status} after a streamed body cannot be followed: ClientPayloadError (as aiohttp), the 3xx released`, async (t) => {
+    const { url, seen } = await redirector(t, status);
+    const s = session(t);
+    async function* gen(): AsyncGenerator<Buffer> {
+      yield Buffer.from('streamed');
+    }
+    await assert.rejects(s.post(`${url}/from`, { data: gen() }), (e: unknown) => {
+      assert.ok(e instanceof ClientPayloadError);
+      assert.match((e as Error).message, new RegExp(`Cannot follow the ${status} redirect to .*/to: the request body was streamed`));
+      return true;
+    });
+    assert.deepEqual(seen.map((x) => `${x.method} ${x.url} ${x.body}`), ['POST /from streamed']);
+    assert.equal(s.connector._slots.active, 0);
+    // A streamed body is fine when the redirect turns into a GET without body.
+    const { url: url303 } = await redirector(t, 303);
+    assert.equal(await (await s.post(`${url303}/from`, { data: gen() })).text(), 'at /to');
+  });
+}
 
 test('a cross-origin redirect drops Authorization and Cookie; same-origin keeps them', async (t) => {
   const seenB: http.IncomingHttpHeaders[] = [];
@@ -91,4 +101,59 @@ test('a cross-origin redirect drops Authorization and Cookie; same-origin keeps 
   await (await s.get(`${a.url}/away`, { headers: { cookie: 'c=1' } })).text();
   assert.equal(seenB[0]!.authorization, undefined);
   assert.equal(seenB[0]!.cookie, undefined);
+});
+
+test('jar cookies follow the hop\'s host: a cross-host redirect carries none of the first host\'s', async (t) => {
+  const seenB: http.IncomingHttpHeaders[] = [];
+  const b = await serve(t, (req, res) => {
+    seenB.push(req.headers);
+    res.setHeader('set-cookie', 'bcookie=2');
+    res.end('b');
+  });
+  // `localhost` and `127.0.0.1` are two hosts for the jar (cookies ignore ports, as RFC 6265 says).
+  const a = await serve(t, (req, res) => {
+    res.setHeader('set-cookie', 'acookie=1');
+    if (req.url === '/away') res.writeHead(302, { location: `${b.url}/x` });
+    res.end('a');
+  });
+  const aUrl = a.url.replace('127.0.0.1', 'localhost');
+  const s = session(t, { cookieJar: new CookieJar({ unsafe: true }) });
+  await (await s.get(`${aUrl}/set`)).text();
+  const resp = await s.get(`${aUrl}/away`, { cookies: { mine: 'x' } });
+  assert.equal(await resp.text(), 'b');
+  assert.equal(seenB[0]!.cookie, undefined);
+  assert.deepEqual(s.cookieJar.filterCookies(`${aUrl}/`), { acookie: '1' });
+  assert.deepEqual(s.cookieJar.filterCookies(`${b.url}/`), { bcookie: '2' });
+});
+
+test('https → http: refused unless allowInsecureRedirects; when followed, credentials stay behind', async (t) => {
+  const seenPlain: http.IncomingHttpHeaders[] = [];
+  const plain = await serve(t, (req, res) => {
+    seenPlain.push(req.headers);
+    res.end('plain');
+  });
+  const { url: secure } = await serveTls(t, (req, res) => {
+    if (req.url === '/down') res.writeHead(302, { location: `${plain.url}/landing` }).end();
+    else res.writeHead(302, { location: '/secure-target' }).end(req.url === '/secure-target' ? 'secure' : '');
+  });
+  const s = session(t, { headers: { authorization: 'Bearer secret' } });
+  await assert.rejects(s.get(`${secure}/down`, { ssl: false }), (e: unknown) => {
+    assert.ok(e instanceof InsecureRedirectClientError);
+    assert.match((e as Error).message, /downgrades https to http/);
+    return true;
+  });
+  assert.equal(seenPlain.length, 0);
+  const resp = await s.get(`${secure}/down`, { ssl: false, allowInsecureRedirects: true });
+  assert.equal(await resp.text(), 'plain');
+  assert.equal(resp.history[0]!.url.protocol, 'https:');
+  assert.equal(seenPlain[0]!.authorization, undefined, 'https and http are two origins');
+  assert.equal(s.connector._slots.active, 0);
+});
+
+test('a refused redirect gives its connection back, not only when collected', async (t) => {
+  // A body larger than the reader buffers: left alone, it would hold its slot.
+  const { url } = await serve(t, (_req, res) => res.writeHead(302, { location: 'ftp://example.org/' }).end(Buffer.alloc(1024 * 1024)));
+  // One connection: a refused 3xx that kept it would leave the next request waiting for a pool slot.
+  const s = session(t, { connector: new TCPConnector({ limit: 1 }), timeout: { connect: 5 } });
+  for (let i = 0; i < 3; i++) await assert.rejects(s.get(url), NonHttpUrlRedirectClientError);
 });

@@ -199,6 +199,21 @@ test('trace hooks see start, end, queued and connection creation', async (t) => 
   assert.deepEqual(events, ['start', 'create-start', 'create-end', 'end 200 number']);
 });
 
+test('resp.headers: case-insensitive, repeated values, getSetCookie() as fetch\'s Headers', async (t) => {
+  const { url } = await serve(t, (_req, res) => {
+    res.setHeader('set-cookie', ['a=1; Path=/', 'b=2']);
+    res.setHeader('x-multi', ['one', 'two']);
+    res.end();
+  });
+  const s = session(t);
+  const resp = await s.get(url);
+  assert.deepEqual(resp.headers.getSetCookie(), ['a=1; Path=/', 'b=2']);
+  assert.equal(resp.headers.get('X-Multi'), 'one, two');
+  assert.deepEqual(resp.headers.getAll('x-multi'), ['one', 'two']);
+  assert.deepEqual(resp.cookies, { a: '1', b: '2' });
+  assert.deepEqual(resp.headers.getSetCookie(), resp.headers.getAll('Set-Cookie'));
+});
+
 test('credentials in the URL become a Basic Authorization header', async (t) => {
   const { url } = await serve(t, echo);
   const s = session(t);

@@ -8,8 +8,8 @@ import {
   ClientConnectionError, ClientError, ClientTimeout, ConnectionTimeoutError, ServerConnectionError, ServerTimeoutError,
   SocketTimeoutError, TCPConnector, TotalTimeoutError, isClientError,
 } from '../../src/client/index.js';
-import { TimeoutError } from '../../src/index.js';
-import { serve, serveRaw, session } from './helpers.js';
+import { TimeoutError, sleep } from '../../src/index.js';
+import { once, serve, serveRaw, session } from './helpers.js';
 
 test('ClientTimeout: seconds, sockConnect 30 by default, frozen, with()', () => {
   const t = new ClientTimeout({ total: 1.5 });
@@ -86,4 +86,52 @@ test('the timeout errors are TimeoutError and ClientError at once', () => {
   }
   assert.equal(new TimeoutError('core') instanceof ClientError, false);
   assert.equal(new SocketTimeoutError('x') instanceof ConnectionTimeoutError, false);
+});
+
+/** A TCP peer that accepts and never speaks: an https URL to it hangs in the TLS handshake, inside "connect". */
+async function tlsSilent(t: import('node:test').TestContext): Promise<{ url: string; sockets: Set<net.Socket> }> {
+  // Reading (and dropping) the ClientHello lets the peer see the client's FIN.
+  const { url, sockets } = await serveRaw(t, (socket) => socket.resume());
+  return { url: url.replace('http:', 'https:'), sockets };
+}
+
+test('connect: a socket that does not finish connecting is reported as phase "connect"', async (t) => {
+  const { url } = await tlsSilent(t);
+  const s = session(t);
+  await assert.rejects(s.get(url, { timeout: { connect: 0.2 } }), (e: unknown) => {
+    assert.ok(e instanceof ConnectionTimeoutError);
+    assert.equal(e.phase, 'connect');
+    assert.match(e.message, /not connected within 0.2 s/);
+    return true;
+  });
+});
+
+test('sockConnect: undici\'s connect timeout, also phase "connect"; the half-open socket is closed', async (t) => {
+  const { url, sockets } = await tlsSilent(t);
+  const s = session(t, { timeout: { sockConnect: 0.2, total: 30 } });
+  await assert.rejects(s.get(url), (e: unknown) => {
+    assert.ok(e instanceof ConnectionTimeoutError);
+    assert.equal(e.phase, 'connect');
+    assert.ok(e instanceof TimeoutError);
+    return true;
+  });
+  assert.equal(sockets.size <= 1, true);
+  for (const sock of sockets) if (!sock.closed) await once(sock, 'close'); // the peer sees the socket go
+});
+
+test('sockRead counts only while the reader waits: a body paused by flow control does not time out', async (t) => {
+  const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
+  const { url } = await serve(t, (_req, res) => res.end(big));
+  const s = session(t, { timeout: { sockRead: 0.1 } });
+  const resp = await s.get(url);
+  await sleep(0.4); // the reader is full and undici paused: no data is expected, so none is late
+  assert.equal((await resp.read()).length, big.length);
+});
+
+test('total alone, on a peer that sends headers and then nothing', async (t) => {
+  const { url } = await serveRaw(t, (socket: net.Socket) => socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')));
+  const s = session(t, { timeout: { total: 0.2 } });
+  const resp = await s.get(url);
+  assert.equal(resp.status, 200);
+  await assert.rejects(resp.read(), TotalTimeoutError);
 });

@@ -67,6 +67,7 @@ const cases: Case[] = [
   { name: 'future.addDoneCallback(1)', call: () => new Future().addDoneCallback(bad(1)), error: TypeError, message: /addDoneCallback\(\): fn must be a function/ },
   { name: 'Condition.waitFor("x")', call: () => new Condition().waitFor(bad('x')), error: TypeError, message: /Condition\.waitFor\(\): predicate must be a function, got string/ },
   { name: 'run(42)', call: () => run(bad(42)), error: TypeError, message: /run\(\): main must be an async function or a promise, got number 42/ },
+  { name: 'run(main, { debug: "yes" })', call: () => run(async () => 1, { debug: bad('yes') }), error: TypeError, message: /run\(\): debug must be a boolean, got string "yes"/ },
 
   // What the waiting functions accept.
   { name: 'gather(42)', call: () => gather(bad(42)), error: TypeError, message: /gather\(\): argument 0: expected a Task, Future, promise or function returning a promise, got number 42/ },

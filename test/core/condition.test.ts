@@ -3,7 +3,7 @@
 // never loses a notification.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledError, Condition, InvalidStateError, Lock, createTask, sleep } from '../../src/index.js';
+import { CancelledError, Condition, InvalidStateError, Lock, createTask, sleep, waitFor } from '../../src/index.js';
 
 async function waiters(cond: Condition, n: number, log: number[]): Promise<ReturnType<typeof createTask<void>>[]> {
   const ts = Array.from({ length: n }, (_, i) => createTask(async () => {
@@ -150,4 +150,42 @@ test('conditions can share a Lock', async () => {
 
 test('the constructor rejects a non-Lock', () => {
   assert.throws(() => new Condition({} as Lock), (e: unknown) => e instanceof TypeError && /Lock/.test(e.message));
+});
+
+test('under random cancellations of notified waiters no notification is lost', async () => {
+  let seed = 99;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let round = 0; round < 20; round++) {
+    const cond = new Condition();
+    const items: number[] = [];
+    const got: number[] = [];
+    const consumers = Array.from({ length: 6 }, () => createTask(async () => {
+      await cond.acquire();
+      try {
+        await cond.waitFor(() => items.length > 0);
+        got.push(items.shift()!);
+      } finally {
+        cond.release();
+      }
+    }));
+    await sleep(0);
+    const doomed = consumers.filter(() => rand() < 0.4);
+    const survivors = consumers.length - doomed.length;
+    await cond.acquire();
+    for (let i = 0; i < survivors; i++) items.push(i);
+    // Wakes the first `survivors` waiters, some of which are then cancelled
+    // before they run: each must hand its wakeup on.
+    cond.notify(survivors);
+    for (const t of doomed) t.cancel();
+    cond.release();
+    // A lost wakeup would leave a survivor waiting forever: bound the wait.
+    await waitFor(Promise.allSettled(consumers), 10);
+    assert.equal(got.length, survivors, `round ${round}`);
+    assert.equal(items.length, 0);
+    assert.ok(doomed.every((t) => t.cancelled()));
+    assert.equal(cond.locked(), false);
+  }
 });

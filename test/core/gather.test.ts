@@ -100,6 +100,21 @@ test('cancelling the task awaiting a gather cancels the children', async () => {
   for (const c of children) assert.equal(c.cancelled(), true);
 });
 
+test('the cancel message reaches the task awaiting a gather, with or without returnExceptions (test_cancel_gather_2)', async () => {
+  for (const returnExceptions of [false, true]) {
+    const outer = createTask(async () => {
+      for (let i = 0; ; i++) await gather(() => sleep(0.001 * (i + 1)), { returnExceptions });
+    });
+    await sleep(0.005);
+    outer.cancel('my message');
+    await assert.rejects(outer, (e: unknown) => e instanceof CancelledError && e.message === 'my message');
+  }
+  const g = gather(() => sleep(10), { returnExceptions: true });
+  await sleep(0);
+  g.cancel('why');
+  await assert.rejects(g, (e: unknown) => e instanceof CancelledError && e.message === 'why');
+});
+
 test('cancel() on a finished gather returns false', async () => {
   const g = gather(() => sleep(0, 1));
   await g;

@@ -2,7 +2,7 @@
 // cancellation of waiters (never a lost wakeup), release errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledError, InvalidStateError, Lock, createTask, sleep } from '../../src/index.js';
+import { CancelledError, InvalidStateError, Lock, createTask, sleep, waitFor } from '../../src/index.js';
 
 test('acquire() takes a free lock at once; release() frees it', async () => {
   const lock = new Lock();
@@ -153,4 +153,43 @@ test('a waiter cancelled just before release() does not strand the next one (CPy
   assert.equal(tb.cancelled(), true);
   assert.equal(await tc, true);
   lock.release();
+});
+
+test('under random cancellations mutual exclusion holds and the lock ends free', async () => {
+  let seed = 4242;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let round = 0; round < 20; round++) {
+    const lock = new Lock();
+    let holders = 0;
+    let most = 0;
+    let entered = 0;
+    const ts = Array.from({ length: 8 }, () => createTask(async () => {
+      await lock.acquire();
+      try {
+        entered++;
+        holders++;
+        most = Math.max(most, holders);
+        await sleep(0);
+      } finally {
+        holders--;
+        lock.release();
+      }
+    }));
+    await sleep(0);
+    // Cancel some now (holder or waiters), and some right after a release woke them.
+    for (const t of ts) if (rand() < 0.3) t.cancel();
+    await sleep(0);
+    for (const t of ts) if (rand() < 0.3) t.cancel();
+    // A lost wakeup would leave a waiter stranded forever: bound the wait.
+    await waitFor(Promise.allSettled(ts), 10);
+    assert.equal(most, 1, `round ${round}`);
+    // Every task that was not cancelled got the lock; nobody is stranded.
+    assert.ok(entered >= ts.filter((t) => !t.cancelled()).length, `round ${round}`);
+    assert.equal(lock.locked(), false, `round ${round}`);
+    assert.equal(await lock.acquire(), true);
+    lock.release();
+  }
 });

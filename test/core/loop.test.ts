@@ -1,9 +1,11 @@
 // The EventLoop facade: asyncio's loop methods over Node's own event loop.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
-  EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, getEventLoop, kServerFactory, newEventLoop, setEventLoop,
-  sleep, waitFor, type ExceptionContext,
+  EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, createTask, currentTask, getEventLoop, kServerFactory,
+  newEventLoop, setEventLoop, sleep, waitFor, type ExceptionContext,
 } from '../../src/index.js';
 
 function fresh(t: { after: (fn: () => void) => void }): EventLoop {
@@ -218,4 +220,67 @@ test('sleep(), callLater() and timeouts never end early on the loop clock', asyn
   const t0 = loop.time();
   await assert.rejects(timeout(0.003, () => sleep(1)), TimeoutError);
   assert.ok(loop.time() - t0 >= 0.003);
+});
+
+test('stop() before runForever(): it runs the callbacks already scheduled once, then returns (as asyncio)', async (t) => {
+  const loop = fresh(t);
+  const calls: string[] = [];
+  loop.callSoon(() => calls.push('scheduled before'));
+  loop.stop();
+  await loop.runForever();
+  assert.deepEqual(calls, ['scheduled before']);
+  assert.equal(loop.isRunning(), false);
+  // The stop was used up: the next runForever() runs until the next stop().
+  loop.callLater(0.005, () => {
+    calls.push('stopping');
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.deepEqual(calls, ['scheduled before', 'stopping']);
+});
+
+test('stop() during runUntilComplete() does not leak into the next runForever()', async (t) => {
+  const loop = fresh(t);
+  await loop.runUntilComplete(async () => {
+    loop.stop();
+    await sleep(0);
+  });
+  let ranLater = false;
+  loop.callLater(0.005, () => {
+    ranLater = true;
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.equal(ranLater, true);
+});
+
+test('callbacks scheduled from inside a task run with no current task, as in asyncio', async (t) => {
+  const loop = fresh(t);
+  const soon = new Future<unknown>();
+  const later = new Future<unknown>();
+  await createTask(async () => {
+    assert.notEqual(currentTask(), null);
+    loop.callSoon(() => soon.setResult(currentTask()));
+    loop.callLater(0.001, () => later.setResult(currentTask()));
+  });
+  assert.equal(await soon, null);
+  assert.equal(await later, null);
+});
+
+test('runUntilComplete() keeps the process alive while the task waits on a signal handler (asyncio\'s wait-for-SIGTERM)', async () => {
+  const file = fileURLToPath(new URL('fixtures/signal-wait.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    const before = stdout;
+    stdout += d;
+    if (!before.includes('ready') && stdout.includes('ready')) child.kill('SIGTERM');
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /ready\nstopped by SIGTERM\nclosed/);
 });

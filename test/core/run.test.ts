@@ -73,18 +73,15 @@ test('a main task cancelled from inside ends in CancelledError', async () => {
 
 interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-function runFixture(name: string, onReady: (kill: (sig: NodeJS.Signals) => void) => void): Promise<ChildResult> {
+// Runs a fixture; `onOutput` sees stdout so far after each chunk and may signal the child.
+function runFixture(name: string, onOutput: (stdout: string, kill: (sig: NodeJS.Signals) => void) => void, args: string[] = []): Promise<ChildResult> {
   const file = fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  let ready = false;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
-    if (!ready && stdout.includes('ready')) {
-      ready = true;
-      onReady((sig) => child.kill(sig));
-    }
+    onOutput(stdout, (sig) => child.kill(sig));
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
@@ -92,15 +89,47 @@ function runFixture(name: string, onReady: (kill: (sig: NodeJS.Signals) => void)
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
+/** Sends `sig` once, the first time stdout contains `marker`. */
+function once(marker: string, sig: NodeJS.Signals): (stdout: string, kill: (sig: NodeJS.Signals) => void) => void {
+  let sent = false;
+  return (stdout, kill) => {
+    if (!sent && stdout.includes(marker)) {
+      sent = true;
+      kill(sig);
+    }
+  };
+}
+
 test('SIGINT cancels the main task, run() throws KeyboardInterrupt, the process exits with 130', async () => {
-  const r = await runFixture('sigint.ts', (kill) => kill('SIGINT'));
+  const r = await runFixture('sigint.ts', once('ready', 'SIGINT'));
   assert.match(r.stdout, /main finally ran/);
   assert.match(r.stderr, /KeyboardInterrupt: interrupted by SIGINT/);
   assert.equal(r.code, 130);
 });
 
 test('a caller that catches the KeyboardInterrupt keeps exit code 0', async () => {
-  const r = await runFixture('sigint-caught.ts', (kill) => kill('SIGINT'));
+  const r = await runFixture('sigint-caught.ts', once('ready', 'SIGINT'));
   assert.match(r.stdout, /caught KeyboardInterrupt true/);
   assert.equal(r.code, 0);
 });
+
+test('a second SIGINT while the main task ignores the first interrupts the process at once', async () => {
+  const first = once('ready', 'SIGINT');
+  const second = once('ignored the first SIGINT', 'SIGINT');
+  const r = await runFixture('sigint-twice.ts', (stdout, kill) => {
+    first(stdout, kill);
+    second(stdout, kill);
+  });
+  assert.match(r.stdout, /ignored the first SIGINT: true/);
+  assert.doesNotMatch(r.stdout, /main finished/);
+  assert.equal(r.signal, 'SIGINT');
+});
+
+for (const where of ['process', 'loop']) {
+  test(`run() leaves SIGINT to a handler the program installed itself (${where === 'process' ? 'before run()' : 'with loop.addSignalHandler in main'})`, async () => {
+    const r = await runFixture('sigint-own-handler.ts', once('ready', 'SIGINT'), [where]);
+    assert.match(r.stdout, /own handler ran\nmain returned normally/);
+    assert.doesNotMatch(r.stderr, /KeyboardInterrupt/);
+    assert.equal(r.code, 0, r.stderr);
+  });
+}

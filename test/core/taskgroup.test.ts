@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CancelledError, Event, InvalidStateError, TaskGroup, TimeoutError, createTask, currentTask, isCancellation, sleep, timeout,
+  CancelledError, Event, InvalidStateError, TaskGroup, TimeoutError, createTask, currentTask, getEventLoop, isCancellation, sleep,
+  timeout, type ExceptionContext,
 } from '../../src/index.js';
 
 class MyError extends Error {}
@@ -462,4 +463,202 @@ test('tasks that keep spawning tasks are all cancelled when one fails (test_task
     });
   }), (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] instanceof MyError);
   assert.ok(hydras >= 10);
+});
+
+test('a child failing while an inner finally also throws: both errors, the parent not left cancelled (test_taskgroup_context_manager_exit_raises)', async () => {
+  class CustomError extends Error {}
+  let cancellingInCatch = -1;
+  let caught: unknown;
+  await createTask(async () => {
+    try {
+      await TaskGroup.run(async (tg) => {
+        try {
+          tg.createTask(async () => {
+            throw new CustomError('child');
+          });
+          await sleep(1);
+        } finally {
+          // A cleanup (asyncio: an async context manager's exit) that fails too.
+          throw new CustomError('cleanup');
+        }
+      });
+    } catch (e) {
+      caught = e;
+      cancellingInCatch = currentTask()!.cancelling();
+    }
+  });
+  assert.ok(caught instanceof AggregateError);
+  assert.equal(caught.errors.length, 2);
+  assert.ok(caught.errors.every((x: unknown) => x instanceof CustomError));
+  assert.equal(cancellingInCatch, 0);
+});
+
+test('nested groups that both fail at once: the outer cancellation stays counted inside, none after (test_nested_groups_both_cancelled)', async () => {
+  // Both children fail in the same step (asyncio: the same loop iteration),
+  // before either group has exited.
+  const go = new Event();
+  const raiseOnGo = async (E: new () => Error): Promise<never> => {
+    await go.wait();
+    throw new E();
+  };
+  const seen: number[] = [];
+  let outerError: unknown;
+  const t = createTask(async () => {
+    try {
+      await TaskGroup.run(async (outer) => {
+        try {
+          await TaskGroup.run((inner) => {
+            inner.createTask(() => raiseOnGo(RangeError));
+            outer.createTask(() => raiseOnGo(SyntaxError));
+          });
+          assert.fail('the inner group should have thrown');
+        } catch (e) {
+          assert.ok(e instanceof AggregateError && e.errors[0] instanceof RangeError);
+        }
+        // The outer group asked for its body to be cancelled: still pending here.
+        seen.push(currentTask()!.cancelling());
+      });
+    } catch (e) {
+      outerError = e;
+    }
+    seen.push(currentTask()!.cancelling());
+  });
+  await sleep(0);
+  go.set();
+  await t;
+  assert.ok(outerError instanceof AggregateError && outerError.errors[0] instanceof SyntaxError);
+  assert.deepEqual(seen, [1, 0]);
+});
+
+test('a child error and an outside cancel together: the group throws its errors, the cancel is still delivered after (test_error_and_cancel)', async () => {
+  const steps: string[] = [];
+  const box: { t?: ReturnType<typeof createTask> } = {};
+  const t = box.t = createTask(async () => {
+    try {
+      await TaskGroup.run(async (tg) => {
+        tg.createTask(async () => {
+          await sleep(0);
+          // An outside cancel and this failure arrive in the same step.
+          assert.equal(box.t!.cancelling(), 0);
+          box.t!.cancel();
+          assert.equal(box.t!.cancelling(), 1);
+          throw new MyError('child');
+        });
+        await sleep(1);
+        steps.push('body sleep not cancelled');
+      });
+    } catch (e) {
+      assert.ok(e instanceof AggregateError, String(e));
+      steps.push(`caught, cancelling ${currentTask()!.cancelling()}`);
+    }
+    steps.push(`after, cancelling ${currentTask()!.cancelling()}`);
+    await sleep(1);
+    steps.push('sleep after the group not cancelled');
+  });
+  await assert.rejects(t, CancelledError);
+  assert.equal(t.cancelled(), true);
+  assert.deepEqual(steps, ['caught, cancelling 1', 'after, cancelling 1']);
+});
+
+test('a task that starts a failing sibling is cancelled at its next await (test_cancels_task_if_created_during_creation)', async () => {
+  let ran = false;
+  await assert.rejects(TaskGroup.run((tg) => {
+    tg.createTask(async () => {
+      tg.createTask(async () => {
+        throw new MyError('third task failed');
+      });
+      await assert.rejects(async () => {
+        await sleep(0);
+        await sleep(0);
+      }, CancelledError);
+      ran = true;
+    });
+  }), (e: unknown) => e instanceof AggregateError && e.errors.length === 1 && e.errors[0] instanceof MyError);
+  assert.equal(ran, true);
+});
+
+test('the parent cancelled while a child ignores cancellation: the group waits for it, then CancelledError', async () => {
+  const inside = new Event();
+  let stubborn: ReturnType<TaskGroup['createTask']> | undefined;
+  const steps: string[] = [];
+  const parent = createTask(() => TaskGroup.run(async (tg) => {
+    stubborn = tg.createTask(async () => {
+      try {
+        inside.set();
+        await sleep(10);
+      } catch {
+        steps.push('child ignored the cancel');
+      }
+      await sleep(0.005);
+      steps.push('child finished');
+      return 'stubborn';
+    });
+    await sleep(10);
+  }));
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, CancelledError);
+  assert.deepEqual(steps, ['child ignored the cancel', 'child finished']);
+  assert.equal(stubborn?.result(), 'stubborn');
+});
+
+test('exiting a group twice throws InvalidStateError (test_taskgroup_double_enter)', async () => {
+  await createTask(async () => {
+    const tg = new TaskGroup();
+    await tg[Symbol.asyncDispose]();
+    await assert.rejects(tg[Symbol.asyncDispose](), (e: unknown) => e instanceof InvalidStateError && /already exited/.test(e.message));
+  });
+});
+
+test('await using: cancelling the parent cancels the children (the disposer sees the pending cancellation)', async () => {
+  const inside = new Event();
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  const parent = createTask(async () => {
+    await using tg = new TaskGroup();
+    child = tg.createTask(() => sleep(10));
+    inside.set();
+    await sleep(10);
+  });
+  await inside.wait();
+  parent.cancel();
+  await assert.rejects(parent, CancelledError);
+  assert.equal(child?.cancelled(), true);
+});
+
+test('a timeout around an await using group cancels its children too', async () => {
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  await assert.rejects(createTask(() => timeout(0.01, async () => {
+    await using tg = new TaskGroup();
+    child = tg.createTask(() => sleep(10));
+    await sleep(10);
+  })), TimeoutError);
+  assert.equal(child?.cancelled(), true);
+});
+
+test('an expired timeout around a group: TimeoutError caused by the CancelledError', async () => {
+  await assert.rejects(createTask(() => timeout(-1, () => TaskGroup.run(async () => {
+    await sleep(0);
+  }))), (e: unknown) => e instanceof TimeoutError && e.cause instanceof CancelledError);
+});
+
+test('a child failing after its parent task ended (group never exited) is reported, not lost', async (t) => {
+  const loop = getEventLoop();
+  const seen: ExceptionContext[] = [];
+  loop.setExceptionHandler((ctx) => seen.push(ctx));
+  t.after(() => loop.setExceptionHandler(null));
+  const err = new MyError('orphan');
+  let child: ReturnType<TaskGroup['createTask']> | undefined;
+  await createTask(() => {
+    // Neither TaskGroup.run nor `await using`: the group is never exited.
+    const tg = new TaskGroup();
+    child = tg.createTask(async () => {
+      await sleep(0.001);
+      throw err;
+    }, { name: 'orphan-child' });
+  });
+  await assert.rejects(child!, MyError);
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!.message, /orphan-child .*errored out but its parent task .* is already done/);
+  assert.equal(seen[0]!.exception, err);
+  assert.equal(seen[0]!.task, 'orphan-child');
 });

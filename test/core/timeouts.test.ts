@@ -103,6 +103,24 @@ test('timeout(0) and negative delays expire at once (negative means zero)', asyn
   await assert.rejects(createTask(() => timeout(-5, () => sleep(1))), TimeoutError);
 });
 
+test('a deadline in the past cancels the body even at sleep(0) (test_timeout_in_the_past_sleep_zero)', async () => {
+  const steps: string[] = [];
+  await assert.rejects(createTask(() => timeout(-11, async () => {
+    await sleep(0);
+    steps.push('sleep(0) not cancelled');
+  })), TimeoutError);
+  await assert.rejects(createTask(() => timeoutAt(loop.time() - 1, async () => {
+    await sleep(0);
+    steps.push('sleep(0) not cancelled');
+  })), TimeoutError);
+  await assert.rejects(createTask(() => timeout(10, async (t) => {
+    t.reschedule(loop.time() - 1);
+    await sleep(0);
+    steps.push('sleep(0) not cancelled');
+  })), TimeoutError);
+  assert.deepEqual(steps, []);
+});
+
 test('timeoutAt(Infinity) means no deadline', async () => {
   const v = await createTask(() => timeoutAt(Infinity, (t) => {
     assert.equal(t.when(), null);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  Future, Queue, Task, TaskGroup, createTask, gather, shield, sleep, timeout, wait, waitFor, type Awaitable, type Timeout,
+  Future, Queue, Task, TaskGroup, asCompleted, createTask, gather, shield, sleep, timeout, wait, waitFor, type Awaitable, type Timeout,
 } from '../../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -43,9 +43,19 @@ async function typeChecks(): Promise<void> {
   const to: number = await timeout(1, (h: Timeout) => h.when() ?? 0);
   void [wf, sh, to];
 
+  // wait() hands back the tasks it ran or was given; a bare Future stays a Future.
   const [done, pending] = await wait([createTask(async () => 1)]);
-  expectType<Equal<typeof done, Set<Future<number>>>>(true);
+  expectType<Equal<typeof done, Set<Task<number>>>>(true);
   void [done, pending];
+  const [fromFns] = await wait([() => sleep(0, 'a'), Promise.resolve('b')]);
+  expectType<Equal<typeof fromFns, Set<Task<string>>>>(true);
+  const [mixed] = await wait([new Future<bigint>(), createTask(async () => 's')]);
+  expectType<Equal<typeof mixed, Set<Future<bigint> | Task<string>>>>(true);
+  const [explicit] = await wait<unknown>([createTask(async () => 1)]);
+  expectType<Equal<typeof explicit, Set<Future<unknown>>>>(true);
+  void [fromFns, mixed, explicit];
+  const next = await asCompleted([() => sleep(0, 1)]).next();
+  if (next.done !== true) expectType<Equal<typeof next.value, Task<number>>>(true);
 
   const body: [Task<number>, Task<string>] = await TaskGroup.run((tg) => [tg.createTask(async () => 1), tg.createTask(async () => 's')]);
   void body;

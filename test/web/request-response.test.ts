@@ -192,3 +192,43 @@ test('request.content pauses the socket past twice its limit and resumes as it i
   assert.equal(await res.text(), String(1024 * 1024));
   assert.ok(pausedAt > 2 * 64 * 1024 && pausedAt < 1024 * 1024, `paused with ${pausedAt} bytes buffered`);
 });
+
+test('HTTPException bodies and headers follow aiohttp: "<status>: <reason>" except 204/205/304, Link on 451', async (t) => {
+  assert.equal(new web.HTTPFound('/x').text, '302: Found');
+  assert.equal(new web.HTTPOk().text, '200: OK');
+  for (const E of [web.HTTPNoContent, web.HTTPResetContent, web.HTTPNotModified]) assert.equal(new E().text, null, E.name);
+  assert.equal(new web.HTTPNotFound({ reason: 'Gone Fishing' }).text, '404: Gone Fishing');
+  assert.throws(() => new web.HTTPBadRequest({ reason: 'a\r\nSet-Cookie: x=1' }), /reason must be a string without CR or LF/);
+  assert.throws(() => new web.HTTPFound('/x\r\nSet-Cookie: x=1'), /must not contain CR, LF or NUL/);
+  const legal = new web.HTTPUnavailableForLegalReasons('https://authority.example/order/42');
+  assert.equal(legal.status, 451);
+  assert.equal(legal.link, 'https://authority.example/order/42');
+  assert.equal(legal.headers.get('link'), '<https://authority.example/order/42>; rel="blocked-by"');
+  assert.equal(new web.HTTPUnavailableForLegalReasons(null).headers.has('link'), false);
+
+  const app = new web.Application();
+  app.router.addGet('/found', async () => new web.HTTPFound('/elsewhere'));
+  app.router.addGet('/none', async () => new web.HTTPNoContent());
+  app.router.addGet('/legal', async () => {
+    throw new web.HTTPUnavailableForLegalReasons('https://authority.example/');
+  });
+  const client = await clientFor(t, app);
+  const found = await client.get('/found', { allowRedirects: false });
+  assert.equal(found.status, 302);
+  assert.equal(await found.text(), '302: Found');
+  const none = await client.get('/none');
+  assert.equal(none.status, 204);
+  assert.equal(await none.text(), '');
+  const legalRes = await client.get('/legal');
+  assert.equal(legalRes.status, 451);
+  assert.equal(legalRes.headers.get('link'), '<https://authority.example/>; rel="blocked-by"');
+});
+
+test('host, scheme and secure on plain HTTP', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/', async (r) => web.jsonResponse({ host: r.host, scheme: r.scheme, secure: r.secure, url: r.url.href }));
+  const client = await clientFor(t, app);
+  const port = client.server.port;
+  assert.deepEqual(await (await client.get('/?q=1')).json(), { host: `127.0.0.1:${port}`, scheme: 'http', secure: false, url: `http://127.0.0.1:${port}/?q=1` });
+  assert.deepEqual(await (await client.get('/', { headers: { host: 'example.org' } })).json(), { host: 'example.org', scheme: 'http', secure: false, url: 'http://example.org/' });
+});

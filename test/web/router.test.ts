@@ -149,3 +149,35 @@ test('the path is percent-decoded for matching, but %2F stays one segment', asyn
   assert.equal(await (await client.get('/seg/100%25')).text(), '100%');
   assert.equal((await client.get('/seg/a/b')).status, 404);
 });
+
+test('over HTTP: 405 carries Allow, HEAD follows allowHead, \'*\' takes any method, addView dispatches', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/a', ok('a'));
+  app.router.addPost('/a', ok('a-post'));
+  app.router.addGet('/no-head', ok('nh'), { allowHead: false });
+  app.router.addRoute('*', '/any', async (r) => new web.Response({ text: `any ${r.method}` }));
+  app.router.addView('/v', class extends web.View {
+    async delete() {
+      return new web.Response({ text: 'deleted' });
+    }
+  });
+  const client = await clientFor(t, app);
+  const put = await client.put('/a');
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET,HEAD,POST');
+  assert.equal(await put.text(), '405: Method Not Allowed');
+  const head = await client.head('/no-head');
+  assert.equal(head.status, 405);
+  assert.equal(head.headers.get('allow'), 'GET');
+  assert.equal((await client.head('/a')).status, 200);
+  for (const method of ['GET', 'PATCH', 'OPTIONS', 'PROPFIND']) {
+    const res = await client.request(method, '/any');
+    assert.equal(res.status, 200, method);
+    assert.equal(await res.text(), `any ${method}`);
+  }
+  assert.equal(await (await client.delete('/v')).text(), 'deleted');
+  const get = await client.get('/v');
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.get('allow'), 'DELETE');
+  assert.equal((await client.get('/nothing')).status, 404);
+});

@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
 
 const web = fileURLToPath(new URL('../../src/web/index.ts', import.meta.url));
+// Each test drives real processes: a hang must fail the test, not stall the file.
+const PROCESS = { timeout: 60_000 };
 
-function script(t: TestContext, options: string): string {
+function script(t: TestContext, options: string, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-runapp-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.mts');
@@ -18,41 +21,75 @@ function script(t: TestContext, options: string): string {
 const app = new web.Application();
 app.router.addGet('/', async () => new web.Response({ text: String(process.pid) }));
 app.onCleanup.push(async () => { console.log('cleanup ' + process.pid); });
+${extra}
 web.runApp(app, ${options});
 `);
   return file;
 }
 
-async function start(t: TestContext, file: string): Promise<{ url: string; out: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface Started {
+  url: string;
+  out: () => string;
+  /** Send `signal` (to the whole process group with `group`, as a terminal's Ctrl+C does); resolves to the exit code. */
+  stop: (signal?: NodeJS.Signals, group?: boolean) => Promise<number | null>;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  /** Send `signal` to the main process only, without waiting. */
+  kill: (signal: NodeJS.Signals) => void;
+  /** Resolves once stdout holds `count` matches of `re` (a global regex). */
+  waitFor: (re: RegExp, count: number) => Promise<void>;
+}
+
+async function start(t: TestContext, file: string): Promise<Started> {
+  // Its own process group, so that a test can signal it and its workers at once.
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // The whole group: workers may outlive a primary that failed.
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // ESRCH: every process of the group has exited.
+    }
   });
   let out = '';
   let err = '';
+  const waiters = new Set<() => void>();
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  });
+  const waitFor = (re: RegExp, count: number): Promise<void> => new Promise((resolve) => {
+    const check = (): void => {
+      if ((out.match(re)?.length ?? 0) >= count) {
+        waiters.delete(check);
+        resolve();
+      }
+    };
+    waiters.add(check);
+    check();
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Running on (http:\/\/[^ ,]+)/.exec(out);
-      if (m !== null) resolve(m[1]!);
-    });
+    void waitFor(/Running on http:\/\/[^ ,]+/g, 1).then(() => resolve(/Running on (http:\/\/[^ ,]+)/.exec(out)![1]!));
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
   return {
     url,
     out: () => out,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = await exited as [number | null];
+    exited,
+    kill: (signal) => void child.kill(signal),
+    waitFor,
+    stop: async (signal = 'SIGTERM', group = false) => {
+      if (group) process.kill(-(child.pid as number), signal);
+      else child.kill(signal);
+      const [code] = await exited;
       assert.equal(err, '');
       return code;
     },
   };
 }
 
-test('runApp prints the real address, serves, and exits 0 on SIGTERM after cleanup', async (t) => {
+test('runApp prints the real address, serves, and exits 0 on SIGTERM after cleanup', PROCESS, async (t) => {
   const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null }`));
   assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const res = await fetch(s.url + '/');
@@ -61,7 +98,7 @@ test('runApp prints the real address, serves, and exits 0 on SIGTERM after clean
   assert.match(s.out(), /cleanup \d+/);
 });
 
-test('runApp with workers forks processes that share the port', async (t) => {
+test('runApp with workers forks processes that share the port', PROCESS, async (t) => {
   const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null, workers: 2 }`));
   assert.match(s.out(), /with 2 workers/);
   const pids = new Set<string>();
@@ -72,4 +109,72 @@ test('runApp with workers forks processes that share the port', async (t) => {
   assert.equal(pids.size, 2);
   assert.equal(await s.stop(), 0);
   assert.equal(s.out().match(/cleanup \d+/g)?.length, 2);
+});
+
+test('Ctrl+C in a terminal (SIGINT to the whole group) shuts every worker down gracefully', PROCESS, async (t) => {
+  const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null, workers: 2 }`));
+  assert.equal((await fetch(s.url + '/')).status, 200);
+  // Each worker gets the signal twice: from the terminal and forwarded by the primary.
+  assert.equal(await s.stop('SIGINT', true), 0);
+  assert.equal(s.out().match(/cleanup \d+/g)?.length, 2, s.out());
+});
+
+test('handleSignals: false leaves SIGTERM to Node\'s default: no graceful shutdown', PROCESS, async (t) => {
+  const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null, handleSignals: false }`));
+  assert.equal((await fetch(s.url + '/')).status, 200);
+  const code = await s.stop('SIGTERM');
+  const [, signal] = await s.exited;
+  assert.equal(code, null);
+  assert.equal(signal, 'SIGTERM');
+  assert.doesNotMatch(s.out(), /cleanup/);
+});
+
+test('runApp with path and host serves on both; printFn receives the banner', PROCESS, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiots-runapp-sock-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sock = join(dir, 'app.sock');
+  const s = await start(t, script(t, `{ path: ${JSON.stringify(sock)}, host: '127.0.0.1', port: 0, accessLog: null, printFn: (line) => console.log('[banner] ' + line) }`));
+  assert.match(s.out(), new RegExp(`^\\[banner\\] ======== Running on http://unix:${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:, http://127\\.0\\.0\\.1:\\d+ ========`, 'm'));
+  const viaSocket = await new Promise<number>((resolve, reject) => {
+    request({ socketPath: sock, path: '/', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  assert.equal(viaSocket, 200);
+  assert.equal(await s.stop(), 0);
+});
+
+test('with workers, a second signal to the primary stops workers stuck in their shutdown, and the exit code says so', PROCESS, async (t) => {
+  const stuck = `app.onShutdown.push(async () => { console.log('stuck ' + process.pid); await new Promise(() => setInterval(() => {}, 1000)); });`;
+  const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null, workers: 2 }`, stuck));
+  s.kill('SIGTERM');
+  await s.waitFor(/stuck \d+/g, 2);
+  s.kill('SIGTERM');
+  const [code] = await s.exited;
+  assert.equal(code, 1);
+  assert.doesNotMatch(s.out(), /cleanup/);
+});
+
+test('the seed\'s old style as a program: loop.createServer(app.makeHandler(), ...) then loop.runForever()', PROCESS, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiots-oldstyle-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'server.mts');
+  writeFileSync(file, `import { getEventLoop } from ${JSON.stringify(fileURLToPath(new URL('../../src/index.ts', import.meta.url)))};
+import * as web from ${JSON.stringify(web)};
+const app = new web.Application();
+app.router.addRoute('GET', '/hello/{name}', async (request) => new web.Response({ text: '<h1>hello, ' + request.matchInfo.name + '!</h1>', contentType: 'text/html' }));
+const loop = getEventLoop();
+const srv = await loop.createServer(app.makeHandler({ accessLog: null }), '127.0.0.1', 0);
+console.log('======== Running on http://127.0.0.1:' + srv.port + ' ========');
+process.once('SIGTERM', () => loop.stop());
+await loop.runForever();
+await srv.close();
+console.log('closed');
+`);
+  const s = await start(t, file);
+  const res = await fetch(s.url + '/hello/seed');
+  assert.equal(await res.text(), '<h1>hello, seed!</h1>');
+  assert.equal(await s.stop(), 0);
+  assert.match(s.out(), /closed/);
 });

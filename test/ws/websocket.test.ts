@@ -2,11 +2,11 @@
 // a real `ws` server on 127.0.0.1.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.js';
-import { CancelledError, TimeoutError, createTask, sleep } from '../../src/index.js';
+import { CancelledError, TimeoutError, createTask, sleep, waitFor } from '../../src/index.js';
 
 async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, options: { autoPong?: boolean } = {}): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -157,4 +157,27 @@ test('session.close() closes the open WebSockets with 1001', async (t) => {
   assert.equal(ws.closed, true);
   assert.equal(ws.closeCode, 1001);
   assert.equal((await ws.receive()).type, WSMsgType.CLOSE);
+});
+
+test('wsConnect is cancelled with its task: waitFor on a handshake that never ends closes the socket', async (t) => {
+  let onClose!: () => void;
+  const closed = new Promise<void>((resolve) => { onClose = resolve; });
+  let arrived = 0;
+  // A TCP peer that reads the upgrade request and never answers it.
+  const server = net.createServer((socket) => {
+    arrived++;
+    socket.resume();
+    socket.once('close', onClose);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const s = session(t);
+  const url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+  await assert.rejects(waitFor(() => s.wsConnect(url), 0.1), TimeoutError);
+  assert.equal(arrived, 1);
+  await closed;
+  const task = createTask(() => s.wsConnect(url));
+  await sleep(0.05);
+  task.cancel();
+  await assert.rejects(task, CancelledError);
 });

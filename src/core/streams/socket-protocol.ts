@@ -124,7 +124,9 @@ export class SocketProtocol implements ReadTransport {
     this.closed = true;
     const r = this.reader;
     if (r !== null && r.exception() === null) r.feedEof();
-    this.#wake(this.#drainWaiters, this.error ?? connectionLost());
+    // As asyncio's connection_lost(None): a drain waiting when the connection
+    // closes cleanly (our close() flushed it) resolves; later drains reject.
+    this.#wake(this.#drainWaiters, this.error);
     const e = this.error !== undefined && !this.#errorAfterClose ? this.error : undefined;
     this.#wake(this.#closeWaiters, e);
   }

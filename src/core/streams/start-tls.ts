@@ -33,6 +33,11 @@ export async function upgradeToTls(proto: SocketProtocol, ssl: ConnectionOptions
     secure = connect({ ...(ssl as ConnectionOptions), socket: raw, ...tlsTarget(target) });
     event = 'secureConnect';
   }
+  // The TLS socket inherits the plain socket's allowHalfOpen (true, for
+  // writeEof). Over TLS that would leave a handshake the peer walked out of
+  // waiting for its timeout, and a finished connection half-open: close on the
+  // peer's EOF instead, as a direct TLS connection and asyncio's SSL transport do.
+  secure.allowHalfOpen = false;
   proto.replaceSocket(secure);
   await waitSocket(secure, event, { timeout, signal, what: `${where}: the TLS handshake` });
 }

@@ -203,8 +203,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /**
-   * Read up to and including `separator` (one buffer or a list: the first
-   * found wins; the shortest on a tie). EOF first throws `IncompleteReadError`;
+   * Read up to and including `separator` (one buffer or a list: the match
+   * that ends first wins, the shortest separator on a tie, as asyncio 3.13).
+   * EOF first throws `IncompleteReadError`;
    * no separator within `limit` bytes throws `LimitOverrunError` and keeps the data.
    */
   async readuntil(separator: Uint8Array | string | readonly (Uint8Array | string)[] = NEWLINE, options?: SignalOptions): Promise<Buffer> {
@@ -263,7 +264,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Read exactly `n` bytes; EOF first throws `IncompleteReadError`. */
   readexactly(n: number, options?: SignalOptions): Promise<Buffer> {
-    toInt('StreamReader.readexactly()', 'n', n, 0);
+    // A bad `n` rejects rather than throws: callers chain .catch() on the promise, as on every other read.
+    try {
+      toInt('StreamReader.readexactly()', 'n', n, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     // Fast path: the bytes are already there, in one piece.
     if (options === undefined && this.#exception === undefined && n > 0 && this.#end - this.#start >= n) {
       const data = this.#take(n);
@@ -379,14 +385,22 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#owned = false;
   }
 
+  // The match ending first, as asyncio 3.13: with ['abcd', 'bc'] over 'xabcd'
+  // that is 'bc' (the shorter chunk), though 'abcd' starts earlier.
   #find(seps: Buffer[], offset: number): [number, number] | undefined {
     let best: [number, number] | undefined;
+    let bestEnd = Infinity;
     for (const s of seps) {
       // Searching the whole buffer avoids a view per call; a hit in the spare
       // room past #end is no hit.
       let i = this.#buf.indexOf(s, this.#start + offset);
       i = i === -1 || i + s.length > this.#end ? -1 : i - this.#start;
-      if (i !== -1 && (best === undefined || i < best[0] || (i === best[0] && s.length < best[1]))) best = [i, s.length];
+      if (i === -1) continue;
+      const end = i + s.length;
+      if (end < bestEnd || (end === bestEnd && best !== undefined && s.length < best[1])) {
+        best = [i, s.length];
+        bestEnd = end;
+      }
     }
     return best;
   }

@@ -54,7 +54,10 @@ export class StreamWriter implements AsyncDisposable {
   readonly #proto: SocketProtocol;
   #tlsOptions: ConnectionOptions | TlsOptions | undefined;
   readonly #serverSide: boolean;
-  readonly #path: string | undefined;
+  // Taken once the connection is up, as asyncio's transport does, so that they
+  // are still known after the socket closed (Node forgets them with its handle).
+  readonly #peername: [string, number] | string | undefined;
+  readonly #sockname: [string, number] | string | undefined;
   #eofWritten = false;
 
   /** @internal Made by `openConnection` and `startServer`. */
@@ -62,7 +65,9 @@ export class StreamWriter implements AsyncDisposable {
     this.#proto = protocol;
     this.#tlsOptions = info.tls;
     this.#serverSide = info.serverSide;
-    this.#path = info.path;
+    const s = protocol.socket;
+    this.#peername = s.remoteAddress !== undefined && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : info.path;
+    this.#sockname = s.localAddress !== undefined && s.localPort !== undefined ? [s.localAddress, s.localPort] : info.path;
   }
 
   /** The underlying socket (asyncio's `writer.transport`). */
@@ -92,7 +97,9 @@ export class StreamWriter implements AsyncDisposable {
   /**
    * Wait until the socket's write buffer is below its high-water mark.
    * Rejects with the connection's error (e.g. `ECONNRESET`), or with
-   * "Connection lost" once the socket is closed; never hangs on a dead peer.
+   * "Connection lost" when called on a closed socket; never hangs on a dead
+   * peer. A drain already waiting when the connection closes without an
+   * error (after `close()`) resolves, as in asyncio.
    */
   async drain(options?: SignalOptions): Promise<void> {
     const signal = toSignal('StreamWriter.drain()', options?.signal);
@@ -143,7 +150,8 @@ export class StreamWriter implements AsyncDisposable {
 
   /**
    * Details of the connection, as asyncio's `get_extra_info`; `defaultValue`
-   * when not available (e.g. `peercert` on plain TCP).
+   * when not available (e.g. `peercert` on plain TCP). `peername` and
+   * `sockname` stay known after the connection closed.
    * @example
    * const [host, port] = writer.getExtraInfo('peername') as [string, number];
    */
@@ -154,8 +162,8 @@ export class StreamWriter implements AsyncDisposable {
     let v: unknown;
     switch (name) {
       case 'socket': v = s; break;
-      case 'peername': v = s.remoteAddress !== undefined && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : this.#path; break;
-      case 'sockname': v = s.localAddress !== undefined && s.localPort !== undefined ? [s.localAddress, s.localPort] : this.#path; break;
+      case 'peername': v = copy(this.#peername); break;
+      case 'sockname': v = copy(this.#sockname); break;
       case 'sslcontext': v = this.#tlsOptions; break;
       case 'peercert': v = s instanceof TLSSocket ? nonEmpty(s.getPeerCertificate()) : undefined; break;
       case 'cipher': v = s instanceof TLSSocket ? s.getCipher() : undefined; break;
@@ -175,6 +183,8 @@ export class StreamWriter implements AsyncDisposable {
     if (this.#proto.socket instanceof TLSSocket) throw new InvalidStateError('StreamWriter.startTls(): the connection already uses TLS');
     this.#checkWritable('startTls');
     const opts = ssl === true ? {} : ssl;
+    // As asyncio: what was written in clear goes out before the handshake starts.
+    await this.drain(options);
     await upgradeToTls(this.#proto, opts, this.#serverSide, options);
     this.#tlsOptions = opts;
   }
@@ -198,6 +208,11 @@ export class StreamWriter implements AsyncDisposable {
     if (this.#proto.closing) throw new InvalidStateError(`StreamWriter.${fn}(): the writer is closed`);
     if (this.#eofWritten) throw new InvalidStateError(`StreamWriter.${fn}(): called after writeEof()`);
   }
+}
+
+// A fresh pair per call: the caller may change what it gets.
+function copy(name: [string, number] | string | undefined): [string, number] | string | undefined {
+  return Array.isArray(name) ? [name[0], name[1]] : name;
 }
 
 function nonEmpty(cert: PeerCertificate): PeerCertificate | undefined {

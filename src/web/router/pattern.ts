@@ -12,7 +12,16 @@ export interface CompiledPattern {
   readonly parts: readonly PathPart[];
   /** The literal first segment (`hello` in `/hello/{name}`), or null when it has a parameter. */
   readonly firstSegment: string | null;
+  /**
+   * The same match without a regex, when every parameter is a plain
+   * `{name}` that runs to the next `/` (or the end): literals to find with
+   * `startsWith`, parameter names to cut up to the next slash. Null otherwise.
+   */
+  readonly steps: readonly MatchStep[] | null;
 }
+
+/** @internal A step of the regex-free matcher: a literal, or a parameter index. */
+export type MatchStep = string | number;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DEFAULT_SEGMENT = '[^{}/]+';
@@ -82,7 +91,29 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     const end = first.literal.indexOf('/', 1);
     if (end !== -1) firstSegment = first.literal.slice(1, end);
   }
-  return { regex, names, parts, firstSegment };
+  return { regex, names, parts, firstSegment, steps: plainSteps(parts) };
+}
+
+/**
+ * `[^{}/]+` ends where the next literal starts only when that literal begins
+ * with `/` (or there is none): then the split is the regex's, with no
+ * backtracking to emulate.
+ */
+function plainSteps(parts: readonly PathPart[]): MatchStep[] | null {
+  const steps: MatchStep[] = [];
+  let index = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as PathPart;
+    if ('literal' in p) {
+      steps.push(p.literal);
+      continue;
+    }
+    if (p.check.source !== `^(?:${DEFAULT_SEGMENT})$`) return null;
+    const next = parts[i + 1];
+    if (next !== undefined && !('literal' in next && next.literal.startsWith('/'))) return null;
+    steps.push(index++);
+  }
+  return steps;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { describe } from '../../core/validate.js';
 import type { Handler, Middleware } from '../types.js';
-import { compilePattern, type CompiledPattern } from './pattern.js';
+import { compilePattern, type CompiledPattern, type MatchStep } from './pattern.js';
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -155,6 +155,8 @@ export class DynamicResource extends Resource {
 
   /** @internal The decoded parameters if `path` matches, else null. */
   _match(path: string): Record<string, string> | null {
+    const steps = this.#pattern.steps;
+    if (steps !== null) return matchSteps(steps, this.#pattern.names, path);
     const m = this.#pattern.regex.exec(path);
     if (m === null) return null;
     const groups = m.groups as Record<string, string>;
@@ -181,6 +183,28 @@ export class DynamicResource extends Resource {
     }
     return withQuery(out, options);
   }
+}
+
+/** The regex-free twin of `^lit([^{}/]+)/lit...$` (see `plainSteps`). */
+function matchSteps(steps: readonly MatchStep[], names: readonly string[], path: string): Record<string, string> | null {
+  let pos = 0;
+  let out: Record<string, string> | null = null;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as MatchStep;
+    if (typeof step === 'string') {
+      if (!path.startsWith(step, pos)) return null;
+      pos += step.length;
+      continue;
+    }
+    let end = path.indexOf('/', pos);
+    if (end === -1) end = path.length;
+    if (end === pos) return null;
+    const value = path.slice(pos, end);
+    if (value.includes('{') || value.includes('}')) return null;
+    (out ??= {})[names[step] as string] = unescapeSafe(value);
+    pos = end;
+  }
+  return pos === path.length ? (out ?? {}) : null;
 }
 
 /** @internal Undo what the server kept escaped in the path it matches on. */

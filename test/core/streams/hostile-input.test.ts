@@ -3,9 +3,11 @@
 // slow reader (flow control keeps memory bounded), and reads cut by EOF.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import {
-  IncompleteReadError, LimitOverrunError, StreamReader, openConnection, startServer, startUnixServer,
+  Future, IncompleteReadError, InvalidStateError, LimitOverrunError, StreamReader, getEventLoop, openConnection, openUnixConnection,
+  startServer, startUnixServer, waitFor, type ExceptionContext,
 } from '../../../src/index.js';
 import { serve } from './helpers.js';
 
@@ -16,6 +18,12 @@ const badArguments: { name: string; run: () => unknown; error: RegExp }[] = [
   { name: 'port 0 to connect', run: () => openConnection('127.0.0.1', 0), error: /port must be between 1 and 65535, got 0/ },
   { name: 'port not an integer', run: () => openConnection('127.0.0.1', 80.5), error: /openConnection\(\): port must be an integer, got number 80.5/ },
   { name: 'port as a string', run: () => openConnection('127.0.0.1', '80' as unknown as number), error: /port must be an integer, got string "80"/ },
+  { name: 'port NaN', run: () => openConnection('127.0.0.1', NaN), error: /openConnection\(\): port must be an integer, got number NaN/ },
+  { name: 'port Infinity', run: () => openConnection('127.0.0.1', Infinity), error: /port must be an integer, got number Infinity/ },
+  { name: 'port negative', run: () => openConnection('127.0.0.1', -80), error: /port must be between 1 and 65535, got -80/ },
+  { name: 'host with a space', run: () => openConnection('a b', 80), error: /host must be a host name or an address, got "a b"/ },
+  { name: 'limit 0', run: () => openConnection('127.0.0.1', 80, { limit: 0 }), error: /limit must be >= 1, got 0/ },
+  { name: 'limit not an integer', run: () => openConnection('127.0.0.1', 80, { limit: 1.5 }), error: /limit must be an integer, got 1.5/ },
   { name: 'empty host', run: () => openConnection('', 80), error: /openConnection\(\): host must not be empty/ },
   { name: 'host not a string', run: () => openConnection(null as unknown as string, 80), error: /host must be a string, got null/ },
   { name: 'negative limit', run: () => openConnection('127.0.0.1', 80, { limit: -1 }), error: /openConnection\(\): limit must be >= 1, got -1/ },
@@ -29,19 +37,68 @@ const badArguments: { name: string; run: () => unknown; error: RegExp }[] = [
   { name: 'server callback missing', run: () => startServer(undefined as unknown as () => void, '127.0.0.1', 0), error: /startServer\(\): clientConnected must be a function/ },
   { name: 'server limit 0', run: () => startServer(noop, '127.0.0.1', 0, { limit: 0 }), error: /limit must be >= 1, got 0/ },
   { name: 'server negative backlog', run: () => startServer(noop, '127.0.0.1', 0, { backlog: -5 }), error: /backlog must be >= 0, got -5/ },
+  { name: 'server port not an integer', run: () => startServer(noop, '127.0.0.1', 8080.5), error: /startServer\(\): port must be an integer, got number 8080.5/ },
   { name: 'unix server empty path', run: () => startUnixServer(noop, ''), error: /startUnixServer\(\): path must not be empty/ },
-  { name: 'reader negative limit', run: () => new StreamReader({ limit: -1 }), error: /StreamReader\(\): limit must be >= 1, got -1/ },
+  { name: 'unix connection empty path', run: () => openUnixConnection(''), error: /openUnixConnection\(\): path must not be empty/ },
   { name: 'readexactly(-1)', run: () => new StreamReader().readexactly(-1), error: /StreamReader\.readexactly\(\): n must be >= 0, got -1/ },
   { name: 'readexactly(1.5)', run: () => new StreamReader().readexactly(1.5), error: /n must be an integer, got 1.5/ },
   { name: 'readuntil of no separator', run: () => new StreamReader().readuntil([]), error: /the list of separators is empty/ },
   { name: 'readuntil of an empty separator', run: () => new StreamReader().readuntil(''), error: /at least one byte/ },
+  { name: 'read(1.5)', run: () => new StreamReader().read(1.5), error: /StreamReader\.read\(\): n must be an integer, got 1.5/ },
 ];
 
 for (const c of badArguments) {
   test(`bad argument: ${c.name}`, async () => {
-    await assert.rejects(async () => c.run(), c.error);
+    // Called bare, not wrapped in an async function: a promise-returning API
+    // must reject, never throw, or a caller's .catch() would miss the error.
+    let p: unknown;
+    assert.doesNotThrow(() => (p = c.run()));
+    assert.ok(p instanceof Promise);
+    await assert.rejects(p, c.error);
   });
 }
+
+test('bad argument: a StreamReader with a negative limit throws from its constructor', () => {
+  assert.throws(() => new StreamReader({ limit: -1 }), (e: unknown) => e instanceof RangeError && /StreamReader\(\): limit must be >= 1, got -1/.test(e.message));
+});
+
+test('bad arguments against a live server: each rejects before connecting, the server sees no connection', async (t) => {
+  let accepted = 0;
+  const { port } = await serve(t, async (reader, writer) => {
+    accepted++;
+    writer.write(await reader.readline());
+    writer.close();
+  });
+  const cases: [() => Promise<unknown>, RegExp][] = [
+    [() => openConnection('127.0.0.1', port, { limit: -1 }), /limit must be >= 1, got -1/],
+    [() => openConnection('127.0.0.1', port + 0.5), /port must be an integer/],
+    [() => openConnection('', port), /host must not be empty/],
+    [() => openConnection('127.0.0.1', port, { timeout: NaN }), /openConnection\(\): timeout must be a finite number of seconds, got NaN/],
+    [() => openConnection('127.0.0.1', port, { localAddr: ['127.0.0.1', 70000] }), /localAddr: port must be between 0 and 65535, got 70000/],
+  ];
+  for (const [run, error] of cases) await assert.rejects(run(), error);
+  const [reader, writer] = await openConnection('127.0.0.1', port);
+  writer.write('good\n');
+  assert.equal((await reader.readline()).toString(), 'good\n');
+  await writer[Symbol.asyncDispose]();
+  assert.equal(accepted, 1);
+});
+
+test('readexactly(-1) and a write after close() on a live connection: clear errors, the stream reads on', async (t) => {
+  const { port } = await serve(t, async (reader, writer) => {
+    writer.write('hello\nworld\n');
+    await reader.read(); // until the client's close
+    writer.close();
+  });
+  const [reader, writer] = await openConnection('127.0.0.1', port);
+  await assert.rejects(reader.readexactly(-1), (e: unknown) => e instanceof RangeError && /StreamReader\.readexactly\(\): n must be >= 0, got -1/.test(e.message));
+  assert.equal((await reader.readline()).toString(), 'hello\n'); // nothing was consumed
+  writer.close();
+  assert.throws(() => writer.write('late'), (e: unknown) => e instanceof InvalidStateError && /StreamWriter\.write\(\): the writer is closed/.test(e.message));
+  assert.equal((await reader.readline()).toString(), 'world\n'); // what arrived before close() is still read
+  assert.equal((await reader.readline()).length, 0);
+  await writer.waitClosed();
+});
 
 test('10 MB without a newline: readline throws LimitOverrunError, memory stays bounded, the stream stays usable', async (t) => {
   const limit = 64 * 1024;
@@ -169,4 +226,58 @@ test('flow control: a fast peer is paused at 2 x limit and memory stays bounded'
   }
   assert.equal(received, total);
   assert.ok(maxBuffered <= 2 * limit + 256 * 1024, `buffered ${maxBuffered}`);
+});
+
+test('a client that resets while its handler reads: the handler sees ECONNRESET, the server serves on', async (t) => {
+  const reported = new Future<ExceptionContext>();
+  const loop = getEventLoop();
+  loop.setExceptionHandler((ctx) => reported.setResult(ctx));
+  t.after(() => loop.setExceptionHandler(null));
+  const seen: unknown[] = [];
+  const { port } = await serve(t, async (reader, writer) => {
+    writer.write('ready\n');
+    try {
+      writer.write(await reader.readline());
+    } catch (e) {
+      seen.push(e);
+      throw e; // unhandled in the callback: reported, only this connection closes
+    }
+    writer.close();
+  });
+  const [r1, w1] = await openConnection('127.0.0.1', port);
+  assert.equal((await r1.readline()).toString(), 'ready\n'); // the handler is now in readline()
+  // Nothing in flight: Linux would otherwise deliver the unread bytes and EOF, not the reset.
+  w1.transport.resetAndDestroy();
+  const [r2, w2] = await openConnection('127.0.0.1', port);
+  assert.equal((await r2.readline()).toString(), 'ready\n');
+  w2.write('whole\n');
+  assert.equal((await r2.readline()).toString(), 'whole\n');
+  await w2[Symbol.asyncDispose]();
+  const report = await waitFor(reported, 10); // bounded: a missing report fails rather than hangs
+  assert.equal(seen.length, 1);
+  assert.equal((seen[0] as { code?: string }).code, 'ECONNRESET');
+  assert.match(report.message, /client_connected_cb/);
+  assert.equal(report.exception, seen[0]);
+});
+
+test('drain() rejects, not hangs, when the peer resets while our reader is paused by flow control', async (t) => {
+  const limit = 16 * 1024;
+  let peer: Socket | undefined;
+  const { port } = await serve(t, async (_reader, writer) => {
+    peer = writer.transport;
+    writer.write(Buffer.alloc(4 << 20, 0x63)); // more than the client will read: its reader pauses
+  });
+  const [reader, writer] = await openConnection('127.0.0.1', port, { limit });
+  const socket = writer.transport;
+  if (!socket.isPaused()) await once(socket, 'pause');
+  assert.ok(reader.bufferedSize > 2 * limit);
+  // Neither side reads: fill our send buffer until the socket asks for a drain.
+  const block = Buffer.alloc(1 << 20);
+  for (let i = 0; i < 64 && !socket.writableNeedDrain; i++) writer.write(block);
+  assert.equal(socket.writableNeedDrain, true);
+  const drained = writer.drain();
+  peer!.resetAndDestroy();
+  await assert.rejects(drained, (e: Error & { code?: string }) => ['ECONNRESET', 'EPIPE'].includes(e.code ?? ''));
+  await assert.rejects(reader.read(1), (e: Error & { code?: string }) => ['ECONNRESET', 'EPIPE'].includes(e.code ?? ''));
+  await writer[Symbol.asyncDispose]();
 });

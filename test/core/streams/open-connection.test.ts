@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import {
-  CancelledError, TimeoutError, createTask, openConnection, timeout,
+  CancelledError, Future, TimeoutError, createTask, openConnection, timeout,
 } from '../../../src/index.js';
 import { serve } from './helpers.js';
 
@@ -56,6 +56,20 @@ test('getExtraInfo names both ends and the socket', async (t) => {
   assert.equal(writer.getExtraInfo('peercert'), undefined);
   assert.equal(writer.getExtraInfo('sslcontext', 'none'), 'none');
   assert.throws(() => writer.getExtraInfo('nope' as 'socket'), /unknown name/);
+});
+
+test('localAddr binds the local end', async (t) => {
+  const peer = new Future<unknown>();
+  const { port } = await serve(t, async (_r, w) => {
+    peer.setResult(w.getExtraInfo('peername'));
+    w.close();
+  });
+  const [, writer] = await openConnection('127.0.0.1', port, { localAddr: ['127.0.0.1', 0] });
+  t.after(() => writer.close());
+  const [address, localPort] = writer.getExtraInfo('sockname') as [string, number];
+  assert.equal(address, '127.0.0.1');
+  assert.ok(localPort > 0);
+  assert.deepEqual(await peer, [address, localPort]);
 });
 
 test('a refused connection keeps Node\'s code', async () => {

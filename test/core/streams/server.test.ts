@@ -129,3 +129,18 @@ test('Unix sockets: startUnixServer and openUnixConnection', async (t) => {
   await server[Symbol.asyncDispose]();
   assert.equal(existsSync(path), false);
 });
+
+test('reusePort: two servers share a port where Node supports it, else a clear error', async (t) => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) {
+    const a = await startServer(() => {}, '127.0.0.1', 0, { reusePort: true });
+    t.after(() => a[Symbol.asyncDispose]());
+    const { port } = a.address() as AddressInfo;
+    const b = await startServer(() => {}, '127.0.0.1', port, { reusePort: true });
+    t.after(() => b[Symbol.asyncDispose]());
+    assert.equal((b.address() as AddressInfo).port, port);
+  } else {
+    await assert.rejects(startServer(() => {}, '127.0.0.1', 0, { reusePort: true }), /startServer\(\): reusePort needs Node >= 22\.12, this is v/);
+  }
+  await assert.rejects(startServer(() => {}, '127.0.0.1', 0, { reusePort: 'yes' as unknown as boolean }), /reusePort must be a boolean, got string "yes"/);
+});

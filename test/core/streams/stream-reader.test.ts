@@ -2,7 +2,9 @@
 // methods, separators, iteration, EOF, exceptions and flow control signals.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledError, DEFAULT_LIMIT, IncompleteReadError, InvalidStateError, StreamReader, createTask } from '../../../src/index.js';
+import {
+  CancelledError, DEFAULT_LIMIT, IncompleteReadError, InvalidStateError, LimitOverrunError, StreamReader, createTask,
+} from '../../../src/index.js';
 
 function fed(...parts: string[]): StreamReader {
   const r = new StreamReader();
@@ -32,6 +34,21 @@ test('readuntil with a list of separators takes the first one found', async () =
   const r = fed('a;b\r\nc');
   assert.equal((await r.readuntil(['\r\n', ';'])).toString(), 'a;');
   assert.equal((await r.readuntil([Buffer.from('\r\n'), ';'])).toString(), 'b\r\n');
+});
+
+test('readuntil with a list: the match that ends first wins, the shortest on a tie (asyncio 3.13)', async () => {
+  // 'abcd' starts first, but 'bc' ends first.
+  const r = fed('xabcd|');
+  assert.equal((await r.readuntil(['abcd', 'bc'])).toString(), 'xabc');
+  assert.equal((await r.readuntil(['abcd', 'bc', '|'])).toString(), 'd|');
+  // '\r\n' and '\n' end together: '\n' (the shorter) is the match, so the
+  // limit is measured to its start, as asyncio does.
+  const limited = new StreamReader({ limit: 2 });
+  limited.feedData(Buffer.from('ab\r\nz'));
+  const err = await limited.readuntil(['\r\n', '\n']).catch((e: unknown) => e);
+  assert.ok(err instanceof LimitOverrunError);
+  assert.equal(err.consumed, 3);
+  assert.equal((await limited.readuntil('\r\n')).toString(), 'ab\r\n'); // the data was kept
 });
 
 test('read(n), read() to EOF, readany', async () => {

@@ -105,3 +105,32 @@ test('await using closes the writer', async (t) => {
   assert.equal(sock.destroyed, true);
   assert.equal(sock.closed, true);
 });
+
+test('a drain waiting when the connection closes cleanly resolves; a later drain rejects (asyncio)', async (t) => {
+  const { port } = await serve(t, async () => {}); // never reads: our buffer stays full
+  const [, writer] = await openConnection('127.0.0.1', port);
+  fillUntilBlocked(writer);
+  const drained = writer.drain();
+  writer.transport.destroy(); // asyncio's transport.abort(): connection_lost(None)
+  await drained;
+  await assert.rejects(writer.drain(), { code: 'ECONNRESET', message: 'Connection lost' });
+  await writer.waitClosed(); // closed without an error: nothing to report
+});
+
+test('getExtraInfo: peername and sockname are still known after the connection closed', async (t) => {
+  const serverSaw = new Future<unknown>();
+  const { port } = await serve(t, async (_reader, writer) => {
+    serverSaw.setResult(writer.getExtraInfo('peername'));
+    writer.close();
+  });
+  const [reader, writer] = await openConnection('127.0.0.1', port);
+  await reader.read();
+  writer.close();
+  await writer.waitClosed();
+  // Asked for the first time after the close (Node only keeps what was asked while open).
+  assert.deepEqual(writer.getExtraInfo('peername'), ['127.0.0.1', port]);
+  assert.deepEqual(writer.getExtraInfo('sockname'), await serverSaw); // each end names the other
+  const name = writer.getExtraInfo('peername') as [string, number];
+  name[1] = 0;
+  assert.deepEqual(writer.getExtraInfo('peername'), ['127.0.0.1', port]); // a copy each time
+});
