@@ -90,6 +90,11 @@ test('bad patterns and catastrophic regexes are refused at registration', () => 
     ['/a/{x:(\\w*)*}', /repeats a group/],
     ['/a/{x:(a|b+){2,}}', /repeats a group/],
     ['/a/{x:(a)\\1}', /backreferences/],
+    ['/a/{x:(?<n>a)\\k<n>}', /backreferences/],
+    ['/a/{x:(?=a)\\w+}', /lookaround/],
+    ['/a/{x:(?!a)\\w+}', /lookaround/],
+    ['/a/{x:\\w+(?<=a)}', /lookaround/],
+    ['/a/{x:\\w+(?<!a)}', /lookaround/],
     ['/a/{x:[}', /bad regex|unbalanced/],
     ['/a/{1x}', /must be an identifier/],
     ['/a/{x}/{x}', /appears twice/],
@@ -101,6 +106,7 @@ test('bad patterns and catastrophic regexes are refused at registration', () => 
   r.addGet('/ok/{x:(ab)+}', ok('fine'));
   r.addGet('/ok2/{x:(?:a|b)?c+}', ok('fine'));
   assert.throws(() => r.addGet('/ok2/{x:(?:a|b)?c+}', ok('again')), /already registered/);
+  r.addGet('/ok3/{x:(?<inner>a|b)+}', ok('named groups are not lookbehinds'));
   assert.throws(() => r.addRoute('GE T', '/m', ok('m')), /method must be an HTTP method/);
 });
 

@@ -1,6 +1,7 @@
 // Compiles aiohttp's resource syntax (`/hello/{name}`, `/items/{id:\d+}`,
 // `/files/{tail:.*}`) into one anchored regex, refusing patterns whose
 // matching time could blow up on hostile paths.
+import { setFlagsFromString } from 'node:v8';
 
 /** @internal One piece of a resource path: a literal or a parameter. */
 export type PathPart = { readonly literal: string } | { readonly param: string; readonly slashes: boolean; readonly check: RegExp };
@@ -79,6 +80,8 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     src += escapeRegex(literal);
   }
   src += '$';
+  const steps = plainSteps(parts);
+  if (steps === null) enableLinearFallback();
   let regex: RegExp;
   try {
     regex = new RegExp(src);
@@ -91,7 +94,7 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     const end = first.literal.indexOf('/', 1);
     if (end !== -1) firstSegment = first.literal.slice(1, end);
   }
-  return { regex, names, parts, firstSegment, steps: plainSteps(parts) };
+  return { regex, names, parts, firstSegment, steps };
 }
 
 /**
@@ -116,6 +119,22 @@ function plainSteps(parts: readonly PathPart[]): MatchStep[] | null {
   return steps;
 }
 
+let linearFallback = false;
+
+/**
+ * Several parameters in one segment (`{y}-{m}-{d}`: cubic) or an alternation
+ * whose branches overlap (`(a|a)+`: exponential) backtrack badly on a path
+ * built for it, and no syntax check catches every such case. V8 can finish a
+ * regex that exceeds its backtrack budget on its linear-time engine, with the
+ * same result; the flag applies to regexes created after it is set, so it is
+ * set before the first route regex, and only when a route needs a regex.
+ */
+function enableLinearFallback(): void {
+  if (linearFallback) return;
+  linearFallback = true;
+  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
+
 /**
  * Refuse what makes a backtracking engine exponential: a repeated group that
  * itself holds a repetition (`(a+)+`, `(\w*)*`, `(x|y+){2,}`), and
@@ -135,6 +154,9 @@ function checkSafeRegex(where: string, name: string, re: string): void {
       const n = re[i + 1];
       if (n !== undefined && (/[1-9]/.test(n) || n === 'k')) throw new SyntaxError(`${where}: backreferences are not allowed in the regex of parameter ${name}`);
       i++;
+    } else if (c === '(' && /^\(\?(?:=|!|<=|<!)/.test(re.slice(i, i + 4))) {
+      // V8's linear-time engine cannot run lookarounds, so they would have no bound.
+      throw new SyntaxError(`${where}: lookaround assertions are not allowed in the regex of parameter ${name}`);
     } else if (c === '[') {
       for (i++; i < re.length && re[i] !== ']'; i++) if (re[i] === '\\') i++;
     } else if (c === '(') {
