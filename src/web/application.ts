@@ -10,7 +10,7 @@ import type { AppKey } from './app-key.js';
 import { UrlDispatcher, type PrefixedSubAppResource } from './router/url-dispatcher.js';
 import { AppRunner, AppServer, TCPSite, type RunnerOptions } from './runner.js';
 import { Signal } from './signal.js';
-import type { Middleware } from './types.js';
+import type { Handler, Middleware } from './types.js';
 
 /** Options of {@link Application}. */
 export interface ApplicationOptions {
@@ -155,9 +155,14 @@ export class Application {
     this.onShutdown._freeze();
     this.onCleanup._freeze();
     Object.freeze(this.cleanupCtx);
-    const mws = outer.length === 0 ? this.middlewares : [...outer, ...this.middlewares];
-    this.router._freeze(mws, prefix);
-    for (const s of this.#subapps) s.app.#freeze(mws, prefix + s.prefix);
+    // `request.app` is the app whose middleware or handler is running, as in
+    // aiohttp: where an outer app's middlewares run first, each layer sets it
+    // on the way in and restores it on the way out. Apps whose ancestors
+    // have no middlewares pay nothing (the server sets the route's own app).
+    const own = outer.length === 0 ? this.middlewares : [...outer, currentApp(this), ...this.middlewares];
+    this.router._freeze(own, prefix);
+    const inner = this.middlewares.length === 0 ? outer : [...outer, currentApp(this), ...this.middlewares];
+    for (const s of this.#subapps) s.app.#freeze(inner, prefix + s.prefix);
   }
 
   /**
@@ -231,4 +236,22 @@ function startContexts(app: Application): Promise<void> {
 
 function cleanupContexts(app: Application): Promise<void> {
   return Application._cleanupContexts(app);
+}
+
+/** A middleware that makes `app` the request's current app while the inner chain runs. */
+function currentApp(app: Application): Middleware {
+  return (request, handler) => {
+    const prev = request._app;
+    request._app = app;
+    let result: ReturnType<Handler>;
+    try {
+      result = handler(request);
+    } catch (e) {
+      request._app = prev;
+      throw e;
+    }
+    return Promise.resolve(result).finally(() => {
+      request._app = prev;
+    });
+  };
 }

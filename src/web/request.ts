@@ -18,12 +18,31 @@ import { RequestHeaders } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
 
-/** What `clone()` may change. */
+/** What `clone()` may change, as aiohttp's `clone()`. */
 export interface CloneOptions {
   /** Another method. */
   readonly method?: string;
   /** Another path and query (`/path?x=1`). */
   readonly relUrl?: string;
+  /** Other headers (they replace all of them). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>> | RequestHeaders;
+  /** Another scheme (e.g. from `X-Forwarded-Proto` behind a proxy). */
+  readonly scheme?: 'http' | 'https';
+  /** Another host (e.g. from `X-Forwarded-Host`). */
+  readonly host?: string;
+  /** Another peer address (e.g. from `X-Forwarded-For`). */
+  readonly remote?: string;
+  /** Another body size limit in bytes (0: no limit). */
+  readonly clientMaxSize?: number;
+}
+
+/** What a clone overrides; plain requests have none, so their getters pay one check. */
+interface Overrides {
+  readonly headers: NodeJS.Dict<string | string[]> | undefined;
+  readonly rawHeaders: string[] | undefined;
+  readonly scheme: 'http' | 'https' | undefined;
+  readonly host: string | undefined;
+  readonly remote: string | undefined;
 }
 
 /**
@@ -38,8 +57,8 @@ export class Request {
   readonly _req: IncomingMessage;
   /** @internal */
   readonly _res: ServerResponse;
-  /** The application of the matched route (a sub-application's for its routes). */
-  readonly app: Application;
+  /** @internal The current app (see `app`). */
+  _app: Application;
   /** The path parameters, percent-decoded (`{name}` → `matchInfo.name`). */
   readonly matchInfo: Readonly<Record<string, string>>;
   /** The matched route, or null on 404/405. */
@@ -54,6 +73,7 @@ export class Request {
   readonly #rawPath: string;
   readonly #search: string;
   readonly #maxSize: number;
+  #over: Overrides | undefined = undefined;
   #path: string | undefined = undefined;
   #url: URL | undefined = undefined;
   #query: URLSearchParams | undefined = undefined;
@@ -66,18 +86,26 @@ export class Request {
   /** @internal */
   constructor(
     req: IncomingMessage, res: ServerResponse, app: Application, route: ResourceRoute | null,
-    params: Readonly<Record<string, string>>, allowed: Set<string> | null, rawPath: string, search: string, method?: string,
+    params: Readonly<Record<string, string>>, allowed: Set<string> | null, rawPath: string, search: string, method?: string, maxSize?: number,
   ) {
     this._req = req;
     this._res = res;
-    this.app = app;
+    this._app = app;
     this.route = route;
     this.matchInfo = params;
     this._allowed = allowed;
     this.#rawPath = rawPath;
     this.#search = search;
     this.#method = method ?? (req.method as string);
-    this.#maxSize = app._clientMaxSize;
+    this.#maxSize = maxSize ?? app._clientMaxSize;
+  }
+
+  /**
+   * The application whose middleware or handler is running: the matched
+   * route's app in its handler, an outer app in that app's middlewares.
+   */
+  get app(): Application {
+    return this._app;
   }
 
   /** The method, upper case. */
@@ -124,7 +152,13 @@ export class Request {
 
   /** The headers, case-insensitive. */
   get headers(): RequestHeaders {
-    return (this.#headers ??= new RequestHeaders(this._req.headers, this._req.rawHeaders));
+    const o = this.#over;
+    return (this.#headers ??= new RequestHeaders(o?.headers ?? this._req.headers, o?.rawHeaders ?? this._req.rawHeaders));
+  }
+
+  /** Node's parsed headers, or a clone's replacements. */
+  get #h(): NodeJS.Dict<string | string[]> {
+    return this.#over?.headers ?? this._req.headers;
   }
 
   /** The HTTP version, e.g. '1.1'. */
@@ -135,7 +169,7 @@ export class Request {
   /** Cookies sent by the client. */
   get cookies(): Readonly<Record<string, string>> {
     if (this.#cookies === undefined) {
-      const raw = this._req.headers.cookie;
+      const raw = this.#h.cookie as string | undefined;
       const out: Record<string, string> = {};
       if (raw !== undefined) for (const [k, v] of Object.entries(parseCookie(raw))) if (v !== undefined) out[k] = v;
       this.#cookies = out;
@@ -145,7 +179,7 @@ export class Request {
 
   /** The MIME type of the body, lower case, without parameters. @default 'application/octet-stream' */
   get contentType(): string {
-    const ct = this._req.headers['content-type'];
+    const ct = this.#h['content-type'] as string | undefined;
     if (ct === undefined) return 'application/octet-stream';
     const i = ct.indexOf(';');
     return (i === -1 ? ct : ct.slice(0, i)).trim().toLowerCase();
@@ -153,35 +187,41 @@ export class Request {
 
   /** The charset parameter of the Content-Type, or null. */
   get charset(): string | null {
-    const ct = this._req.headers['content-type'];
+    const ct = this.#h['content-type'] as string | undefined;
     const m = ct === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(ct);
     return m === null ? null : (m[1] as string).toLowerCase();
   }
 
   /** The Content-Length, or null. */
   get contentLength(): number | null {
-    const v = this._req.headers['content-length'];
+    const v = this.#h['content-length'] as string | undefined;
     return v === undefined ? null : Number(v);
   }
 
   /** True when the request has a body (a Content-Length above 0, or chunked). */
   get hasBody(): boolean {
-    const h = this._req.headers;
+    const h = this.#h;
     return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
   }
 
   /** The peer's address, or null. */
   get remote(): string | null {
+    const o = this.#over;
+    if (o?.remote !== undefined) return o.remote;
     return this._req.socket.remoteAddress ?? null;
   }
 
   /** The Host header, or the local address. */
   get host(): string {
-    return this._req.headers.host ?? `${this._req.socket.localAddress ?? '127.0.0.1'}:${this._req.socket.localPort ?? ''}`;
+    const o = this.#over;
+    if (o?.host !== undefined) return o.host;
+    return (this.#h.host as string | undefined) ?? `${this._req.socket.localAddress ?? '127.0.0.1'}:${this._req.socket.localPort ?? ''}`;
   }
 
   /** 'https' over TLS, else 'http'. */
   get scheme(): 'http' | 'https' {
+    const o = this.#over;
+    if (o?.scheme !== undefined) return o.scheme;
     return (this._req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   }
 
@@ -262,21 +302,52 @@ export class Request {
     return new URLSearchParams(await this.text());
   }
 
-  /** A copy with some fields replaced, as aiohttp's `clone()`. */
+  /**
+   * A copy with some fields replaced, as aiohttp's `clone()`; the body is
+   * shared. Middlewares use it to pass on what a proxy said.
+   * @example
+   * const fwd = request.clone({ scheme: 'https', host: request.headers.get('x-forwarded-host') ?? request.host });
+   */
   clone(options?: CloneOptions): Request {
+    const where = 'Request.clone()';
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     const method = options?.method;
-    if (method !== undefined && typeof method !== 'string') throw new TypeError(`Request.clone(): method must be a string, got ${describe(method)}`);
+    if (method !== undefined && (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))) throw new TypeError(`${where}: method must be an HTTP method, got ${describe(method)}`);
     let rawPath = this.#rawPath;
     let search = this.#search;
     const rel = options?.relUrl;
     if (rel !== undefined) {
-      if (typeof rel !== 'string' || !rel.startsWith('/')) throw new TypeError(`Request.clone(): relUrl must be a path starting with "/", got ${describe(rel)}`);
+      if (typeof rel !== 'string' || !rel.startsWith('/')) throw new TypeError(`${where}: relUrl must be a path starting with "/", got ${describe(rel)}`);
       const q = rel.indexOf('?');
       rawPath = q === -1 ? rel : rel.slice(0, q);
       search = q === -1 ? '' : rel.slice(q);
     }
-    const r = new Request(this._req, this._res, this.app, this.route, this.matchInfo, this._allowed, rawPath, search, method?.toUpperCase() ?? this.#method);
+    const scheme = options?.scheme;
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') throw new TypeError(`${where}: scheme must be 'http' or 'https', got ${describe(scheme)}`);
+    const host = options?.host;
+    if (host !== undefined && (typeof host !== 'string' || host === '' || /[\s/?#@]/.test(host))) throw new TypeError(`${where}: host must be a host name with an optional port, got ${describe(host)}`);
+    const remote = options?.remote;
+    if (remote !== undefined && typeof remote !== 'string') throw new TypeError(`${where}: remote must be a string, got ${describe(remote)}`);
+    const max = options?.clientMaxSize;
+    if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 0)) throw new RangeError(`${where}: clientMaxSize must be an integer >= 0, got ${describe(max)}`);
+    const prev = this.#over;
+    let headers = prev?.headers;
+    let rawHeaders = prev?.rawHeaders;
+    if (options?.headers !== undefined) [headers, rawHeaders] = headerOverride(where, options.headers);
+    const r = new Request(this._req, this._res, this._app, this.route, this.matchInfo, this._allowed, rawPath, search, method?.toUpperCase() ?? this.#method, max ?? this.#maxSize);
     r._task = this._task;
+    if (headers !== undefined || scheme !== undefined || host !== undefined || remote !== undefined || prev !== undefined) {
+      r.#over = {
+        headers,
+        rawHeaders,
+        scheme: scheme ?? prev?.scheme,
+        host: host ?? prev?.host,
+        remote: remote ?? prev?.remote,
+      };
+    }
+    // The body is read once: a clone reads what the original read, and vice versa.
+    r.#body = this.#body;
+    r.#content = this.#content;
     return r;
   }
 
@@ -345,4 +416,31 @@ export class Request {
     }
     return Buffer.concat(chunks, size);
   }
+}
+
+/** Headers given to `clone()` as Node's parsed dict and raw pairs. */
+function headerOverride(where: string, input: NonNullable<CloneOptions['headers']>): [NodeJS.Dict<string | string[]>, string[]] {
+  const dict: NodeJS.Dict<string | string[]> = Object.create(null) as NodeJS.Dict<string | string[]>;
+  const raw: string[] = [];
+  const add = (name: string, value: string): void => {
+    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError(`${where}: header name ${describe(name)} is not a valid token`);
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new TypeError(`${where}: header ${name} must be a string without CR, LF or NUL, got ${describe(value)}`);
+    raw.push(name, value);
+    const key = name.toLowerCase();
+    const cur = dict[key];
+    if (cur === undefined) dict[key] = key === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(cur)) cur.push(value);
+    else dict[key] = key === 'cookie' ? `${cur}; ${value}` : `${cur}, ${value}`;
+  };
+  if (input instanceof RequestHeaders) {
+    for (const [k, v] of input) add(k, v);
+  } else if (typeof input === 'object' && input !== null) {
+    for (const [k, v] of Object.entries(input)) {
+      if (Array.isArray(v)) for (const x of v as readonly string[]) add(k, x);
+      else add(k, v as string);
+    }
+  } else {
+    throw new TypeError(`${where}: headers must be an object or RequestHeaders, got ${describe(input)}`);
+  }
+  return [dict, raw];
 }

@@ -296,3 +296,33 @@ test('keepaliveTimeout closes an idle keep-alive connection', async () => {
     await runner.cleanup();
   }
 });
+
+test('request.app is the app whose middleware or handler runs, as in aiohttp', async (t) => {
+  const seen: string[] = [];
+  const names = new Map<web.Application, string>();
+  const tag = (where: string): web.Middleware => web.middleware(async (request, handler) => {
+    seen.push(`${where} in: ${names.get(request.app)}`);
+    const resp = await handler(request);
+    seen.push(`${where} out: ${names.get(request.app)}`);
+    return resp;
+  });
+  const root = new web.Application({ middlewares: [tag('root')] });
+  const mid = new web.Application();
+  const leaf = new web.Application({ middlewares: [tag('leaf')] });
+  names.set(root, 'root').set(mid, 'mid').set(leaf, 'leaf');
+  root.router.addGet('/', async (r) => new web.Response({ text: names.get(r.app)! }));
+  mid.router.addGet('/x', async (r) => new web.Response({ text: names.get(r.app)! }));
+  leaf.router.addGet('/y', async (r) => new web.Response({ text: names.get(r.app)! }));
+  mid.addSubapp('/leaf', leaf);
+  root.addSubapp('/mid', mid);
+  const client = await clientFor(t, root);
+  assert.equal(await (await client.get('/')).text(), 'root');
+  assert.deepEqual(seen.splice(0), ['root in: root', 'root out: root']);
+  assert.equal(await (await client.get('/mid/x')).text(), 'mid');
+  assert.deepEqual(seen.splice(0), ['root in: root', 'root out: root']);
+  assert.equal(await (await client.get('/mid/leaf/y')).text(), 'leaf');
+  assert.deepEqual(seen.splice(0), ['root in: root', 'leaf in: leaf', 'leaf out: leaf', 'root out: root']);
+  // A 404 inside the sub-application goes through the same layers.
+  assert.equal((await client.get('/mid/leaf/nope')).status, 404);
+  assert.deepEqual(seen.splice(0), ['root in: root', 'leaf in: leaf']);
+});

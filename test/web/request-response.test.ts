@@ -232,3 +232,57 @@ test('host, scheme and secure on plain HTTP', async (t) => {
   assert.deepEqual(await (await client.get('/?q=1')).json(), { host: `127.0.0.1:${port}`, scheme: 'http', secure: false, url: `http://127.0.0.1:${port}/?q=1` });
   assert.deepEqual(await (await client.get('/', { headers: { host: 'example.org' } })).json(), { host: 'example.org', scheme: 'http', secure: false, url: 'http://example.org/' });
 });
+
+test('clone() replaces headers, scheme, host, remote and the body limit, as aiohttp', async (t) => {
+  const app = new web.Application();
+  app.router.addPost('/echo', async (r) => {
+    const c = r.clone({
+      headers: { 'X-Forwarded-Proto': 'https', Cookie: 'a=1', 'Content-Type': 'text/plain; charset=latin1' },
+      scheme: 'https', host: 'example.org:8443', remote: '203.0.113.9', clientMaxSize: 4,
+    });
+    const again = c.clone({ method: 'put' });
+    let tooLarge = '';
+    try {
+      await again.read();
+    } catch (e) {
+      tooLarge = e instanceof web.HTTPRequestEntityTooLarge ? '413' : String(e);
+    }
+    return web.jsonResponse({
+      original: [r.scheme, r.host.startsWith('127.0.0.1'), r.remote, r.headers.get('x-forwarded-proto') ?? null, r.cookies],
+      clone: [c.scheme, c.secure, c.host, c.remote, c.headers.get('x-forwarded-proto'), c.cookies, c.charset, c.contentType, c.url.href],
+      again: [again.method, again.scheme, again.host, again.remote, again.headers.get('cookie'), tooLarge],
+    });
+  });
+  const client = await clientFor(t, app);
+  const res = await client.post('/echo', { data: 'more than four bytes', headers: { Host: '127.0.0.1:1' } });
+  assert.deepEqual(await res.json(), {
+    original: ['http', true, '127.0.0.1', null, {}],
+    clone: ['https', true, 'example.org:8443', '203.0.113.9', 'https', { a: '1' }, 'latin1', 'text/plain', 'https://example.org:8443/echo'],
+    again: ['PUT', 'https', 'example.org:8443', '203.0.113.9', 'a=1', '413'],
+  });
+});
+
+test('clone() refuses bad options with a message naming them', async (t) => {
+  const app = new web.Application();
+  const errors: string[] = [];
+  app.router.addGet('/c', async (r) => {
+    const bad: unknown[] = [
+      { method: 'GE T' }, { relUrl: 'x' }, { scheme: 'ftp' }, { host: 'a/b' }, { host: '' }, { remote: 1 },
+      { clientMaxSize: -1 }, { clientMaxSize: 1.5 }, { headers: { 'Bad Name': 'x' } }, { headers: { 'X-A': 'a\r\nb' } }, { headers: 'x' }, 'options',
+    ];
+    for (const o of bad) {
+      try {
+        r.clone(o as web.CloneOptions);
+        errors.push('accepted');
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    return new web.Response({ text: 'ok' });
+  });
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/c')).text(), 'ok');
+  const expected = [/method/, /relUrl/, /scheme/, /host/, /host/, /remote/, /clientMaxSize/, /clientMaxSize/, /header name/, /CR, LF/, /headers must be/, /options must be an object/];
+  assert.equal(errors.length, expected.length);
+  errors.forEach((m, i) => assert.match(m, expected[i]!, m));
+});
