@@ -8,7 +8,7 @@
 import { current, runIn } from './context.js';
 import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, isCancellation } from './errors.js';
-import { Future, FutureState } from './future.js';
+import { Future, FutureState, isThenable } from './future.js';
 import { toFunction } from './validate.js';
 
 /** Options of {@link createTask}. */
@@ -209,7 +209,27 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this.done()) return;
     if (debugEnabled()) noteTaskStep(this);
-    runIn(this, Task.#run, this);
+    let result: T | PromiseLike<T>;
+    try {
+      result = runIn(this, callBody, this) as T | PromiseLike<T>;
+    } catch (e) {
+      this.#failed(e);
+      return;
+    }
+    if (result instanceof Promise) {
+      // The body's promise carries the task already; the await that watches it
+      // runs outside the task, so its own promises need not carry it.
+      void Task.#settleWhenDone(this, result);
+    } else if (isThenable(result)) {
+      // A Future (or another thenable) is awaited as the task, so that
+      // cancelling the task cancels what it waits on.
+      const thenable = result;
+      runIn(this, (task: Task<T>) => void Task.#settleWhenDone(task, thenable), this);
+    } else if (this.#mustCancel) {
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+    } else {
+      this._settle(FutureState.FULFILLED, result, undefined);
+    }
   }
 
   /**
@@ -220,21 +240,29 @@ export class Task<T = unknown> extends Future<T> {
     return (this.#fn as () => T | PromiseLike<T>)();
   }
 
-  static async #run<T>(task: Task<T>): Promise<void> {
+  #failed(e: unknown): void {
+    if (isCancellation(e)) this._settle(FutureState.CANCELLED, undefined, e);
+    else this._settle(FutureState.REJECTED, undefined, e);
+  }
+
+  #succeeded(value: T): void {
+    if (this.#mustCancel) {
+      // Cancelled right before it returned, never told: it ends cancelled.
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+    } else {
+      this._settle(FutureState.FULFILLED, value, undefined);
+    }
+  }
+
+  static async #settleWhenDone<T>(task: Task<T>, result: PromiseLike<T>): Promise<void> {
     let value: T;
     try {
-      value = await task._call();
+      value = await result;
     } catch (e) {
-      if (isCancellation(e)) task._settle(FutureState.CANCELLED, undefined, e);
-      else task._settle(FutureState.REJECTED, undefined, e);
+      task.#failed(e);
       return;
     }
-    if (task.#mustCancel) {
-      // Cancelled right before it returned, never told: it ends cancelled.
-      task._settle(FutureState.CANCELLED, undefined, new CancelledError(task.#cancelMessage));
-    } else {
-      task._settle(FutureState.FULFILLED, value, undefined);
-    }
+    task.#succeeded(value);
   }
 }
 
@@ -269,3 +297,7 @@ export function taskFromPromise<T>(promise: PromiseLike<T>): Task<T> {
 }
 
 function noop(): void {}
+
+function callBody(task: Task<unknown>): unknown {
+  return task._call();
+}

@@ -36,6 +36,19 @@ export interface CloneOptions {
   readonly clientMaxSize?: number;
 }
 
+/** A request's values computed on first use. */
+interface Lazy {
+  over?: Overrides;
+  path?: string;
+  url?: URL;
+  query?: URLSearchParams;
+  headers?: RequestHeaders;
+  cookies?: Readonly<Record<string, string>>;
+  content?: StreamReader;
+  body?: Promise<Buffer>;
+  controller?: AbortController;
+}
+
 /** What a clone overrides; plain requests have none, so their getters pay one check. */
 interface Overrides {
   readonly headers: NodeJS.Dict<string | string[]> | undefined;
@@ -73,15 +86,10 @@ export class Request {
   readonly #rawPath: string;
   readonly #search: string;
   readonly #maxSize: number;
-  #over: Overrides | undefined = undefined;
-  #path: string | undefined = undefined;
-  #url: URL | undefined = undefined;
-  #query: URLSearchParams | undefined = undefined;
-  #headers: RequestHeaders | undefined = undefined;
-  #cookies: Readonly<Record<string, string>> | undefined = undefined;
-  #content: StreamReader | undefined = undefined;
-  #body: Promise<Buffer> | undefined = undefined;
-  #controller: AbortController | undefined = undefined;
+  // What is computed on demand lives in one object made on first use: most
+  // requests read none of it, and each field a request starts with is a
+  // store on the hot path.
+  #lazy: Lazy | undefined = undefined;
 
   /** @internal */
   constructor(
@@ -115,7 +123,7 @@ export class Request {
 
   /** The path, percent-decoded. */
   get path(): string {
-    return (this.#path ??= this.#rawPath.includes('%') ? decodeURIComponent(this.#rawPath) : this.#rawPath);
+    return (this.#l.path ??= this.#rawPath.includes('%') ? decodeURIComponent(this.#rawPath) : this.#rawPath);
   }
 
   /** The path as received (still percent-encoded). */
@@ -135,30 +143,36 @@ export class Request {
 
   /** The absolute URL. */
   get url(): URL {
-    if (this.#url === undefined) {
+    const l = this.#l;
+    if (l.url === undefined) {
       try {
-        this.#url = new URL(this.#rawPath + this.#search, `${this.scheme}://${this.host}`);
+        l.url = new URL(this.#rawPath + this.#search, `${this.scheme}://${this.host}`);
       } catch {
-        this.#url = new URL(this.#rawPath + this.#search, `${this.scheme}://localhost`);
+        l.url = new URL(this.#rawPath + this.#search, `${this.scheme}://localhost`);
       }
     }
-    return this.#url;
+    return l.url;
   }
 
   /** The query parameters, a multi-value map (`getAll` for repeated keys). */
   get query(): URLSearchParams {
-    return (this.#query ??= new URLSearchParams(this.#search));
+    return (this.#l.query ??= new URLSearchParams(this.#search));
   }
 
   /** The headers, case-insensitive. */
   get headers(): RequestHeaders {
-    const o = this.#over;
-    return (this.#headers ??= new RequestHeaders(o?.headers ?? this._req.headers, o?.rawHeaders ?? this._req.rawHeaders));
+    const l = this.#l;
+    const o = l.over;
+    return (l.headers ??= new RequestHeaders(o?.headers ?? this._req.headers, o?.rawHeaders ?? this._req.rawHeaders));
+  }
+
+  get #l(): Lazy {
+    return (this.#lazy ??= {});
   }
 
   /** Node's parsed headers, or a clone's replacements. */
   get #h(): NodeJS.Dict<string | string[]> {
-    return this.#over?.headers ?? this._req.headers;
+    return this.#lazy?.over?.headers ?? this._req.headers;
   }
 
   /** The HTTP version, e.g. '1.1'. */
@@ -168,13 +182,14 @@ export class Request {
 
   /** Cookies sent by the client. */
   get cookies(): Readonly<Record<string, string>> {
-    if (this.#cookies === undefined) {
+    const l = this.#l;
+    if (l.cookies === undefined) {
       const raw = this.#h.cookie as string | undefined;
       const out: Record<string, string> = {};
       if (raw !== undefined) for (const [k, v] of Object.entries(parseCookie(raw))) if (v !== undefined) out[k] = v;
-      this.#cookies = out;
+      l.cookies = out;
     }
-    return this.#cookies;
+    return l.cookies;
   }
 
   /** The MIME type of the body, lower case, without parameters. @default 'application/octet-stream' */
@@ -206,21 +221,21 @@ export class Request {
 
   /** The peer's address, or null. */
   get remote(): string | null {
-    const o = this.#over;
+    const o = this.#lazy?.over;
     if (o?.remote !== undefined) return o.remote;
     return this._req.socket.remoteAddress ?? null;
   }
 
   /** The Host header, or the local address. */
   get host(): string {
-    const o = this.#over;
+    const o = this.#lazy?.over;
     if (o?.host !== undefined) return o.host;
     return (this.#h.host as string | undefined) ?? `${this._req.socket.localAddress ?? '127.0.0.1'}:${this._req.socket.localPort ?? ''}`;
   }
 
   /** 'https' over TLS, else 'http'. */
   get scheme(): 'http' | 'https' {
-    const o = this.#over;
+    const o = this.#lazy?.over;
     if (o?.scheme !== undefined) return o.scheme;
     return (this._req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   }
@@ -237,9 +252,10 @@ export class Request {
 
   /** Aborted when the client goes away before the response is finished. */
   get signal(): AbortSignal {
-    let c = this.#controller;
+    const l = this.#l;
+    let c = l.controller;
     if (c === undefined) {
-      c = this.#controller = new AbortController();
+      c = l.controller = new AbortController();
       const res = this._res;
       if (res.destroyed && !res.writableFinished) c.abort(new ConnectionResetError('client disconnected'));
       else if (!res.writableFinished) res.once('close', this._onClose.bind(this));
@@ -249,13 +265,14 @@ export class Request {
 
   /** @internal The connection closed; abort if the response was not finished. */
   _onClose(): void {
-    if (!this._res.writableFinished) this.#controller?.abort(new ConnectionResetError('client disconnected'));
+    if (!this._res.writableFinished) this.#lazy?.controller?.abort(new ConnectionResetError('client disconnected'));
   }
 
   /** The body as a StreamReader (not limited by clientMaxSize: read at your pace). */
   get content(): StreamReader {
-    if (this.#content === undefined) {
-      const reader = (this.#content = new StreamReader());
+    const l = this.#l;
+    if (l.content === undefined) {
+      const reader = (l.content = new StreamReader());
       const req = this._req;
       reader.setTransport({ pauseReading: () => req.pause(), resumeReading: () => req.resume() });
       req.on('data', (chunk: Buffer) => reader.feedData(chunk));
@@ -265,12 +282,12 @@ export class Request {
         if (!req.complete) reader.setException(new ConnectionResetError('client disconnected'));
       });
     }
-    return this.#content;
+    return l.content;
   }
 
   /** The whole body. Past clientMaxSize: `HTTPRequestEntityTooLarge` (413), the rest unread. */
   read(): Promise<Buffer> {
-    return (this.#body ??= this.#readBody());
+    return (this.#l.body ??= this.#readBody());
   }
 
   /** The body as text (its charset, default UTF-8). */
@@ -330,14 +347,14 @@ export class Request {
     if (remote !== undefined && typeof remote !== 'string') throw new TypeError(`${where}: remote must be a string, got ${describe(remote)}`);
     const max = options?.clientMaxSize;
     if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 0)) throw new RangeError(`${where}: clientMaxSize must be an integer >= 0, got ${describe(max)}`);
-    const prev = this.#over;
+    const prev = this.#lazy?.over;
     let headers = prev?.headers;
     let rawHeaders = prev?.rawHeaders;
     if (options?.headers !== undefined) [headers, rawHeaders] = headerOverride(where, options.headers);
     const r = new Request(this._req, this._res, this._app, this.route, this.matchInfo, this._allowed, rawPath, search, method?.toUpperCase() ?? this.#method, max ?? this.#maxSize);
     r._task = this._task;
     if (headers !== undefined || scheme !== undefined || host !== undefined || remote !== undefined || prev !== undefined) {
-      r.#over = {
+      r.#l.over = {
         headers,
         rawHeaders,
         scheme: scheme ?? prev?.scheme,
@@ -346,8 +363,9 @@ export class Request {
       };
     }
     // The body is read once: a clone reads what the original read, and vice versa.
-    r.#body = this.#body;
-    r.#content = this.#content;
+    const mine = this.#lazy;
+    if (mine?.body !== undefined) r.#l.body = mine.body;
+    if (mine?.content !== undefined) r.#l.content = mine.content;
     return r;
   }
 
@@ -358,7 +376,7 @@ export class Request {
       this._bodyRefused = true;
       throw new HTTPRequestEntityTooLarge(max, cl);
     }
-    if (this.#content !== undefined) return this.#readFromContent(max);
+    if (this.#lazy?.content !== undefined) return this.#readFromContent(max);
     const req = this._req;
     if (req.complete && req.readableLength === 0) return Buffer.alloc(0);
     const fut = new Future<Buffer>();
@@ -401,7 +419,7 @@ export class Request {
   }
 
   async #readFromContent(max: number): Promise<Buffer> {
-    const reader = this.#content as StreamReader;
+    const reader = this.#lazy?.content as StreamReader;
     const chunks: Buffer[] = [];
     let size = 0;
     for (;;) {

@@ -53,10 +53,16 @@ export class StreamResponse {
   _bodyLength = 0;
 
   constructor(options?: StreamResponseOptions) {
-    const where = `${new.target.name}()`;
-    this.#status = options?.status === undefined ? 200 : checkStatus(where, options.status);
-    this.#reason = options?.reason === undefined ? undefined : checkReason(where, options.reason);
-    this.#headers = options?.headers === undefined ? undefined : new CIMultiDict(options.headers);
+    if (options === undefined) {
+      this.#status = 200;
+      this.#reason = undefined;
+      this.#headers = undefined;
+      return;
+    }
+    const { status, reason, headers } = options;
+    this.#status = status === undefined ? 200 : checkStatus(new.target, status);
+    this.#reason = reason === undefined ? undefined : checkReason(new.target, reason);
+    this.#headers = headers === undefined ? undefined : new CIMultiDict(headers);
   }
 
   /** The status code. */
@@ -190,6 +196,25 @@ export interface ResponseOptions extends StreamResponseOptions {
 
 const NO_BODY_STATUS = new Set([204, 304]);
 
+// Handlers send the same few types over and over: the full header value is
+// kept per type so that each response does not build (and Node does not
+// re-check) a new string.
+const textTypes = new Map<string, Map<string, string>>();
+
+function textType(type: string, charset: string): string {
+  let byCharset = textTypes.get(type);
+  if (byCharset === undefined) {
+    if (textTypes.size >= 64) textTypes.clear();
+    textTypes.set(type, (byCharset = new Map<string, string>()));
+  }
+  let value = byCharset.get(charset);
+  if (value === undefined) {
+    if (byCharset.size >= 16) byCharset.clear();
+    byCharset.set(charset, (value = `${type}; charset=${charset}`));
+  }
+  return value;
+}
+
 /**
  * A response with its whole body known, as aiohttp's `web.Response`.
  * @example
@@ -211,7 +236,7 @@ export class Response extends StreamResponse {
     if (text !== undefined) {
       if (typeof text !== 'string') throw new TypeError(`Response(): text must be a string, got ${describe(text)}`);
       this.#body = text;
-      this.#contentType = `${ct ?? 'text/plain'}; charset=${charset ?? 'utf-8'}`;
+      this.#contentType = textType(ct ?? 'text/plain', charset ?? 'utf-8');
     } else if (body !== undefined && body !== null) {
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) throw new TypeError(`Response(): body must be a Buffer, Uint8Array or string, got ${describe(body)}`);
       this.#body = body;
@@ -297,15 +322,21 @@ export function jsonResponse(data: unknown, options?: JsonResponseOptions): Resp
   return new Response({ ...options, text, contentType: options?.contentType ?? 'application/json' });
 }
 
-function checkStatus(where: string, status: unknown): number {
+// `where` is a class (named in the message) or a method name: the message is
+// built only when it is thrown, never per response.
+function place(where: string | { readonly name: string }): string {
+  return typeof where === 'string' ? where : `${where.name}()`;
+}
+
+function checkStatus(where: string | { readonly name: string }, status: unknown): number {
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
-    throw new RangeError(`${where}: status must be an integer from 100 to 999, got ${describe(status)}`);
+    throw new RangeError(`${place(where)}: status must be an integer from 100 to 999, got ${describe(status)}`);
   }
   return status;
 }
 
-function checkReason(where: string, reason: unknown): string {
-  if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${where}: reason must be a string without CR or LF, got ${describe(reason)}`);
+function checkReason(where: string | { readonly name: string }, reason: unknown): string {
+  if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${place(where)}: reason must be a string without CR or LF, got ${describe(reason)}`);
   return reason;
 }
 

@@ -76,11 +76,59 @@ test('currentTask() is the running task inside it and null outside', async () =>
   });
   assert.equal((await t).task, t);
   const seen = await createTask(async () => {
-    // Survives native awaits too (AsyncLocalStorage).
+    // Survives native awaits too (the promise carries the task).
     await new Promise((r) => setTimeout(r, 1));
     return currentTask()?.getName();
   }, { name: 'native' });
   assert.equal(seen, 'native');
+});
+
+test('the task follows its promises, not callbacks: timers and emitters run with no current task, as asyncio loop callbacks', async () => {
+  const { EventEmitter } = await import('node:events');
+  const seen: Record<string, string | null> = {};
+  const name = (): string | null => currentTask()?.getName() ?? null;
+  const outside = Promise.resolve();
+  const emitter = new EventEmitter();
+  await createTask(async () => {
+    seen.start = name();
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        seen.timer = name();
+        resolve();
+      }, 1);
+    });
+    seen.afterTimer = name();
+    emitter.on('x', () => void (seen.emitter = name()));
+    setImmediate(() => emitter.emit('x'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // A then() registered inside the task runs as the task, even on a promise made outside it.
+    await outside.then(() => void (seen.then = name()));
+    queueMicrotask(() => void (seen.microtask = name()));
+    await sleep(0);
+    await Promise.all([sleep(0), (async () => void (seen.nested = name()))()]);
+  }, { name: 'carrier' });
+  // A promise made outside any task reacts outside it, whoever resolves it.
+  let resolveLater!: () => void;
+  const later = new Promise<void>((r) => (resolveLater = r));
+  const reacted = later.then(name);
+  await createTask(async () => resolveLater());
+  assert.deepEqual({ ...seen, reacted: await reacted, after: name() }, {
+    start: 'carrier', timer: null, afterTimer: 'carrier', emitter: null, then: 'carrier', microtask: null, nested: 'carrier', reacted: null, after: null,
+  });
+});
+
+test('two tasks interleaving their awaits each keep their own identity', async () => {
+  const log: string[] = [];
+  const step = async (label: string): Promise<void> => {
+    for (let i = 0; i < 3; i++) {
+      log.push(`${label}:${currentTask()?.getName()}`);
+      await (i % 2 === 0 ? sleep(0) : Promise.resolve());
+    }
+  };
+  await Promise.all([createTask(() => step('a'), { name: 'A' }), createTask(() => step('b'), { name: 'B' })]);
+  assert.deepEqual(log.filter((l) => l.startsWith('a')), ['a:A', 'a:A', 'a:A']);
+  assert.deepEqual(log.filter((l) => l.startsWith('b')), ['b:B', 'b:B', 'b:B']);
 });
 
 test('allTasks() holds the tasks not yet done', async () => {

