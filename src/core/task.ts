@@ -5,7 +5,7 @@
  * `CancelledError` when the task is cancelled, without a signal threaded by hand.
  * @module
  */
-import { current, runIn } from './context.js';
+import { current, runIn, runOutside } from './context.js';
 import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, isCancellation } from './errors.js';
 import { Future, FutureState, isThenable } from './future.js';
@@ -17,7 +17,11 @@ export interface TaskOptions {
   readonly name?: string;
 }
 
-const pending = new Set<Task<unknown>>();
+// The tasks not yet done, as a list threaded through the tasks themselves:
+// adding and removing allocate nothing, where a Set of many thousands of
+// tasks would rehash (and leave its old table to the collector) as it grows
+// and shrinks.
+let first: Task<unknown> | undefined;
 let counter = 0;
 
 /**
@@ -41,6 +45,8 @@ export class Task<T = unknown> extends Future<T> {
   #controller: AbortController | undefined = undefined;
   #abandonable = false;
   #traceback: string | undefined;
+  #prev: Task<unknown> | undefined = undefined;
+  #next: Task<unknown> | undefined = undefined;
 
   /**
    * Prefer {@link createTask}; the constructor is the same.
@@ -55,12 +61,21 @@ export class Task<T = unknown> extends Future<T> {
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`createTask(): name must be a string, got ${typeof name}`);
     this.#name = name ?? ++counter;
     this.#traceback = debugEnabled() ? captureTraceback() : undefined;
-    pending.add(this);
+    if (first !== undefined) {
+      this.#next = first;
+      first.#prev = this;
+    }
+    first = this;
     // The body starts on a microtask, as asyncio starts a task on the next loop turn.
-    if (manual !== true) queueMicrotask(() => this.#start());
+    if (manual !== true) scheduleStart(this);
   }
 
-  /** @internal Run the first step now (tasks constructed with `manual`). */
+  /** @internal The next task in the list of pending ones. */
+  _nextPending(): Task<unknown> | undefined {
+    return this.#next;
+  }
+
+  /** @internal Run the first step now (tasks constructed with `manual`, and the start queue). */
   _startNow(): void {
     this.#start();
   }
@@ -192,7 +207,12 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */
   override _settle(state: 0 | 1 | 2 | 3, value: T | undefined, error: unknown): void {
     if (this.done()) return;
-    pending.delete(this);
+    const prev = this.#prev;
+    const next = this.#next;
+    if (prev === undefined) first = next;
+    else prev.#next = next;
+    if (next !== undefined) next.#prev = prev;
+    this.#prev = this.#next = undefined;
     this.#fn = undefined;
     this.#waiter = undefined;
     this.#waiters = undefined;
@@ -217,9 +237,9 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (result instanceof Promise) {
-      // The body's promise carries the task already; the await that watches it
-      // runs outside the task, so its own promises need not carry it.
-      void Task.#settleWhenDone(this, result);
+      // The body's promise carries the task already; the reaction that watches
+      // it is made outside the task, so its own promise need not carry it.
+      void (result as Promise<T>).then((value: T) => this.#succeeded(value), (e: unknown) => this.#failed(e));
     } else if (isThenable(result)) {
       // A Future (or another thenable) is awaited as the task, so that
       // cancelling the task cancels what it waits on.
@@ -284,7 +304,10 @@ export function currentTask(): Task<unknown> | null {
 
 /** The tasks not yet done (asyncio's `all_tasks()`). */
 export function allTasks(): Set<Task<unknown>> {
-  return new Set(pending);
+  const out: Task<unknown>[] = [];
+  for (let t = first; t !== undefined; t = t._nextPending()) out.push(t);
+  // Oldest first, as they were created.
+  return new Set(out.reverse());
 }
 
 /** @internal A task that only awaits `promise`; cancelling it abandons the promise. */
@@ -297,6 +320,28 @@ export function taskFromPromise<T>(promise: PromiseLike<T>): Task<T> {
 }
 
 function noop(): void {}
+
+// Tasks created in one synchronous stretch start together from one microtask,
+// in creation order: a microtask per task would allocate a closure and, in
+// Node, an async resource for each (most of what creating a task costs).
+let toStart: Task<unknown>[] = [];
+const resolved = Promise.resolve();
+
+function scheduleStart(task: Task<unknown>): void {
+  if (toStart.push(task) === 1) void resolved.then(startQueued);
+}
+
+function startQueued(): void {
+  // The microtask may have been queued from inside a task: start outside it.
+  runOutside(startBatch);
+}
+
+function startBatch(): void {
+  // Tasks created while these start form the next batch, on a later microtask.
+  const batch = toStart;
+  toStart = [];
+  for (let i = 0; i < batch.length; i++) (batch[i] as Task<unknown>)._startNow();
+}
 
 function callBody(task: Task<unknown>): unknown {
   return task._call();
