@@ -1,5 +1,6 @@
-// One benchmark case per process (AsyncLocalStorage, once enabled, stays on
-// for the whole process on Node 20, so each case starts from a clean slate).
+// One benchmark case per process (aiots's promise hooks and an
+// AsyncLocalStorage, once enabled, stay on for the whole process, so each
+// case starts from a clean slate).
 // Usage: node --import tsx cases.ts <case>  → prints one JSON line.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
@@ -67,6 +68,12 @@ const cases: Record<string, () => Promise<number>> = {
     // The same plain calls, once an AsyncLocalStorage is active in the process.
     const als = new AsyncLocalStorage<number>();
     return als.run(1, () => cases['async-calls']!());
+  },
+  'async-calls+hooks': async () => {
+    // The same plain calls, once aiots's promise hooks are installed (the first
+    // task installs them; a program with a task anywhere pays this).
+    await createTask(async () => undefined);
+    return cases['async-calls']!();
   },
   'async-calls-in-als-run': () => {
     // The floor for any task that carries a context: each call in its own run().

@@ -19,9 +19,9 @@ if (nodes.length === 0) {
 interface Row { label: string; ops: number; aiots: string; base: string; n: number; unit: 'ops' | 'wall' }
 const rows: Row[] = [
   { label: '(a) create + await 100k tasks vs 100k async calls', aiots: 'tasks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
-  { label: '(a′) the same async calls with an AsyncLocalStorage active', aiots: 'async-calls+als', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
-  { label: '(a″) the same async calls, each in its own AsyncLocalStorage.run()', aiots: 'async-calls-in-als-run', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
-  { label: '(a‴) tasks vs (a″): what aiots adds over the context switch', aiots: 'tasks', base: 'async-calls-in-als-run', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a′) the same async calls once aiots\'s promise hooks are installed', aiots: 'async-calls+hooks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a″) for comparison: the same async calls with an AsyncLocalStorage active', aiots: 'async-calls+als', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a‴) for comparison: each async call in its own AsyncLocalStorage.run()', aiots: 'async-calls-in-als-run', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(b) gather of 10k functions vs Promise.all', aiots: 'gather-fns', base: 'promise-all', n: 10_000, ops: 0, unit: 'ops' },
   { label: '(b′) gather of 10k promises vs Promise.all', aiots: 'gather-promises', base: 'promise-all', n: 10_000, ops: 0, unit: 'ops' },
   { label: '(c) Queue (unbounded) 1M items vs array+promise channel', aiots: 'queue-unbounded', base: 'channel', n: 1_000_000, ops: 0, unit: 'ops' },

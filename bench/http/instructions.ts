@@ -40,11 +40,12 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '2000' },
     connections: { type: 'string', default: '4' },
     extra: { type: 'string', multiple: true },
+    sleep: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  console.log('usage: node --import tsx http/instructions.ts [--frameworks node,aiots,fastify,hono] [--node PATH]... [--requests N] [--warmup N] [--connections N]');
+  console.log('usage: node --import tsx http/instructions.ts [--frameworks node,aiots,fastify,hono] [--node PATH]... [--requests N] [--warmup N] [--connections N] [--sleep S] [--extra LABEL=FILE.ts]...');
   process.exit(0);
 }
 
@@ -56,6 +57,9 @@ function positiveInt(name: string, raw: string): number {
 const REQUESTS = positiveInt('requests', opts.requests);
 const WARMUP = positiveInt('warmup', opts.warmup);
 const CONNECTIONS = positiveInt('connections', opts.connections);
+// Scenario B's shape with a shorter sleep: what a request that waits costs.
+const SLEEP = Number(opts.sleep);
+if (!Number.isFinite(SLEEP) || SLEEP < 0) throw new RangeError(`--sleep must be a number of seconds >= 0, got ${JSON.stringify(opts.sleep)}`);
 const frameworks = opts.frameworks.split(',').map((s) => s.trim()).filter((s) => s !== '');
 for (const f of frameworks) if (NAMES[f] === undefined) throw new RangeError(`unknown framework ${f}; known: ${Object.keys(NAMES).join(', ')}`);
 const entries = new Map(frameworks.map((f) => [f, join(SERVERS, `${f}.ts`)]));
@@ -129,7 +133,7 @@ async function count(node: string, bundle: string, n: number, dir: string): Prom
   const port = nextPort++;
   const out = join(dir, `cg.${port}.out`);
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', node, '--single-threaded', bundle], {
-    env: { ...process.env, PORT: String(port), SLEEP: '0' },
+    env: { ...process.env, PORT: String(port), SLEEP: String(SLEEP) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -160,7 +164,7 @@ try {
   }
   for (const node of nodes) {
     const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
-    console.log(`\nNode ${version}: instructions per GET /hello/world (callgrind; ${REQUESTS} requests after ${WARMUP}, ${CONNECTIONS} connections)\n`);
+    console.log(`\nNode ${version}: instructions per GET /hello/world (callgrind; ${REQUESTS} requests after ${WARMUP}, ${CONNECTIONS} connections${SLEEP > 0 ? `, handlers sleep ${SLEEP} s` : ''})\n`);
     const per = new Map<string, number>();
     for (const f of frameworks) {
       const bundle = bundles.get(f) as string;

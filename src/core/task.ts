@@ -1,7 +1,7 @@
 /**
  * `Task`: a function running as its own cancellable unit of work, as
- * `asyncio.Task`. The task is found from inside through AsyncLocalStorage, so
- * aiots awaits (sleep, queue get, lock acquire, ...) reject with
+ * `asyncio.Task`. The task is found from inside through its promises (see
+ * context.ts), so aiots awaits (sleep, queue get, lock acquire, ...) reject with
  * `CancelledError` when the task is cancelled, without a signal threaded by hand.
  * @module
  */
