@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CancelledError, Condition, InvalidStateError, Lock, createTask, sleep, waitFor } from '../../src/index.js';
+import { seededRandom } from './seeded-random.js';
 
 async function waiters(cond: Condition, n: number, log: number[]): Promise<ReturnType<typeof createTask<void>>[]> {
   const ts = Array.from({ length: n }, (_, i) => createTask(async () => {
@@ -153,11 +154,7 @@ test('the constructor rejects a non-Lock', () => {
 });
 
 test('under random cancellations of notified waiters no notification is lost', async () => {
-  let seed = 99;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(99);
   for (let round = 0; round < 20; round++) {
     const cond = new Condition();
     const items: number[] = [];

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CancelledError, InvalidStateError, Lock, createTask, sleep, waitFor } from '../../src/index.js';
+import { seededRandom } from './seeded-random.js';
 
 test('acquire() takes a free lock at once; release() frees it', async () => {
   const lock = new Lock();
@@ -156,11 +157,7 @@ test('a waiter cancelled just before release() does not strand the next one (CPy
 });
 
 test('under random cancellations mutual exclusion holds and the lock ends free', async () => {
-  let seed = 4242;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(4242);
   for (let round = 0; round < 20; round++) {
     const lock = new Lock();
     let holders = 0;

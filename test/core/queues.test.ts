@@ -7,6 +7,7 @@ import {
   CancelledError, LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown, createTask, sleep, waitFor,
   TimeoutError,
 } from '../../src/index.js';
+import { seededRandom } from './seeded-random.js';
 
 test('Queue is FIFO, LifoQueue is LIFO, PriorityQueue returns the smallest first', () => {
   const q = new Queue<number>();
@@ -230,11 +231,7 @@ test('subclass names appear in messages', () => {
 });
 
 test('under random cancellations no item is lost or handed out twice', async () => {
-  let seed = 12345;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(12345);
   for (let round = 0; round < 20; round++) {
     const q = new Queue<number>(rand() < 0.5 ? 0 : 2);
     const got: number[] = [];

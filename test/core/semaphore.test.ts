@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoundedSemaphore, CancelledError, InvalidStateError, Semaphore, createTask, sleep } from '../../src/index.js';
+import { seededRandom } from './seeded-random.js';
 
 test('the default value is 1; locked() says whether acquire would wait', async () => {
   const sem = new Semaphore();
@@ -157,11 +158,7 @@ test('release() while waiters are woken but not yet run counts every permit', as
 });
 
 test('under random cancellations the permit count stays exact', async () => {
-  let seed = 777;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(777);
   for (let round = 0; round < 20; round++) {
     const sem = new Semaphore(2);
     let inside = 0;
