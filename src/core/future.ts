@@ -13,6 +13,10 @@ const FULFILLED = 1;
 const REJECTED = 2;
 const CANCELLED = 3;
 type State = typeof PENDING | typeof FULFILLED | typeof REJECTED | typeof CANCELLED;
+// #flags: the result was read (no "never retrieved" report); the failure is
+// registered for that report.
+const RETRIEVED = 1;
+const TRACKED = 2;
 
 /** Notified synchronously when a future settles (internal protocol, not exported from the package). */
 export interface FutureListener {
@@ -46,16 +50,15 @@ const unretrieved = new FinalizationRegistry<Unretrieved>((held) => {
  */
 export class Future<T = unknown> implements PromiseLike<T> {
   #state: State = PENDING;
-  #value: T | undefined = undefined;
-  #error: unknown = undefined;
+  // The value once fulfilled, the error once rejected or cancelled.
+  #result: unknown = undefined;
   #promise: Promise<T> | undefined = undefined;
   // Typed loosely so that Future<T> stays assignable to Future<unknown>.
   #resolve: ((value: unknown) => void) | undefined = undefined;
   #reject: ((error: unknown) => void) | undefined = undefined;
   #listeners: FutureListener | FutureListener[] | undefined = undefined;
   #callbacks: ((fut: never) => void)[] | undefined = undefined;
-  #retrieved = false;
-  #tracked = false;
+  #flags = 0;
 
   /** True once the future has a result, an exception, or was cancelled. */
   done(): boolean {
@@ -74,8 +77,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   result(): T {
     if (this.#state === PENDING) throw new InvalidStateError('Result is not set: the future is not done');
     this.#markRetrieved();
-    if (this.#state !== FULFILLED) throw this.#error;
-    return this.#value as T;
+    if (this.#state !== FULFILLED) throw this.#result;
+    return this.#result as T;
   }
 
   /**
@@ -84,9 +87,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   exception(): unknown {
     if (this.#state === PENDING) throw new InvalidStateError('Exception is not set: the future is not done');
-    if (this.#state === CANCELLED) throw this.#error;
+    if (this.#state === CANCELLED) throw this.#result;
     this.#markRetrieved();
-    return this.#state === REJECTED ? this.#error : null;
+    return this.#state === REJECTED ? this.#result : null;
   }
 
   /**
@@ -173,13 +176,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#markRetrieved();
     let p = this.#promise;
     if (p !== undefined) return p;
-    if (this.#state === FULFILLED) p = Promise.resolve(this.#value as T);
+    if (this.#state === FULFILLED) p = Promise.resolve(this.#result as T);
     else if (this.#state === PENDING) {
       p = new Promise<T>((resolve, reject) => {
         this.#resolve = resolve as (value: unknown) => void;
         this.#reject = reject;
       });
-    } else p = Promise.reject(this.#error);
+    } else p = Promise.reject(this.#result);
     this.#promise = p;
     return p;
   }
@@ -204,7 +207,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal The error a cancelled future holds. */
   _cancelError(): CancelledError | undefined {
-    return this.#state === CANCELLED ? (this.#error as CancelledError) : undefined;
+    return this.#state === CANCELLED ? (this.#result as CancelledError) : undefined;
   }
 
   /** @internal Name used in "never retrieved" reports; tasks override it. */
@@ -220,13 +223,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */
   _settle(state: State, value: T | undefined, error: unknown): void {
     this.#state = state;
-    this.#value = value;
-    this.#error = error;
+    this.#result = state === FULFILLED ? value : error;
     if (state === FULFILLED) this.#resolve?.(value);
     else {
       this.#reject?.(error);
-      if (state === REJECTED && !this.#retrieved && !isCancellation(error)) {
-        this.#tracked = true;
+      if (state === REJECTED && (this.#flags & RETRIEVED) === 0 && !isCancellation(error)) {
+        this.#flags |= TRACKED;
         // V8 keeps the raw stack frames (and their receivers: this very task)
         // until `stack` is read; the held value must not reach the target.
         if (error instanceof Error) void error.stack;
@@ -251,12 +253,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #markRetrieved(): void {
-    if (this.#retrieved) return;
-    this.#retrieved = true;
-    if (this.#tracked) {
-      this.#tracked = false;
-      unretrieved.unregister(this);
-    }
+    const f = this.#flags;
+    if ((f & RETRIEVED) !== 0) return;
+    this.#flags = (f | RETRIEVED) & ~TRACKED;
+    if ((f & TRACKED) !== 0) unretrieved.unregister(this);
   }
 }
 

@@ -17,6 +17,21 @@ export interface TaskOptions {
   readonly name?: string;
 }
 
+const STARTED = 1;
+const MUST_CANCEL = 2;
+const ABANDONABLE = 4;
+
+/** A task's cancellation state and debug traceback, made on first use. */
+interface Rare {
+  /** How many cancel() calls are pending (asyncio's `cancelling()`). */
+  requested: number;
+  message: string | undefined;
+  /** Futures waited on beyond the first (gather, wait, select-like awaits). */
+  waiters: Set<Future<unknown>> | undefined;
+  controller: AbortController | undefined;
+  traceback: string | undefined;
+}
+
 // The tasks not yet done, as a list threaded through the tasks themselves:
 // adding and removing allocate nothing, where a Set of many thousands of
 // tasks would rehash (and leave its old table to the collector) as it grows
@@ -36,15 +51,11 @@ export class Task<T = unknown> extends Future<T> {
   #fn: (() => T | PromiseLike<T>) | undefined;
   // The default name is built on first use: most tasks are never named.
   #name: string | number;
-  #started = false;
-  #numCancelsRequested = 0;
-  #mustCancel = false;
-  #cancelMessage: string | undefined = undefined;
+  #flags = 0;
   #waiter: Future<unknown> | undefined = undefined;
-  #waiters: Set<Future<unknown>> | undefined = undefined;
-  #controller: AbortController | undefined = undefined;
-  #abandonable = false;
-  #traceback: string | undefined;
+  // What most tasks never need lives apart, made on first use: every field a
+  // task starts with costs each of the many short tasks a server makes.
+  #rare: Rare | undefined = undefined;
   #prev: Task<unknown> | undefined = undefined;
   #next: Task<unknown> | undefined = undefined;
 
@@ -60,7 +71,7 @@ export class Task<T = unknown> extends Future<T> {
     const name = options?.name;
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`createTask(): name must be a string, got ${typeof name}`);
     this.#name = name ?? ++counter;
-    this.#traceback = debugEnabled() ? captureTraceback() : undefined;
+    if (debugEnabled()) this.#r().traceback = captureTraceback();
     if (first !== undefined) {
       this.#next = first;
       first.#prev = this;
@@ -68,6 +79,10 @@ export class Task<T = unknown> extends Future<T> {
     first = this;
     // The body starts on a microtask, as asyncio starts a task on the next loop turn.
     if (manual !== true) scheduleStart(this);
+  }
+
+  #r(): Rare {
+    return (this.#rare ??= { requested: 0, message: undefined, waiters: undefined, controller: undefined, traceback: undefined });
   }
 
   /** @internal The next task in the list of pending ones. */
@@ -98,10 +113,11 @@ export class Task<T = unknown> extends Future<T> {
    * zero, a fresh signal is handed out.
    */
   get signal(): AbortSignal {
-    let c = this.#controller;
+    const r = this.#r();
+    let c = r.controller;
     if (c === undefined) {
-      c = this.#controller = new AbortController();
-      if (this.#numCancelsRequested > 0 || this.cancelled()) c.abort(new CancelledError(this.#cancelMessage));
+      c = r.controller = new AbortController();
+      if (r.requested > 0 || this.cancelled()) c.abort(new CancelledError(r.message));
     }
     return c.signal;
   }
@@ -113,30 +129,31 @@ export class Task<T = unknown> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    this.#numCancelsRequested++;
-    this.#cancelMessage = msg;
-    const c = this.#controller;
+    const r = this.#r();
+    r.requested++;
+    r.message = msg;
+    const c = r.controller;
     if (c !== undefined && !c.signal.aborted) c.abort(new CancelledError(msg));
-    if (this.#abandonable) {
+    if ((this.#flags & ABANDONABLE) !== 0) {
       // Wraps a bare promise: nothing to interrupt, so the task ends now.
       this._settle(FutureState.CANCELLED, undefined, new CancelledError(msg));
       return true;
     }
-    if (this.#started && (this.#waiter !== undefined || this.#waiters !== undefined)) {
+    if ((this.#flags & STARTED) !== 0 && (this.#waiter !== undefined || r.waiters !== undefined)) {
       let delivered = false;
       const w = this.#waiter;
       if (w !== undefined && w.cancel(msg)) delivered = true;
-      const ws = this.#waiters;
+      const ws = r.waiters;
       if (ws !== undefined) for (const f of [...ws]) if (f.cancel(msg)) delivered = true;
       if (delivered) return true;
     }
-    this.#mustCancel = true;
+    this.#flags |= MUST_CANCEL;
     return true;
   }
 
   /** How many cancellation requests are pending (asyncio's `cancelling()`). */
   cancelling(): number {
-    return this.#numCancelsRequested;
+    return this.#rare?.requested ?? 0;
   }
 
   /**
@@ -144,14 +161,16 @@ export class Task<T = unknown> extends Future<T> {
    * an undelivered cancellation is dropped and `signal` is renewed.
    */
   uncancel(): number {
-    if (this.#numCancelsRequested > 0) {
-      this.#numCancelsRequested--;
-      if (this.#numCancelsRequested === 0) {
-        this.#mustCancel = false;
-        if (this.#controller?.signal.aborted === true) this.#controller = undefined;
+    const r = this.#rare;
+    if (r === undefined) return 0;
+    if (r.requested > 0) {
+      r.requested--;
+      if (r.requested === 0) {
+        this.#flags &= ~MUST_CANCEL;
+        if (r.controller?.signal.aborted === true) r.controller = undefined;
       }
     }
-    return this.#numCancelsRequested;
+    return r.requested;
   }
 
   override get [Symbol.toStringTag](): string {
@@ -160,21 +179,28 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Register a future the task now waits on. */
   _wait(fut: Future<unknown>): void {
-    if (this.#mustCancel) {
-      if (fut.cancel(this.#cancelMessage)) this.#mustCancel = false;
+    if ((this.#flags & MUST_CANCEL) !== 0) {
+      if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
       return;
     }
-    if (this.#waiter === undefined && this.#waiters === undefined) this.#waiter = fut;
-    else if (this.#waiter === fut || this.#waiters?.has(fut) === true) return;
-    else (this.#waiters ??= new Set()).add(fut);
+    const waiters = this.#rare?.waiters;
+    if (this.#waiter === undefined && waiters === undefined) this.#waiter = fut;
+    else if (this.#waiter === fut || waiters?.has(fut) === true) return;
+    else (this.#r().waiters ??= new Set()).add(fut);
     fut._listen(this);
   }
 
   /** @internal */
   _futureDone(fut: Future<unknown>): void {
-    if (this.#waiter === fut) this.#waiter = undefined;
-    else this.#waiters?.delete(fut);
-    if (this.#waiters?.size === 0) this.#waiters = undefined;
+    if (this.#waiter === fut) {
+      this.#waiter = undefined;
+      return;
+    }
+    const r = this.#rare;
+    const ws = r?.waiters;
+    if (r === undefined || ws === undefined) return;
+    ws.delete(fut);
+    if (ws.size === 0) r.waiters = undefined;
   }
 
   /**
@@ -183,15 +209,15 @@ export class Task<T = unknown> extends Future<T> {
    * (queues, locks) rely on to never lose an item or a permit.
    */
   _checkCancel(): void {
-    if (this.#mustCancel) {
-      this.#mustCancel = false;
-      throw new CancelledError(this.#cancelMessage);
+    if ((this.#flags & MUST_CANCEL) !== 0) {
+      this.#flags &= ~MUST_CANCEL;
+      throw new CancelledError(this.#rare?.message);
     }
   }
 
   /** @internal Cancelling ends the task at once (it only awaits a bare promise). */
   _setAbandonable(): void {
-    this.#abandonable = true;
+    this.#flags |= ABANDONABLE;
   }
 
   /** @internal */
@@ -201,7 +227,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal */
   override _sourceTraceback(): string | undefined {
-    return this.#traceback;
+    return this.#rare?.traceback;
   }
 
   /** @internal */
@@ -215,16 +241,16 @@ export class Task<T = unknown> extends Future<T> {
     this.#prev = this.#next = undefined;
     this.#fn = undefined;
     this.#waiter = undefined;
-    this.#waiters = undefined;
+    if (this.#rare !== undefined) this.#rare.waiters = undefined;
     super._settle(state, value, error);
   }
 
   #start(): void {
-    this.#started = true;
-    if (this.#mustCancel) {
+    this.#flags |= STARTED;
+    if ((this.#flags & MUST_CANCEL) !== 0) {
       // Cancelled before its first step: the body never runs, as in asyncio.
-      this.#mustCancel = false;
-      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+      this.#flags &= ~MUST_CANCEL;
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#rare?.message));
       return;
     }
     if (this.done()) return;
@@ -245,8 +271,8 @@ export class Task<T = unknown> extends Future<T> {
       // cancelling the task cancels what it waits on.
       const thenable = result;
       runIn(this, (task: Task<T>) => void Task.#settleWhenDone(task, thenable), this);
-    } else if (this.#mustCancel) {
-      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+    } else if ((this.#flags & MUST_CANCEL) !== 0) {
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#rare?.message));
     } else {
       this._settle(FutureState.FULFILLED, result, undefined);
     }
@@ -266,9 +292,9 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #succeeded(value: T): void {
-    if (this.#mustCancel) {
+    if ((this.#flags & MUST_CANCEL) !== 0) {
       // Cancelled right before it returned, never told: it ends cancelled.
-      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#cancelMessage));
+      this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#rare?.message));
     } else {
       this._settle(FutureState.FULFILLED, value, undefined);
     }
