@@ -178,10 +178,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (p !== undefined) return p;
     if (this.#state === FULFILLED) p = Promise.resolve(this.#result as T);
     else if (this.#state === PENDING) {
-      p = new Promise<T>((resolve, reject) => {
-        this.#resolve = resolve as (value: unknown) => void;
-        this.#reject = reject;
-      });
+      p = new Promise<T>(capture);
+      this.#resolve = captured.resolve;
+      this.#reject = captured.reject;
+      captured.resolve = captured.reject = undefined;
     } else p = Promise.reject(this.#result);
     this.#promise = p;
     return p;
@@ -258,6 +258,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#flags = (f | RETRIEVED) & ~TRACKED;
     if ((f & TRACKED) !== 0) unretrieved.unregister(this);
   }
+}
+
+// One executor for every future's promise: it hands the resolving functions
+// over through a module variable, so no closure is made per future.
+const captured: { resolve: ((value: unknown) => void) | undefined; reject: ((error: unknown) => void) | undefined } = { resolve: undefined, reject: undefined };
+
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve as (value: unknown) => void;
+  captured.reject = reject;
 }
 
 function runCallback<F>(cb: (fut: F) => void, fut: F): void {
