@@ -57,6 +57,46 @@ class Channel<T> {
   }
 }
 
+// The least a task can be under DESIGN.md's rules, for the floor row: made
+// from a function, started on a later microtask, awaitable as a thenable (a
+// Task is not a native Promise), and carrying its context through its
+// promises with V8's promise hooks (what currentTask() needs); no cancellation.
+const CTX = Symbol('floor-task');
+let floorCurrent: FloorTask | undefined;
+const floorSaved: (FloorTask | undefined)[] = [];
+let floorQueue: FloorTask[] = [];
+type Carrier = Promise<unknown> & { [CTX]?: FloorTask };
+
+function drainFloor(): void {
+  const q = floorQueue;
+  floorQueue = [];
+  for (const t of q) t.start();
+}
+
+class FloorTask implements PromiseLike<number> {
+  fn: (() => Promise<number>) | undefined;
+  p: Promise<number> | undefined = undefined;
+  constructor(fn: () => Promise<number>) {
+    this.fn = fn;
+    if (floorQueue.push(this) === 1) queueMicrotask(drainFloor);
+  }
+
+  start(): void {
+    const prev = floorCurrent;
+    floorCurrent = this;
+    try {
+      this.p = (this.fn as () => Promise<number>)();
+    } finally {
+      floorCurrent = prev;
+    }
+    this.fn = undefined;
+  }
+
+  then<A = number, B = never>(f?: ((v: number) => A | PromiseLike<A>) | null, r?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return (this.p ?? Promise.resolve().then(() => this.p as Promise<number>)).then(f, r);
+  }
+}
+
 const cases: Record<string, () => Promise<number>> = {
   // (a) create and await 100k tasks vs plain async calls
   'async-calls': () => timeIt(async () => {
@@ -82,6 +122,26 @@ const cases: Record<string, () => Promise<number>> = {
       const ps: Promise<number>[] = [];
       for (let i = 0; i < TASKS; i++) ps.push(als.run(i, work, i));
       for (const p of ps) await p;
+    });
+  },
+  'floor-tasks': async () => {
+    const { promiseHooks } = await import('node:v8');
+    promiseHooks.createHook({
+      init: (p: Carrier) => {
+        if (floorCurrent !== undefined) p[CTX] = floorCurrent;
+      },
+      before: (p: Carrier) => {
+        floorSaved.push(floorCurrent);
+        floorCurrent = p[CTX];
+      },
+      after: () => {
+        floorCurrent = floorSaved.pop();
+      },
+    });
+    return timeIt(async () => {
+      const ts = [];
+      for (let i = 0; i < TASKS; i++) ts.push(new FloorTask(() => work(i)));
+      for (const t of ts) await t;
     });
   },
   tasks: () => timeIt(async () => {

@@ -19,6 +19,8 @@ if (nodes.length === 0) {
 interface Row { label: string; ops: number; aiots: string; base: string; n: number; unit: 'ops' | 'wall' }
 const rows: Row[] = [
   { label: '(a) create + await 100k tasks vs 100k async calls', aiots: 'tasks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a⁗) the floor under these rules: a minimal thenable task that starts on a microtask and carries its context with promise hooks, no cancellation', aiots: 'floor-tasks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a) against (a⁗): what aiots adds over that floor', aiots: 'tasks', base: 'floor-tasks', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a′) the same async calls once aiots\'s promise hooks are installed', aiots: 'async-calls+hooks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a″) for comparison: the same async calls with an AsyncLocalStorage active', aiots: 'async-calls+als', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a‴) for comparison: each async call in its own AsyncLocalStorage.run()', aiots: 'async-calls-in-als-run', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
