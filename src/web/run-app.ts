@@ -142,7 +142,11 @@ async function superviseWorkers(procs: readonly Worker[], workers: number, print
   const failed: string[] = [];
   const exited = procs.map((w) => new Promise<void>((resolve) => {
     const onExit = (code: number | null, signal: string | null): void => {
-      if (code !== 0) failed.push(`worker ${w.process.pid ?? '?'} ${signal === null ? `exited with code ${code}` : `was killed by ${signal}`}`);
+      // A worker that finished its shutdown and disconnected on purpose can
+      // still be hit by the copy of a stop signal this primary forwarded (late,
+      // on a loaded machine) while Node tears it down: that is a clean exit.
+      const finished = w.exitedAfterDisconnect && (signal === 'SIGINT' || signal === 'SIGTERM');
+      if (code !== 0 && !finished) failed.push(`worker ${w.process.pid ?? '?'} ${signal === null ? `exited with code ${code}` : `was killed by ${signal}`}`);
       resolve();
     };
     if (w.isDead()) onExit(w.process.exitCode, w.process.signalCode);
