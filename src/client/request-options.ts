@@ -53,6 +53,7 @@ export interface RequestOptions {
   readonly traceRequestCtx?: unknown;
 }
 
+// An HTTP token: a header name or a method.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INJECTION = /[\r\n\0]/;
 // What undici (and RFC 9110's field-value) allows: HTAB, visible ASCII, space
@@ -127,7 +128,6 @@ function appendParams(where: string, u: URL, params: unknown): void {
   }
 }
 
-const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_METHODS = new Map<unknown, string>();
 for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']) {
   KNOWN_METHODS.set(m, m);
@@ -138,7 +138,7 @@ for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TR
 export function toMethod(where: string, method: unknown): string {
   const known = KNOWN_METHODS.get(method);
   if (known !== undefined) return known;
-  if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) throw new TypeError(`${where}: method must be an HTTP token, got ${describe(method)}`);
+  if (typeof method !== 'string' || !TOKEN.test(method)) throw new TypeError(`${where}: method must be an HTTP token, got ${describe(method)}`);
   return method.toUpperCase();
 }
 

@@ -59,33 +59,17 @@ export function runIn<A, R>(task: Task<unknown>, fn: (arg: A) => R, arg: A): R {
   }
 }
 
-/** @internal `fn(arg)` outside any task, without a closure (for the server's hot path). */
-export function callOutside<A>(fn: (arg: A) => void, arg: A): void {
-  const prev = cur;
-  cur = undefined;
-  try {
-    fn(arg);
-  } finally {
-    cur = prev;
-  }
-}
-
-/** @internal Run `fn` outside any task (for callbacks that must not inherit one). */
-export function runOutside<R>(fn: () => R): R {
-  const prev = cur;
-  cur = undefined;
-  try {
-    return fn();
-  } finally {
-    cur = prev;
-  }
-}
-
 /**
- * @internal Queue `fn` as a microtask. It runs outside any task, as asyncio
- * runs done callbacks from the loop (a queued microtask is not a promise
- * reaction, so it carries no task).
+ * @internal `fn(arg)` outside any task, without a closure. Only code that
+ * settles a future from inside some task and then does work of its own needs
+ * it: timers, emitters and queued microtasks never carry a task.
  */
-export function queueOutside(fn: () => void): void {
-  queueMicrotask(fn);
+export function callOutside<A, R>(fn: (arg: A) => R, arg: A): R {
+  const prev = cur;
+  cur = undefined;
+  try {
+    return fn(arg);
+  } finally {
+    cur = prev;
+  }
 }

@@ -4,7 +4,7 @@
  * so that cancelling that task cancels what it waits on.
  * @module
  */
-import { current, queueOutside } from './context.js';
+import { current } from './context.js';
 import { CancelledError, InvalidStateError, isCancellation } from './errors.js';
 import { report } from './report.js';
 
@@ -122,7 +122,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addDoneCallback(fn: (fut: this) => void): void {
     if (typeof fn !== 'function') throw new TypeError('addDoneCallback(): fn must be a function');
     if (this.#state !== PENDING) {
-      queueOutside(() => runCallback(fn, this));
+      // A queued microtask carries no task: callbacks run outside any, as in asyncio.
+      queueMicrotask(() => runCallback(fn, this));
       return;
     }
     (this.#callbacks ??= []).push(fn);
@@ -246,7 +247,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this.#callbacks;
     if (cbs !== undefined && cbs.length > 0) {
       this.#callbacks = undefined;
-      queueOutside(() => {
+      queueMicrotask(() => {
         for (const cb of cbs) runCallback(cb as (fut: this) => void, this);
       });
     }

@@ -7,7 +7,6 @@
  */
 import { constants as osConstants } from 'node:os';
 import { monotonic, timerMs } from './clock.js';
-import { callOutside } from './context.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError } from './errors.js';
@@ -76,11 +75,6 @@ export class TimerHandle extends Handle {
 
   /** @internal */
   _arm(): void {
-    callOutside(armTimer, this);
-  }
-
-  /** @internal */
-  _setTimer(): void {
     this.#timer = setTimeout(runHandle, timerMs(this.#when - monotonic()), this);
   }
 
@@ -94,16 +88,9 @@ function runHandle(h: Handle): void {
   h._run();
 }
 
-// Callbacks are armed through callOutside: asyncio runs loop callbacks with
-// no current task (current_task() is None there); a callback scheduled from a
-// task must not run as that task, nor keep it alive.
-function armTimer(h: TimerHandle): void {
-  h._setTimer();
-}
-
-function armImmediate(h: Handle): void {
-  setImmediate(runHandle, h);
-}
+// Timer and immediate callbacks carry no task (see context.ts): a callback
+// scheduled from a task runs with none, as asyncio runs loop callbacks with
+// current_task() None, and does not keep the task alive.
 
 // Node exits when nothing keeps its loop alive; asyncio's loop blocks until
 // it is told to stop. This timer is that block.
@@ -137,7 +124,7 @@ export class EventLoop {
     toFunction('callSoon()', 'callback', cb);
     const h = new Handle(this, cb, args);
     this.#handles.add(h);
-    callOutside(armImmediate, h);
+    setImmediate(runHandle, h);
     return h;
   }
 

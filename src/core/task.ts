@@ -5,7 +5,7 @@
  * `CancelledError` when the task is cancelled, without a signal threaded by hand.
  * @module
  */
-import { current, runIn, runOutside } from './context.js';
+import { current, runIn } from './context.js';
 import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, isCancellation } from './errors.js';
 import { Future, FutureState, isThenable } from './future.js';
@@ -350,16 +350,11 @@ function noop(): void {}
 // Tasks created in one synchronous stretch start together from one microtask,
 // in creation order: a microtask per task would allocate a closure and, in
 // Node, an async resource for each (most of what creating a task costs).
+// (A queued microtask carries no task, so the batch starts outside any.)
 let toStart: Task<unknown>[] = [];
-const resolved = Promise.resolve();
 
 function scheduleStart(task: Task<unknown>): void {
-  if (toStart.push(task) === 1) void resolved.then(startQueued);
-}
-
-function startQueued(): void {
-  // The microtask may have been queued from inside a task: start outside it.
-  runOutside(startBatch);
+  if (toStart.push(task) === 1) queueMicrotask(startBatch);
 }
 
 function startBatch(): void {

@@ -97,10 +97,20 @@ export class CIMultiDict implements Iterable<[string, string]> {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 
+/** @internal An HTTP token (a method or a header name). */
+export function isToken(s: unknown): s is string {
+  return typeof s === 'string' && TOKEN.test(s);
+}
+
+/** @internal A header value a request or response may carry: no CR, LF or NUL. */
+export function isSafeValue(s: unknown): s is string {
+  return typeof s === 'string' && !BAD_VALUE.test(s);
+}
+
 function checkHeader(name: string, value: unknown): void {
-  if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
+  if (!isToken(name)) throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
   if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`headers: value of ${name} must be a string or number, got ${typeof value}`);
-  if (typeof value === 'string' && BAD_VALUE.test(value)) throw new TypeError(`headers: value of ${name} must not contain CR, LF or NUL`);
+  if (typeof value === 'string' && !isSafeValue(value)) throw new TypeError(`headers: value of ${name} must not contain CR, LF or NUL`);
 }
 
 /**

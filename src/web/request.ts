@@ -14,7 +14,7 @@ import type { Task } from '../core/task.js';
 import { describe } from '../core/validate.js';
 import type { Application } from './application.js';
 import { HTTPBadRequest, HTTPRequestEntityTooLarge } from './exceptions.js';
-import { RequestHeaders } from './headers.js';
+import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
 
@@ -329,7 +329,7 @@ export class Request {
     const where = 'Request.clone()';
     if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     const method = options?.method;
-    if (method !== undefined && (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))) throw new TypeError(`${where}: method must be an HTTP method, got ${describe(method)}`);
+    if (method !== undefined && !isToken(method)) throw new TypeError(`${where}: method must be an HTTP method, got ${describe(method)}`);
     let rawPath = this.#rawPath;
     let search = this.#search;
     const rel = options?.relUrl;
@@ -441,8 +441,8 @@ function headerOverride(where: string, input: NonNullable<CloneOptions['headers'
   const dict: NodeJS.Dict<string | string[]> = Object.create(null) as NodeJS.Dict<string | string[]>;
   const raw: string[] = [];
   const add = (name: string, value: string): void => {
-    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError(`${where}: header name ${describe(name)} is not a valid token`);
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new TypeError(`${where}: header ${name} must be a string without CR, LF or NUL, got ${describe(value)}`);
+    if (!isToken(name)) throw new TypeError(`${where}: header name ${describe(name)} is not a valid token`);
+    if (!isSafeValue(value)) throw new TypeError(`${where}: header ${name} must be a string without CR, LF or NUL, got ${describe(value)}`);
     raw.push(name, value);
     const key = name.toLowerCase();
     const cur = dict[key];

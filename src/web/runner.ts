@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runOutside } from '../core/context.js';
 import { InvalidStateError } from '../core/errors.js';
 import { describe, toDelay, toInt } from '../core/validate.js';
 import type { Application } from './application.js';
@@ -168,25 +167,24 @@ export abstract class BaseSite {
     if (this._server !== null) throw new InvalidStateError(`${this.constructor.name}.start(): already started`);
     const handler = this.runner._handler;
     const o = this.runner._options;
-    // Outside any task: connections must not inherit the context of whoever started the site.
     // Node insists that the headers' deadline is not past the whole request's.
     const headersTimeout = o.requestTimeout > 0 ? Math.min(o.headersTimeout, o.requestTimeout) : o.headersTimeout;
-    const server = runOutside(() => createServer({
+    const server = createServer({
       headersTimeout: headersTimeout * 1000,
       requestTimeout: o.requestTimeout * 1000,
       maxHeaderSize: o.maxHeaderSize,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
       noDelay: true,
-    }, handler.handle));
+    }, handler.handle);
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
     this._server = server;
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      runOutside(() => server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
+      server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
         server.off('error', reject);
         resolve();
-      }));
+      });
     }).catch((e: unknown) => {
       this._server = null;
       throw e;

@@ -6,9 +6,8 @@
  */
 import { describe } from '../../core/validate.js';
 import type { Handler, Middleware } from '../types.js';
+import { isToken } from '../headers.js';
 import { compilePattern, type CompiledPattern, type MatchStep } from './pattern.js';
-
-const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** One method of one resource, and its handler. */
 export class ResourceRoute {
@@ -75,7 +74,7 @@ export abstract class Resource {
 
   /** Add a route for `method` ('*' for any). */
   addRoute(method: string, handler: Handler): ResourceRoute {
-    if (typeof method !== 'string' || (method !== '*' && !METHOD.test(method))) throw new TypeError(`addRoute(): method must be an HTTP method or '*', got ${describe(method)}`);
+    if (typeof method !== 'string' || (method !== '*' && !isToken(method))) throw new TypeError(`addRoute(): method must be an HTTP method or '*', got ${describe(method)}`);
     if (typeof handler !== 'function') throw new TypeError(`addRoute(): handler for ${method} ${this.canonical} must be a function, got ${describe(handler)}`);
     const m = method.toUpperCase();
     if (m === '*') {
