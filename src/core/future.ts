@@ -14,9 +14,12 @@ const REJECTED = 2;
 const CANCELLED = 3;
 type State = typeof PENDING | typeof FULFILLED | typeof REJECTED | typeof CANCELLED;
 // #flags: the result was read (no "never retrieved" report); the failure is
-// registered for that report.
+// registered for that report; #promise was adopted from the owner and not
+// yet handed to anyone; it was adopted and handed out.
 const RETRIEVED = 1;
 const TRACKED = 2;
+const ADOPTED = 4;
+const HANDED = 8;
 
 /** Notified synchronously when a future settles (internal protocol, not exported from the package). */
 export interface FutureListener {
@@ -176,7 +179,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _promise(): Promise<T> {
     this.#markRetrieved();
     let p = this.#promise;
-    if (p !== undefined) return p;
+    if (p !== undefined) {
+      if ((this.#flags & ADOPTED) !== 0) this.#flags ^= ADOPTED | HANDED;
+      return p;
+    }
     if (this.#state === FULFILLED) p = Promise.resolve(this.#result as T);
     else if (this.#state === PENDING) {
       p = new Promise<T>(capture);
@@ -186,6 +192,24 @@ export class Future<T = unknown> implements PromiseLike<T> {
     } else p = Promise.reject(this.#result);
     this.#promise = p;
     return p;
+  }
+
+  /**
+   * @internal Use `p` as the promise behind this future if none was made yet;
+   * true if adopted. The owner must settle `p` as the future settles, with
+   * the future's outcome once `_handedOut()` (and must not reject it before:
+   * nobody may be listening). Saves a promise and its resolving functions.
+   */
+  _adopt(p: Promise<T>): boolean {
+    if (this.#promise !== undefined) return false;
+    this.#promise = p;
+    this.#flags |= ADOPTED;
+    return true;
+  }
+
+  /** @internal The adopted promise was handed out: settle it with the outcome. */
+  _handedOut(): boolean {
+    return (this.#flags & HANDED) !== 0;
   }
 
   /** @internal */
@@ -238,6 +262,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this.#resolve = undefined;
     this.#reject = undefined;
+    // An adopted promise nobody took will not carry the outcome: drop it.
+    if ((this.#flags & ADOPTED) !== 0) {
+      this.#flags &= ~ADOPTED;
+      this.#promise = undefined;
+    }
     const ls = this.#listeners;
     if (ls !== undefined) {
       this.#listeners = undefined;

@@ -5,9 +5,9 @@
  * `CancelledError` when the task is cancelled, without a signal threaded by hand.
  * @module
  */
-import { current, runIn } from './context.js';
+import { current, leave, runIn } from './context.js';
 import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
-import { CancelledError, isCancellation } from './errors.js';
+import { CancelledError, InvalidStateError, isCancellation } from './errors.js';
 import { Future, FutureState, isThenable } from './future.js';
 import { toFunction } from './validate.js';
 
@@ -255,18 +255,15 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this.done()) return;
     if (debugEnabled()) noteTaskStep(this);
-    let result: T | PromiseLike<T>;
+    let result: T | PromiseLike<T> | typeof WATCHED;
     try {
-      result = runIn(this, callBody, this) as T | PromiseLike<T>;
+      result = runIn(this, startBody, this) as T | PromiseLike<T> | typeof WATCHED;
     } catch (e) {
       this.#failed(e);
       return;
     }
-    if (result instanceof Promise) {
-      // The body's promise carries the task already; the reaction that watches
-      // it is made outside the task, so its own promise need not carry it.
-      void (result as Promise<T>).then((value: T) => this.#succeeded(value), (e: unknown) => this.#failed(e));
-    } else if (isThenable(result)) {
+    if (result === WATCHED) return;
+    if (isThenable(result)) {
       // A Future (or another thenable) is awaited as the task, so that
       // cancelling the task cancels what it waits on.
       const thenable = result;
@@ -298,6 +295,39 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this._settle(FutureState.FULFILLED, value, undefined);
     }
+  }
+
+  /**
+   * @internal The body's promise fulfilled (its reaction carries the task).
+   * The reaction's own promise is the task's promise when adopted, so it
+   * settles with the task's outcome once somebody holds it.
+   */
+  static _bodyFulfilled(this: void, value: unknown): unknown {
+    const task = leave() as Task<unknown>;
+    task.#succeeded(value);
+    return task._handedOut() ? task.result() : undefined;
+  }
+
+  /** @internal The body's promise rejected. */
+  static _bodyRejected(this: void, e: unknown): unknown {
+    const task = leave() as Task<unknown>;
+    task.#failed(e);
+    return task._handedOut() ? task.result() : undefined;
+  }
+
+  /** @internal Whether cancelling ends the task at once (its promise cannot be adopted then). */
+  _abandonable(): boolean {
+    return (this.#flags & ABANDONABLE) !== 0;
+  }
+
+  /** Tasks end only by their body, as in asyncio (which raises RuntimeError here). */
+  override setResult(_value: T): void {
+    throw new InvalidStateError('setResult(): a Task ends with its function\'s result; it cannot be set');
+  }
+
+  /** Tasks end only by their body, as in asyncio. */
+  override setException(_error: unknown): void {
+    throw new InvalidStateError('setException(): a Task ends with its function\'s error; it cannot be set');
   }
 
   static async #settleWhenDone<T>(task: Task<T>, result: PromiseLike<T>): Promise<void> {
@@ -364,6 +394,16 @@ function startBatch(): void {
   for (let i = 0; i < batch.length; i++) (batch[i] as Task<unknown>)._startNow();
 }
 
-function callBody(task: Task<unknown>): unknown {
-  return task._call();
+const WATCHED = Symbol('watched');
+
+// Runs as the task: a promise the body returns is watched from inside it, so
+// the reaction's promise carries the task and the shared reaction functions
+// find it there, where a pair of closures per task would cost two functions
+// and a context. That reaction's promise also serves as the task's own.
+function startBody(task: Task<unknown>): unknown {
+  const result = task._call();
+  if (!(result instanceof Promise)) return result;
+  const watch = result.then(Task._bodyFulfilled, Task._bodyRejected);
+  if (!task._abandonable()) task._adopt(watch);
+  return WATCHED;
 }

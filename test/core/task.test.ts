@@ -224,3 +224,53 @@ test('catch and finally work on futures like on promises', async () => {
   }), 1);
   assert.equal(ran, true);
 });
+
+test('a task ends only by its function: setResult and setException throw', async () => {
+  const t = createTask(() => sleep(0, 'own'));
+  assert.throws(() => t.setResult('forced'), (e: unknown) => e instanceof InvalidStateError && /cannot be set/.test(e.message));
+  assert.throws(() => t.setException(new Error('forced')), InvalidStateError);
+  assert.equal(t.done(), false);
+  assert.equal(await t, 'own');
+});
+
+// A running task's promise is the reaction that watches its body; these pin
+// that every way of ending reaches whoever awaits it while it runs.
+test('awaiting a running task sees each way it ends', async () => {
+  const ok = createTask(() => sleep(0.001, 'v'));
+  const bad = createTask(async () => {
+    await sleep(0.001);
+    throw new Error('boom');
+  });
+  const late = createTask(async () => {
+    await sleep(0.001);
+    currentTask()?.cancel('at the end');
+    return 'ignored'; // cancelled right before returning: ends cancelled
+  });
+  await sleep(0); // all three are running now
+  const seen = await Promise.allSettled([ok, ok.then((v) => `${v}!`), bad, late, late.finally(() => undefined)]);
+  assert.deepEqual(seen.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).name)), ['v', 'v!', 'Error', 'CancelledError', 'CancelledError']);
+  assert.equal(late.cancelled(), true);
+  // Awaited again once done: the same outcomes.
+  assert.equal(await ok, 'v');
+  await assert.rejects(bad, /boom/);
+});
+
+test('a task that fails with nobody awaiting it raises no unhandled rejection', async (t) => {
+  const { getEventLoop } = await import('../../src/index.js');
+  const loop = getEventLoop();
+  loop.setExceptionHandler(() => undefined);
+  t.after(() => loop.setExceptionHandler(null));
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown): void => void unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  t.after(() => process.off('unhandledRejection', onUnhandled));
+  const task = createTask(async () => {
+    await sleep(0);
+    throw new Error('unseen');
+  });
+  await sleep(0.01);
+  assert.equal(task.done(), true);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(unhandled, []);
+  assert.equal((task.exception() as Error).message, 'unseen');
+});
