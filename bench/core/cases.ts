@@ -17,8 +17,12 @@ async function work(i: number): Promise<number> {
   return i;
 }
 
+// Set by instructions.ts, which counts the difference between two repeat counts.
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 0);
+
 // The best of several runs: noise on a shared machine only ever adds time.
 async function timeIt(fn: () => Promise<unknown>, repeat = 7): Promise<number> {
+  if (REPEAT > 0) repeat = REPEAT;
   await fn(); // warm-up
   let best = Infinity;
   for (let r = 0; r < repeat; r++) {
@@ -141,6 +145,41 @@ const cases: Record<string, () => Promise<number>> = {
     return timeIt(async () => {
       const ts = [];
       for (let i = 0; i < TASKS; i++) ts.push(new FloorTask(() => work(i)));
+      for (const t of ts) await t;
+    });
+  },
+  'floor-tasks-bare': () => timeIt(async () => {
+    // The floor task without any context: what a thenable started on a
+    // microtask costs by itself.
+    const ts = [];
+    for (let i = 0; i < TASKS; i++) ts.push(new FloorTask(() => work(i)));
+    for (const t of ts) await t;
+  }),
+  'floor-tasks-als': () => {
+    // The same floor with the context carried by an AsyncLocalStorage (cheap
+    // on Node 24's AsyncContextFrame, where promises carry it natively).
+    const als = new AsyncLocalStorage<AlsTask>();
+    let queue: AlsTask[] = [];
+    const drain = (): void => {
+      const q = queue;
+      queue = [];
+      for (const t of q) t.p = als.run(t, t.fn as () => Promise<number>);
+    };
+    class AlsTask implements PromiseLike<number> {
+      fn: (() => Promise<number>) | undefined;
+      p: Promise<number> | undefined = undefined;
+      constructor(fn: () => Promise<number>) {
+        this.fn = fn;
+        if (queue.push(this) === 1) queueMicrotask(drain);
+      }
+
+      then<A = number, B = never>(f?: ((v: number) => A | PromiseLike<A>) | null, r?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+        return (this.p ?? Promise.resolve().then(() => this.p as Promise<number>)).then(f, r);
+      }
+    }
+    return timeIt(async () => {
+      const ts = [];
+      for (let i = 0; i < TASKS; i++) ts.push(new AlsTask(() => work(i)));
       for (const t of ts) await t;
     });
   },

@@ -21,6 +21,8 @@ const rows: Row[] = [
   { label: '(a) create + await 100k tasks vs 100k async calls', aiots: 'tasks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a⁗) the floor under these rules: a minimal thenable task that starts on a microtask and carries its context with promise hooks, no cancellation', aiots: 'floor-tasks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a) against (a⁗): what aiots adds over that floor', aiots: 'tasks', base: 'floor-tasks', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a⁗′) that floor with no context at all: a thenable started on a microtask', aiots: 'floor-tasks-bare', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
+  { label: '(a⁗″) that floor carrying its context with an AsyncLocalStorage.run() per task instead of promise hooks', aiots: 'floor-tasks-als', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a′) the same async calls once aiots\'s promise hooks are installed', aiots: 'async-calls+hooks', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a″) for comparison: the same async calls with an AsyncLocalStorage active', aiots: 'async-calls+als', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },
   { label: '(a‴) for comparison: each async call in its own AsyncLocalStorage.run()', aiots: 'async-calls-in-als-run', base: 'async-calls', n: 100_000, ops: 0, unit: 'ops' },

@@ -4,18 +4,24 @@
  * not move when other work shares the machine, so a change to the hot path
  * can be judged to a percent or two on a busy machine.
  *
- *   cd bench && node --import tsx http/instructions.ts [--frameworks node,aiots,fastify] [--node PATH]... [--requests 20000]
+ *   cd bench && node --import tsx http/instructions.ts [--frameworks node,aiots,fastify] [--node PATH]... [--requests 50000]
  *
  * `--extra LABEL=FILE.ts` adds another server, e.g. the aiots server of an
  * older checkout (a git worktree) to measure a change before and after.
  *
  * Each server is bundled with esbuild (so the count holds no TypeScript
- * loader) and run under callgrind twice: serving a small warm-up count and
- * the warm-up plus --requests, over 4 keep-alive connections held by this
- * process. The difference of the two totals, divided by --requests, is the
- * cost of a request in steady state: start-up, JIT warm-up and shutdown
- * cancel out. Only the server's own instructions are counted (user space:
- * the kernel's work for the socket reads and writes is the same for all).
+ * loader) and run under callgrind twice: serving a warm-up count and the
+ * warm-up plus --requests, over keep-alive connections held by this process.
+ * The difference of the two totals, divided by --requests, is the cost of a
+ * request in steady state: start-up, JIT warm-up and shutdown cancel out.
+ * Only the server's own instructions are counted (user space: the kernel's
+ * work for the socket reads and writes is the same for all).
+ *
+ * One connection by default: requests then arrive one at a time, the same
+ * way in every run. With several, how many replies each loop turn batches
+ * depends on timing, and the count moved by ±5% between runs of the same
+ * server (±2% with one). Handlers that sleep (--sleep) need concurrency:
+ * pass --connections 50 or so.
  * @module
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,9 +42,9 @@ const { values: opts } = parseArgs({
   options: {
     frameworks: { type: 'string', default: 'node,aiots,fastify,hono' },
     node: { type: 'string', multiple: true },
-    requests: { type: 'string', default: '20000' },
-    warmup: { type: 'string', default: '2000' },
-    connections: { type: 'string', default: '4' },
+    requests: { type: 'string', default: '50000' },
+    warmup: { type: 'string', default: '10000' },
+    connections: { type: 'string', default: '1' },
     extra: { type: 'string', multiple: true },
     sleep: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
