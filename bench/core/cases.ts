@@ -159,22 +159,10 @@ const cases: Record<string, () => Promise<number>> = {
     // The same floor with the context carried by an AsyncLocalStorage (cheap
     // on Node 24's AsyncContextFrame, where promises carry it natively).
     const als = new AsyncLocalStorage<AlsTask>();
-    let queue: AlsTask[] = [];
-    const drain = (): void => {
-      const q = queue;
-      queue = [];
-      for (const t of q) t.p = als.run(t, t.fn as () => Promise<number>);
-    };
-    class AlsTask implements PromiseLike<number> {
-      fn: (() => Promise<number>) | undefined;
-      p: Promise<number> | undefined = undefined;
-      constructor(fn: () => Promise<number>) {
-        this.fn = fn;
-        if (queue.push(this) === 1) queueMicrotask(drain);
-      }
-
-      then<A = number, B = never>(f?: ((v: number) => A | PromiseLike<A>) | null, r?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-        return (this.p ?? Promise.resolve().then(() => this.p as Promise<number>)).then(f, r);
+    class AlsTask extends FloorTask {
+      override start(): void {
+        this.p = als.run(this, this.fn as () => Promise<number>);
+        this.fn = undefined;
       }
     }
     return timeIt(async () => {
