@@ -399,7 +399,9 @@ const WATCHED = Symbol('watched');
 // Runs as the task: a promise the body returns is watched from inside it, so
 // the reaction's promise carries the task and the shared reaction functions
 // find it there, where a pair of closures per task would cost two functions
-// and a context. That reaction's promise also serves as the task's own.
+// and a context. That reaction's promise also serves as the task's own for
+// whoever awaits it while it runs; not for a task that only wraps a promise,
+// which cancelling ends before its promise settles.
 function startBody(task: Task<unknown>): unknown {
   const result = task._call();
   if (!(result instanceof Promise)) return result;
