@@ -163,18 +163,25 @@ export class EventLoop {
    * Wait for `aw` (a promise, a task, or a function run as a task) and return
    * its result. JavaScript cannot block, so this returns a promise: `await` it.
    * Until then the process stays alive, as asyncio's loop does, even when
-   * `aw` waits on nothing but a signal handler.
+   * `aw` waits on nothing but a signal handler. A `stop()` meanwhile makes it
+   * throw `InvalidStateError` after one more turn of the loop unless `aw` is
+   * done by then (asyncio raises `RuntimeError`); `aw` itself runs on.
    */
   async runUntilComplete<T>(aw: Awaitable<T>): Promise<T> {
     this.#checkOpen();
     if (this.#running) throw new InvalidStateError('This event loop is already running');
     const fut = ensureFuture(aw, 'runUntilComplete()');
+    if (fut.done()) return fut.result();
     this.#running = true;
-    const keepAlive = fut.done() ? undefined : setInterval(noop, KEEP_ALIVE_MS);
+    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+    const stopped = new Promise<never>((_resolve, reject) => {
+      this.#stop = () => setImmediate(reject, new InvalidStateError('runUntilComplete(): the event loop was stopped before the future completed'));
+    });
     try {
-      return await fut;
+      return await Promise.race([fut, stopped]);
     } finally {
       clearInterval(keepAlive);
+      this.#stop = undefined;
       this.#running = false;
     }
   }
@@ -202,7 +209,10 @@ export class EventLoop {
     }
   }
 
-  /** Make `runForever()` return (the next one, if it is not running). */
+  /**
+   * Make `runForever()` return (the next one, if it is not running), or a
+   * running `runUntilComplete()` throw.
+   */
   stop(): void {
     const stop = this.#stop;
     if (stop !== undefined) stop();

@@ -239,12 +239,21 @@ test('stop() before runForever(): it runs the callbacks already scheduled once, 
   assert.deepEqual(calls, ['scheduled before', 'stopping']);
 });
 
-test('stop() during runUntilComplete() does not leak into the next runForever()', async (t) => {
+test('stop() during runUntilComplete() makes it throw, the task runs on, and the stop does not leak into the next runForever()', async (t) => {
   const loop = fresh(t);
-  await loop.runUntilComplete(async () => {
+  const task = createTask(async () => {
     loop.stop();
-    await sleep(0);
+    await sleep(0.02);
+    return 'finished anyway';
   });
+  await assert.rejects(loop.runUntilComplete(task), (e: unknown) => e instanceof InvalidStateError && /stopped before the future completed/.test(e.message));
+  assert.equal(loop.isRunning(), false);
+  assert.equal(await task, 'finished anyway');
+  // A future that completes within the turn after stop() wins, as in asyncio.
+  assert.equal(await loop.runUntilComplete(async () => {
+    loop.stop();
+    return 'done first';
+  }), 'done first');
   let ranLater = false;
   loop.callLater(0.005, () => {
     ranLater = true;
