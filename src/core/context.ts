@@ -61,27 +61,13 @@ export function runIn<A, R>(task: Task<unknown>, fn: (arg: A) => R, arg: A): R {
 
 /**
  * @internal The running task, and from here to the end of this promise job
- * none: a reaction that settles its own task (see task.ts) is found through
- * the task its promise carries, then does the settling outside it. The hooks'
- * `after` restores the saved context when the job ends.
+ * none: the reaction that settles a task (see task.ts) is found through the
+ * task its promise carries, then settles it, and runs whatever that triggers
+ * (a server writing its response), outside it. The hooks' `after` restores
+ * the saved context when the job ends.
  */
 export function leave(): Ctx {
   const task = cur;
   cur = undefined;
   return task;
-}
-
-/**
- * @internal `fn(arg)` outside any task, without a closure. Only code that
- * settles a future from inside some task and then does work of its own needs
- * it: timers, emitters and queued microtasks never carry a task.
- */
-export function callOutside<A, R>(fn: (arg: A) => R, arg: A): R {
-  const prev = cur;
-  cur = undefined;
-  try {
-    return fn(arg);
-  } finally {
-    cur = prev;
-  }
 }

@@ -255,20 +255,15 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this.done()) return;
     if (debugEnabled()) noteTaskStep(this);
-    let result: T | PromiseLike<T> | typeof WATCHED;
+    let result: T | typeof WATCHED;
     try {
-      result = runIn(this, startBody, this) as T | PromiseLike<T> | typeof WATCHED;
+      result = runIn(this, startBody, this) as T | typeof WATCHED;
     } catch (e) {
       this.#failed(e);
       return;
     }
     if (result === WATCHED) return;
-    if (isThenable(result)) {
-      // A Future (or another thenable) is awaited as the task, so that
-      // cancelling the task cancels what it waits on.
-      const thenable = result;
-      runIn(this, (task: Task<T>) => void Task.#settleWhenDone(task, thenable), this);
-    } else if ((this.#flags & MUST_CANCEL) !== 0) {
+    if ((this.#flags & MUST_CANCEL) !== 0) {
       this._settle(FutureState.CANCELLED, undefined, new CancelledError(this.#rare?.message));
     } else {
       this._settle(FutureState.FULFILLED, result, undefined);
@@ -328,17 +323,6 @@ export class Task<T = unknown> extends Future<T> {
   /** Tasks end only by their body, as in asyncio. */
   override setException(_error: unknown): void {
     throw new InvalidStateError('setException(): a Task ends with its function\'s error; it cannot be set');
-  }
-
-  static async #settleWhenDone<T>(task: Task<T>, result: PromiseLike<T>): Promise<void> {
-    let value: T;
-    try {
-      value = await result;
-    } catch (e) {
-      task.#failed(e);
-      return;
-    }
-    task.#succeeded(value);
   }
 }
 
@@ -403,9 +387,18 @@ const WATCHED = Symbol('watched');
 // whoever awaits it while it runs; not for a task that only wraps a promise,
 // which cancelling ends before its promise settles.
 function startBody(task: Task<unknown>): unknown {
-  const result = task._call();
-  if (!(result instanceof Promise)) return result;
-  const watch = result.then(Task._bodyFulfilled, Task._bodyRejected);
+  const result: unknown = task._call();
+  let body: Promise<unknown>;
+  if (result instanceof Promise) body = result;
+  else if (isThenable(result)) body = awaitAsTask(result);
+  else return result;
+  const watch = body.then(Task._bodyFulfilled, Task._bodyRejected);
   if (!task._abandonable()) task._adopt(watch);
   return WATCHED;
+}
+
+// A Future (or another thenable) a body returns is awaited as the task, so
+// that cancelling the task cancels what it waits on.
+async function awaitAsTask(thenable: PromiseLike<unknown>): Promise<unknown> {
+  return await thenable;
 }

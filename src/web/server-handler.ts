@@ -9,7 +9,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CancelledError, isCancellation } from '../core/errors.js';
 import { Future } from '../core/future.js';
 import { report } from '../core/report.js';
-import { callOutside } from '../core/context.js';
 import { Task } from '../core/task.js';
 import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
@@ -278,18 +277,15 @@ class HandlerTask extends Task<HandlerResult> {
   override _settle(state: 0 | 1 | 2 | 3, value: HandlerResult | undefined, error: unknown): void {
     if (this.done()) return;
     super._settle(state, value, error);
-    // Outside the task: the socket timers that writing arms must not keep it alive.
-    callOutside(handlerDone, this);
+    // A task settles outside its own context (see task.ts), so nothing the
+    // response writes carries the finished task.
+    this.owner._finish(this);
   }
 
   /** With handlerCancellation: the connection closed before the response was finished. */
   cancelIfUnfinished(): void {
     if (!this.request._res.writableFinished) this.cancel('client disconnected');
   }
-}
-
-function handlerDone(task: HandlerTask): void {
-  task.owner._finish(task);
 }
 
 function unreachableBody(): never {
