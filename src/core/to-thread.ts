@@ -62,9 +62,11 @@ class PoolWorker {
     if (job === undefined || job.id !== reply.id) return;
     this.job = undefined;
     this.worker.unref();
-    if (job.fut.done()) return;
-    if (reply.ok) job.fut.setResult(reply.value);
-    else job.fut.setException(reply.error);
+    // Settled only if still pending; the worker goes back to the pool either way.
+    if (!job.fut.done()) {
+      if (reply.ok) job.fut.setResult(reply.value);
+      else job.fut.setException(reply.error);
+    }
     pool.release(this);
   }
 
@@ -136,10 +138,12 @@ class Pool {
     try {
       w.worker.postMessage({ id, src, args });
     } catch (e) {
+      // Arguments that cannot be cloned: the worker is free for the next
+      // queued call, which would otherwise wait for another call to finish.
       w.job = undefined;
       w.worker.unref();
-      this.#idle.push(w);
       fut.setException(e);
+      this.release(w);
     }
   }
 }

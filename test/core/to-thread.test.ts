@@ -93,17 +93,42 @@ test('a queued call runs when every running call was cancelled (their workers ar
   // Fill every worker of the pool with a call that never ends, queue one more.
   const busy = Array.from({ length: Math.max(1, availableParallelism()) }, () => {
     const ac = new AbortController();
+    // Handled at once: the cancellations settle before each is awaited.
     const p = toThreadWith(() => {
       for (;;);
-    }, [], { signal: ac.signal });
+    }, [], { signal: ac.signal }).catch((e: unknown) => e);
     return { ac, p };
   });
   const queued = toThread((x: number) => x * 2, 21);
   await sleep(0.05);
   for (const b of busy) b.ac.abort();
-  for (const b of busy) await assert.rejects(b.p, CancelledError);
+  for (const b of busy) assert.ok((await b.p) instanceof CancelledError);
   // Before the fix the queued call waited forever: fail instead of hanging.
   assert.equal(await waitFor(queued, 30), 42);
+});
+
+test('a queued call whose arguments cannot be cloned fails and hands its worker to the next queued call', async () => {
+  const busy = Array.from({ length: Math.max(1, availableParallelism()) }, () => {
+    const ac = new AbortController();
+    // Handled at once: the cancellations settle before each is awaited.
+    const p = toThreadWith(() => {
+      for (;;);
+    }, [], { signal: ac.signal }).catch((e: unknown) => e);
+    return { ac, p };
+  });
+  const bad = toThread((f: unknown) => typeof f, () => 'functions are not cloneable');
+  const good = toThread((x: number) => x * 2, 21);
+  await sleep(0.05);
+  // One worker's place frees up: the bad call gets it, then the good one.
+  busy[0]!.ac.abort();
+  await assert.rejects(bad, { name: 'DataCloneError' });
+  try {
+    // Before the fix the good call waited for a busy worker, here forever.
+    assert.equal(await waitFor(good, 30), 42);
+  } finally {
+    for (const b of busy) b.ac.abort();
+    for (const b of busy) assert.ok((await b.p) instanceof CancelledError);
+  }
 });
 
 test('calls cancelled at random points, their workers answering later, leave the pool working', async () => {
