@@ -44,8 +44,8 @@ export class SigintWatch {
  * 1, so the code is changed on the way out. A caller that catches it keeps its
  * own exit code.
  */
-export function keyboardInterrupt(cause: unknown): KeyboardInterrupt {
-  const ki = new KeyboardInterrupt('interrupted by SIGINT', { cause });
+export function keyboardInterrupt(cause?: unknown): KeyboardInterrupt {
+  const ki = new KeyboardInterrupt('interrupted by SIGINT', cause === undefined ? undefined : { cause });
   // One monitor for the process, not one per interrupt: a caught interrupt
   // leaves nothing registered behind it.
   if (!monitoring) process.on('uncaughtExceptionMonitor', exitWith130);

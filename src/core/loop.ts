@@ -146,7 +146,7 @@ export class EventLoop {
       // An earlier stop(): one turn of the loop, then return.
       if (this.#stopping) setImmediate(resolve);
     });
-    const sigint = new SigintWatch(() => interrupt?.(keyboardInterrupt(undefined)));
+    const sigint = new SigintWatch(() => interrupt?.(keyboardInterrupt()));
     try {
       await stopped;
     } finally {
