@@ -28,7 +28,7 @@ export {
   LifoQueue, PriorityQueue, Queue, defaultCompare, type Comparator, type PriorityQueueOptions,
 } from './core/queues.js';
 export {
-  EventLoop, Handle, TimerHandle, getEventLoop, kServerFactory, newEventLoop, setEventLoop, type ServerFactory,
+  EventLoop, Handle, TimerHandle, getEventLoop, getRunningLoop, kServerFactory, newEventLoop, setEventLoop, type ServerFactory,
 } from './core/loop.js';
 export { run, type RunOptions } from './core/run.js';
 export { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './core/report.js';

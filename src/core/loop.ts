@@ -6,87 +6,18 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { monotonic, timerMs } from './clock.js';
+import { monotonic } from './clock.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
-import { InvalidStateError } from './errors.js';
+import { InvalidStateError, isCancellation } from './errors.js';
 import { Future } from './future.js';
+import { Handle, TimerHandle, runHandle } from './handles.js';
+import { SigintWatch, keyboardInterrupt } from './interrupt.js';
 import { defaultExceptionHandler, getHandler, report, setHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
 import { describe, toDeadline, toDelay, toFunction } from './validate.js';
 
-/** A callback scheduled with `callSoon`; `cancel()` stops it from running. */
-export class Handle {
-  #cancelled = false;
-  readonly #cb: (...args: never[]) => unknown;
-  readonly #args: unknown[];
-  readonly #loop: EventLoop;
-
-  /** @internal */
-  constructor(loop: EventLoop, cb: (...args: never[]) => unknown, args: unknown[]) {
-    this.#loop = loop;
-    this.#cb = cb;
-    this.#args = args;
-  }
-
-  /** Stop the callback from running (no effect once it ran). */
-  cancel(): void {
-    if (this.#cancelled) return;
-    this.#cancelled = true;
-    this._clear();
-    this.#loop._forget(this);
-  }
-
-  /** True if `cancel()` was called. */
-  cancelled(): boolean {
-    return this.#cancelled;
-  }
-
-  /** @internal */
-  _clear(): void {}
-
-  /** @internal */
-  _run(): void {
-    if (this.#cancelled) return;
-    this.#loop._forget(this);
-    try {
-      (this.#cb as (...args: unknown[]) => unknown)(...this.#args);
-    } catch (e) {
-      report({ message: `Exception in callback ${this.#cb.name || 'anonymous'}`, exception: e });
-    }
-  }
-}
-
-/** A callback scheduled with `callLater`/`callAt`. */
-export class TimerHandle extends Handle {
-  readonly #when: number;
-  #timer: NodeJS.Timeout | undefined = undefined;
-
-  /** @internal */
-  constructor(loop: EventLoop, when: number, cb: (...args: never[]) => unknown, args: unknown[]) {
-    super(loop, cb, args);
-    this.#when = when;
-  }
-
-  /** When the callback is due, in `loop.time()` seconds. */
-  when(): number {
-    return this.#when;
-  }
-
-  /** @internal */
-  _arm(): void {
-    this.#timer = setTimeout(runHandle, timerMs(this.#when - monotonic()), this);
-  }
-
-  /** @internal */
-  override _clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-  }
-}
-
-function runHandle(h: Handle): void {
-  h._run();
-}
+export { Handle, TimerHandle } from './handles.js';
 
 // Timer and immediate callbacks carry no task (see context.ts): a callback
 // scheduled from a task runs with none, as asyncio runs loop callbacks with
@@ -110,6 +41,7 @@ export class EventLoop {
   #running = false;
   #stopping = false;
   #stop: (() => void) | undefined = undefined;
+  #keepAlive: NodeJS.Timeout | undefined = undefined;
   readonly #handles = new Set<Handle>();
   readonly #signals = new Map<NodeJS.Signals, () => void>();
 
@@ -165,48 +97,80 @@ export class EventLoop {
    * Until then the process stays alive, as asyncio's loop does, even when
    * `aw` waits on nothing but a signal handler. A `stop()` meanwhile makes it
    * throw `InvalidStateError` after one more turn of the loop unless `aw` is
-   * done by then (asyncio raises `RuntimeError`); `aw` itself runs on.
+   * done by then (asyncio raises `RuntimeError`); `aw` itself runs on. SIGINT
+   * (when the program has no SIGINT handler of its own) cancels `aw`, waits
+   * for it, then throws `KeyboardInterrupt`, as `run()` does.
    */
   async runUntilComplete<T>(aw: Awaitable<T>): Promise<T> {
-    this.#checkOpen();
-    if (this.#running) throw new InvalidStateError('This event loop is already running');
+    this.#checkCanRun();
     const fut = ensureFuture(aw, 'runUntilComplete()');
     if (fut.done()) return fut.result();
-    this.#running = true;
-    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+    this._enter();
+    try {
+      return await this._runUntil(fut, 'runUntilComplete()');
+    } finally {
+      this._leave();
+    }
+  }
+
+  /** @internal Wait for `fut` as `runUntilComplete()` does, in a loop already entered. */
+  async _runUntil<T>(fut: Future<T>, where: string): Promise<T> {
+    const sigint = new SigintWatch(() => fut.cancel('interrupted (SIGINT)'));
     const stopped = new Promise<never>((_resolve, reject) => {
-      this.#stop = () => setImmediate(reject, new InvalidStateError('runUntilComplete(): the event loop was stopped before the future completed'));
+      this.#stop = () => setImmediate(reject, new InvalidStateError(`${where}: the event loop was stopped before the future completed`));
     });
     try {
       return await Promise.race([fut, stopped]);
+    } catch (e) {
+      if (sigint.interrupted && isCancellation(e)) throw keyboardInterrupt(e);
+      throw e;
     } finally {
-      clearInterval(keepAlive);
+      sigint.dispose();
       this.#stop = undefined;
-      this.#running = false;
     }
   }
 
   /**
    * Keep the process alive until `stop()` is called. If `stop()` was called
    * before, run the callbacks already due once and return (as asyncio).
+   * SIGINT (when the program has no SIGINT handler of its own) makes it throw
+   * `KeyboardInterrupt`, as Python's `loop.run_forever()` does.
    */
   async runForever(): Promise<void> {
-    this.#checkOpen();
-    if (this.#running) throw new InvalidStateError('This event loop is already running');
-    this.#running = true;
-    const keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+    this.#checkCanRun();
+    this._enter();
+    let interrupt: ((e: unknown) => void) | undefined;
+    const stopped = new Promise<void>((resolve, reject) => {
+      this.#stop = resolve;
+      interrupt = reject;
+      // An earlier stop(): one turn of the loop, then return.
+      if (this.#stopping) setImmediate(resolve);
+    });
+    const sigint = new SigintWatch(() => interrupt?.(keyboardInterrupt()));
     try {
-      await new Promise<void>((resolve) => {
-        this.#stop = resolve;
-        // An earlier stop(): one turn of the loop, then return.
-        if (this.#stopping) setImmediate(resolve);
-      });
+      await stopped;
     } finally {
-      clearInterval(keepAlive);
+      sigint.dispose();
       this.#stop = undefined;
       this.#stopping = false;
-      this.#running = false;
+      this._leave();
     }
+  }
+
+  /** @internal Mark the loop running (`run()` holds it so through its shutdown). */
+  _enter(): void {
+    this.#checkCanRun();
+    this.#running = true;
+    runningLoop = this;
+    this.#keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+  }
+
+  /** @internal */
+  _leave(): void {
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+    this.#running = false;
+    if (runningLoop === this) runningLoop = undefined;
   }
 
   /**
@@ -321,6 +285,14 @@ export class EventLoop {
   #checkOpen(): void {
     if (this.#closed) throw new InvalidStateError('Event loop is closed');
   }
+
+  #checkCanRun(): void {
+    this.#checkOpen();
+    if (this.#running) throw new InvalidStateError('This event loop is already running');
+    // One loop runs at a time, as one per thread in asyncio: getRunningLoop()
+    // and getEventLoop() inside it must name one loop.
+    if (runningLoop !== undefined) throw new InvalidStateError('Cannot run the event loop while another loop is running');
+  }
 }
 
 /** The key a server factory implements for `loop.createServer`. */
@@ -332,10 +304,29 @@ export interface ServerFactory<S> {
 }
 
 let currentLoop: EventLoop | undefined;
+let runningLoop: EventLoop | undefined;
 
-/** The current event loop, created on first use (asyncio's `get_event_loop()`). */
+/**
+ * The running event loop, as `asyncio.get_running_loop()`: the one in
+ * `run()`, `runUntilComplete()` or `runForever()`. Outside of those it throws
+ * `InvalidStateError` (asyncio's `RuntimeError: no running event loop`).
+ * @example
+ * await run(async () => {
+ *   const loop = getRunningLoop();
+ *   loop.callLater(1, () => console.log('one second later'));
+ * });
+ */
+export function getRunningLoop(): EventLoop {
+  if (runningLoop === undefined) throw new InvalidStateError('no running event loop');
+  return runningLoop;
+}
+
+/**
+ * The running event loop if there is one, else the current one, created on
+ * first use (asyncio's `get_event_loop()`).
+ */
 export function getEventLoop(): EventLoop {
-  return (currentLoop ??= new EventLoop());
+  return runningLoop ?? (currentLoop ??= new EventLoop());
 }
 
 /** A new event loop (make it current with {@link setEventLoop}). */

@@ -12,9 +12,17 @@ import { toFunction } from './validate.js';
 
 // The worker compiles each function's source once and calls it with the
 // structured-cloned arguments; results and errors come back the same way.
+// A function's source is what its runner made of the .ts file: tsc and Node's
+// type stripping leave plain JavaScript, but tsx (esbuild with keepNames)
+// wraps named inner functions, arrows and classes in calls to its __name
+// helper, which lives in the caller's module, not in the worker: the worker
+// defines the same helper (it only sets a function's name).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 globalThis.require = require;
+if (typeof globalThis.__name !== 'function') {
+  globalThis.__name = (target, value) => Object.defineProperty(target, 'name', { value, configurable: true });
+}
 const cache = new Map();
 parentPort.on('message', async ({ id, src, args }) => {
   try {
@@ -54,9 +62,11 @@ class PoolWorker {
     if (job === undefined || job.id !== reply.id) return;
     this.job = undefined;
     this.worker.unref();
-    if (job.fut.done()) return;
-    if (reply.ok) job.fut.setResult(reply.value);
-    else job.fut.setException(reply.error);
+    // Settled only if still pending; the worker goes back to the pool either way.
+    if (!job.fut.done()) {
+      if (reply.ok) job.fut.setResult(reply.value);
+      else job.fut.setException(reply.error);
+    }
     pool.release(this);
   }
 
@@ -81,23 +91,34 @@ class Pool {
   }
 
   release(w: PoolWorker): void {
+    const next = this.#nextJob();
+    if (next === undefined) this.#idle.push(w);
+    else this.#run(w, next.src, next.args, next.fut);
+  }
+
+  // The next queued call still waiting (a cancelled one is dropped).
+  #nextJob(): { src: string; args: unknown[]; fut: Future<unknown> } | undefined {
     for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-      if (!next.fut.done()) {
-        this.#run(w, next.src, next.args, next.fut);
-        return;
-      }
+      if (!next.fut.done()) return next;
     }
-    this.#idle.push(w);
+    return undefined;
   }
 
   #spawn(): PoolWorker {
-    const w = new PoolWorker((dead) => {
-      this.#all.delete(dead);
-      const i = this.#idle.indexOf(dead);
-      if (i >= 0) this.#idle.splice(i, 1);
-    });
+    const w = new PoolWorker((dead) => this.#exited(dead));
     this.#all.add(w);
     return w;
+  }
+
+  #exited(dead: PoolWorker): void {
+    this.#all.delete(dead);
+    const i = this.#idle.indexOf(dead);
+    if (i >= 0) this.#idle.splice(i, 1);
+    // A worker ended by a cancelled call (or a crash) never comes back through
+    // release(): its place goes to the next queued call, which would otherwise
+    // wait for another call to finish, or forever if none is running.
+    const next = this.#nextJob();
+    if (next !== undefined) this.#run(this.#spawn(), next.src, next.args, next.fut);
   }
 
   #run(w: PoolWorker, src: string, args: unknown[], fut: Future<unknown>): void {
@@ -117,10 +138,12 @@ class Pool {
     try {
       w.worker.postMessage({ id, src, args });
     } catch (e) {
+      // Arguments that cannot be cloned: the worker is free for the next
+      // queued call, which would otherwise wait for another call to finish.
       w.job = undefined;
       w.worker.unref();
-      this.#idle.push(w);
       fut.setException(e);
+      this.release(w);
     }
   }
 }

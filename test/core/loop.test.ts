@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, createTask, currentTask, getEventLoop, kServerFactory,
-  newEventLoop, setEventLoop, sleep, waitFor, type ExceptionContext,
+  EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, createTask, currentTask, getEventLoop, getRunningLoop,
+  kServerFactory, newEventLoop, setEventLoop, sleep, waitFor, type ExceptionContext,
 } from '../../src/index.js';
 
 function fresh(t: { after: (fn: () => void) => void }): EventLoop {
@@ -263,6 +263,56 @@ test('stop() during runUntilComplete() makes it throw, the task runs on, and the
   assert.equal(ranLater, true);
 });
 
+test('getRunningLoop() and getEventLoop() name the loop of runUntilComplete() and runForever() while it runs, and only then', async (t) => {
+  const loop = fresh(t);
+  assert.throws(() => getRunningLoop(), (e: unknown) => e instanceof InvalidStateError && e.message === 'no running event loop');
+  const seen = await loop.runUntilComplete(async () => [getRunningLoop(), getEventLoop()]);
+  assert.deepEqual(seen, [loop, loop]);
+  assert.throws(() => getRunningLoop(), InvalidStateError);
+  assert.notEqual(getEventLoop(), loop);
+  let inForever: unknown;
+  loop.callSoon(() => {
+    inForever = getRunningLoop();
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.equal(inForever, loop);
+  assert.throws(() => getRunningLoop(), InvalidStateError);
+});
+
+test('one loop runs at a time: another loop\'s runUntilComplete() or runForever() throws InvalidStateError', async (t) => {
+  const a = fresh(t);
+  const b = fresh(t);
+  const running = a.runUntilComplete(() => sleep(0.05, 'a'));
+  let started = false;
+  await assert.rejects(b.runUntilComplete(async () => {
+    started = true;
+  }), (e: unknown) => e instanceof InvalidStateError && e.message === 'Cannot run the event loop while another loop is running');
+  await assert.rejects(b.runForever(), (e: unknown) => e instanceof InvalidStateError && /another loop is running/.test(e.message));
+  assert.equal(await running, 'a');
+  assert.equal(started, false);
+  assert.equal(await b.runUntilComplete(async () => 'b'), 'b');
+});
+
+test('runUntilComplete() and runForever() leave no SIGINT listener behind, however they end', async (t) => {
+  const loop = fresh(t);
+  const before = process.listenerCount('SIGINT');
+  assert.equal(await loop.runUntilComplete(async () => {
+    assert.equal(process.listenerCount('SIGINT'), before + 1);
+    return 1;
+  }), 1);
+  await assert.rejects(loop.runUntilComplete(async () => {
+    throw new RangeError('x');
+  }), RangeError);
+  await assert.rejects(loop.runUntilComplete(() => {
+    loop.stop();
+    return sleep(0.02);
+  }), InvalidStateError);
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assert.equal(process.listenerCount('SIGINT'), before);
+});
+
 test('callbacks scheduled from inside a task run with no current task, as in asyncio', async (t) => {
   const loop = fresh(t);
   const soon = new Future<unknown>();
@@ -292,4 +342,51 @@ test('runUntilComplete() keeps the process alive while the task waits on a signa
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, stderr);
   assert.match(stdout, /ready\nstopped by SIGTERM\nclosed/);
+});
+
+interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+// Runs a fixture and sends SIGINT once its stdout says 'ready'.
+function interruptFixture(name: string, args: string[]): Promise<ChildResult> {
+  const file = fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A fixture that ignores SIGINT sleeps 30 s: fail instead of waiting.
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (!sent && stdout.includes('ready')) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => {
+    clearTimeout(watchdog);
+    resolve({ code, signal, stdout, stderr });
+  }));
+}
+
+test('SIGINT during runUntilComplete() cancels the task and throws KeyboardInterrupt: catch, finally and close() run; uncaught, exit code 130', async () => {
+  const r = await interruptFixture('sigint-loop.ts', ['rethrow']);
+  assert.equal(r.stdout, 'ready\nmain finally ran\ncaught KeyboardInterrupt true\nfinally: loop closed true, SIGINT listeners 0\n');
+  assert.match(r.stderr, /KeyboardInterrupt: interrupted by SIGINT/);
+  assert.equal(r.signal, null);
+  assert.equal(r.code, 130);
+});
+
+test('SIGINT during runUntilComplete(): a caller that catches the KeyboardInterrupt exits with 0', async () => {
+  const r = await interruptFixture('sigint-loop.ts', ['catch']);
+  assert.equal(r.stdout, 'ready\nmain finally ran\ncaught KeyboardInterrupt true\nfinally: loop closed true, SIGINT listeners 0\n');
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('SIGINT during runForever() throws KeyboardInterrupt, as Python\'s run_forever()', async () => {
+  const r = await interruptFixture('sigint-loop.ts', ['forever']);
+  assert.equal(r.stdout, 'ready\ncaught KeyboardInterrupt true\nfinally: loop closed true, SIGINT listeners 0\n');
+  assert.equal(r.code, 0, r.stderr);
 });

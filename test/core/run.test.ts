@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import {
-  CancelledError, InvalidStateError, createTask, currentTask, getEventLoop, run, sleep,
+  CancelledError, InvalidStateError, createTask, currentTask, getEventLoop, getRunningLoop, newEventLoop, run, sleep,
 } from '../../src/index.js';
 
 test('run() returns the value of the main task, named main', async () => {
@@ -69,6 +69,90 @@ test('a main task cancelled from inside ends in CancelledError', async () => {
     currentTask()!.cancel();
     await sleep(1);
   }), CancelledError);
+});
+
+test('loop.stop() during run() makes it throw InvalidStateError (asyncio: RuntimeError); the main task is cancelled and its finally runs', async () => {
+  const steps: string[] = [];
+  let main: ReturnType<typeof currentTask> = null;
+  await assert.rejects(run(async () => {
+    main = currentTask();
+    try {
+      getRunningLoop().stop();
+      await sleep(30);
+    } catch (e) {
+      steps.push(`main caught ${(e as Error).name}`);
+      throw e;
+    } finally {
+      steps.push('main finally');
+    }
+  }), (e: unknown) => e instanceof InvalidStateError && e.message === 'run(): the event loop was stopped before the future completed');
+  assert.deepEqual(steps, ['main caught CancelledError', 'main finally']);
+  assert.equal(main!.cancelled(), true);
+  assert.throws(() => getRunningLoop(), InvalidStateError);
+});
+
+test('loop.stop() during run(): a main task that finishes within the next turn wins, as in asyncio', async () => {
+  assert.equal(await run(async () => {
+    getRunningLoop().stop();
+    return 'done first';
+  }), 'done first');
+});
+
+test('getRunningLoop() is run()\'s loop inside it, in callbacks and in leftover tasks\' finally blocks; it throws outside', async () => {
+  assert.throws(() => getRunningLoop(), (e: unknown) => e instanceof InvalidStateError && e.message === 'no running event loop');
+  const seen: unknown[] = [];
+  let inside: ReturnType<typeof getRunningLoop> | undefined;
+  await run(async () => {
+    inside = getRunningLoop();
+    assert.equal(inside, getEventLoop());
+    assert.equal(inside.isRunning(), true);
+    await new Promise<void>((resolve) => inside!.callSoon(() => {
+      seen.push(getRunningLoop());
+      resolve();
+    }));
+    createTask(async () => {
+      try {
+        await sleep(30);
+      } finally {
+        seen.push(getRunningLoop());
+      }
+    });
+    await sleep(0);
+  });
+  assert.deepEqual(seen, [inside, inside]);
+  assert.equal(inside?.isRunning(), false);
+  assert.throws(() => getRunningLoop(), InvalidStateError);
+});
+
+test('run() while another loop runs throws InvalidStateError and starts nothing', async (t) => {
+  const other = newEventLoop();
+  t.after(() => other.close());
+  const running = other.runUntilComplete(() => sleep(0.05));
+  let started = false;
+  await assert.rejects(run(async () => {
+    started = true;
+  }), (e: unknown) => e instanceof InvalidStateError && /another loop is running/.test(e.message));
+  await running;
+  assert.equal(started, false);
+});
+
+test('run() leaves no SIGINT listener behind, however main ends', async () => {
+  const before = process.listenerCount('SIGINT');
+  await run(async () => {
+    assert.equal(process.listenerCount('SIGINT'), before + 1);
+  });
+  await assert.rejects(run(async () => {
+    throw new RangeError('x');
+  }), RangeError);
+  await assert.rejects(run(async () => {
+    getRunningLoop().stop();
+    await sleep(1);
+  }), InvalidStateError);
+  await assert.rejects(run(async () => {
+    currentTask()!.cancel();
+    await sleep(1);
+  }), CancelledError);
+  assert.equal(process.listenerCount('SIGINT'), before);
 });
 
 interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
