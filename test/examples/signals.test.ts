@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 function runExample(sig: NodeJS.Signals): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/signals.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/examples/fixtures/signal-handlers-ready.ts', 'examples/signals.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   // Before the fix the example slept for an hour: fail instead of hanging.
   const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
   let stdout = '';
@@ -20,14 +20,13 @@ function runExample(sig: NodeJS.Signals): Promise<Result> {
   let sent = false;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
-    if (!sent && stdout.includes('send SIGINT or SIGTERM to exit.\n')) {
-      sent = true;
-      // main() adds its handlers in the turn after the banner: leave it time.
-      setTimeout(() => child.kill(sig), 200);
-    }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
+    if (!sent && stderr.includes('[signal handlers ready]\n')) {
+      sent = true;
+      child.kill(sig);
+    }
   });
   return new Promise((resolve) => child.on('close', (code, signal) => {
     clearTimeout(watchdog);
