@@ -149,9 +149,13 @@ export class ServerHandler {
       if (error !== null) this.#failed(request, error, task.start);
       else this.#respond(request, task.result(), task.start);
     } catch (e) {
-      // Writing failed (a bad header a middleware set, a socket in a bad state): the client cannot be told.
+      // Writing failed (a header value Node refuses that slipped past the checks
+      // when it was set, a socket in a bad state). Before the head is out the
+      // client can still be told; after it, only a closed connection says so.
       this.#errorLog(`Error writing the response: ${request.method} ${request.rawPath}`, e);
-      request._res.destroy();
+      const res = request._res;
+      if (res.headersSent || res.destroyed) res.destroy();
+      else this.#sendException(request, new HTTPInternalServerError(), task.start);
     }
   }
 

@@ -125,6 +125,47 @@ test('normalizePathMiddleware never redirects to `//host` (an open redirect), as
   }
 });
 
+// A browser reads `\\` as `/` and drops tabs and newlines, so `/\\evil.com/`
+// or `/<TAB>/evil.com/` in a Location is `//evil.com/`: another site. The
+// Location is resolved here as a browser would (WHATWG URL) and must stay
+// on the origin, whatever the path holds; aiohttp sends `/%5Cevil.com/`.
+test('normalizePathMiddleware keeps every Location on the same origin (backslashes, tabs, encoded slashes)', async (t) => {
+  const hostile = ['/\\evil.com', '/\\\\evil.com', '//\\evil.com', '/\\/evil.com', '/%5Cevil.com', '/%2F%2Fevil.com', '/%2F/evil.com', '/\tevil.com', '/%09/evil.com', '/%0D%0A/evil.com', '/./\\evil.com', '/\\evil.com?next=/x'];
+  for (const options of [{}, { mergeSlashes: false }, { appendSlash: false, removeSlash: true }]) {
+    const app = new web.Application({ middlewares: [web.normalizePathMiddleware(options)] });
+    app.router.addGet(options.removeSlash === true ? '/{user}' : '/{user}/', async () => new web.Response({ text: 'user' }));
+    app.router.addGet(options.removeSlash === true ? '/{a}/{b}' : '/{a}/{b}/', async () => new web.Response({ text: 'two' }));
+    const server = new TestServer(app);
+    await server.start();
+    t.after(() => server.close());
+    let redirects = 0;
+    for (const p of hostile) {
+      const path = options.removeSlash === true ? `${p.replace(/\?.*/, '')}/${p.includes('?') ? p.slice(p.indexOf('?')) : ''}` : p;
+      const raw = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: origin.test\r\nConnection: close\r\n\r\n`);
+      const status = statusOf(raw);
+      assert.ok(status > 0, `${JSON.stringify(path)}: no status`);
+      if (status < 300 || status >= 400) continue;
+      redirects++;
+      const location = /\r\nlocation: ([^\r]*)/i.exec(raw)?.[1] ?? '';
+      const resolved = new URL(location, 'http://origin.test/a/b');
+      assert.equal(resolved.origin, 'http://origin.test', `${JSON.stringify(options)} ${JSON.stringify(path)} → Location ${JSON.stringify(location)}`);
+    }
+    assert.ok(redirects >= 6, `${JSON.stringify(options)}: only ${redirects} redirects, the cases no longer reach the middleware`);
+  }
+  const app = new web.Application({ middlewares: [web.normalizePathMiddleware()] });
+  app.router.addGet('/{user}/', async () => new web.Response({ text: 'user' }));
+  const client = await clientFor(t, app);
+  const server = new TestServer(app);
+  await server.start();
+  t.after(() => server.close());
+  const raw = await rawRequest(server.port, 'GET /\\evil.com HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(statusOf(raw), 308);
+  assert.match(raw, /\r\nLocation: \/%5Cevil\.com\/\r\n/i);
+  // Following it reaches the route with the backslash decoded back.
+  const followed = await client.get('/%5Cevil.com/');
+  assert.equal(await followed.text(), 'user');
+});
+
 /** Start `source` (a module using aiots/web) in its own process; resolves to its port once it prints the banner. */
 async function childServer(t: TestContext, source: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-bad-input-'));
