@@ -166,6 +166,34 @@ test('normalizePathMiddleware keeps every Location on the same origin (backslash
   assert.equal(await followed.text(), 'user');
 });
 
+// A proxy applying prefix rules (`/admin/` denied, `/public/` open) sees
+// the target as sent; the server must route both forms on that same raw path
+// rather than resolve dot segments in one of them.
+test('absolute-form and origin-form targets are routed on the same raw path', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/admin/{x}', async (r) => web.jsonResponse({ route: 'admin', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  app.router.addGet('/public/{tail:.*}', async (r) => web.jsonResponse({ route: 'public', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  app.router.addGet('/', async (r) => web.jsonResponse({ route: 'root', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  const server = new TestServer(app);
+  await server.start();
+  t.after(() => server.close());
+  const answer = async (target: string): Promise<unknown> => {
+    const raw = await rawRequest(server.port, `GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
+    assert.equal(statusOf(raw), 200, `${target}: ${raw}`);
+    return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as unknown;
+  };
+  for (const path of ['/public/%2e%2e/admin/x', '/public/../admin/x', '/public/./x?a=1', '/public/%2E%2e%2fadmin']) {
+    const origin = await answer(path);
+    assert.equal((origin as { route: string }).route, 'public', path);
+    assert.deepEqual(await answer(`http://h${path}`), origin, `http://h${path}`);
+    assert.deepEqual(await answer(`https://user@h:8080${path}`), origin, `https://user@h:8080${path}`);
+  }
+  assert.deepEqual(await answer('http://h'), await answer('/'));
+  assert.deepEqual(await answer('http://h?q=1'), await answer('/?q=1'));
+  const bad = await rawRequest(server.port, 'GET http:/nohost HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+  assert.equal(statusOf(bad), 400);
+});
+
 /** Start `source` (a module using aiots/web) in its own process; resolves to its port once it prints the banner. */
 async function childServer(t: TestContext, source: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-bad-input-'));
