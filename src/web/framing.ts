@@ -11,7 +11,7 @@ const DIGITS = /^\d+$/;
 
 /** @internal True when `headers` holds a Content-Length or a Transfer-Encoding. */
 export function hasFraming(headers: CIMultiDict): boolean {
-  return headers.has('content-length') || headers.has('transfer-encoding');
+  return headers._framing && (headers.has('content-length') || headers.has('transfer-encoding'));
 }
 
 /**

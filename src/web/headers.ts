@@ -51,16 +51,22 @@ export class CIMultiDict implements Iterable<[string, string]> {
     return this.#map.has(name.toLowerCase());
   }
 
+  /** @internal Set once a Content-Length or Transfer-Encoding was added (it may have been deleted since). */
+  _framing = false;
+
   /** Replace every value of `name` with `value`. */
   set(name: string, value: string | number): void {
     checkHeader(name, value);
-    this.#map.set(name.toLowerCase(), [name, String(value)]);
+    const key = name.toLowerCase();
+    if (key === 'content-length' || key === 'transfer-encoding') this._framing = true;
+    this.#map.set(key, [name, String(value)]);
   }
 
   /** Add a value for `name`, keeping the others. */
   append(name: string, value: string | number): void {
     checkHeader(name, value);
     const key = name.toLowerCase();
+    if (key === 'content-length' || key === 'transfer-encoding') this._framing = true;
     const e = this.#map.get(key);
     if (e === undefined) this.#map.set(key, [name, String(value)]);
     else e.push(String(value));
@@ -117,8 +123,8 @@ export function isSafeValue(s: unknown): s is string {
  * Node can send `value` in a response head.
  */
 export function checkHeaderValue(where: string, what: string, value: string): void {
-  const m = NOT_SENDABLE.exec(value);
-  if (m === null) return;
+  if (!NOT_SENDABLE.test(value)) return;
+  const m = NOT_SENDABLE.exec(value) as RegExpExecArray;
   const c = m[0].codePointAt(0) as number;
   const shown = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   if (c === 13 || c === 10 || c === 0) throw new TypeError(`${where}: ${what} must not contain CR, LF or NUL (${shown} at index ${m.index})`);
