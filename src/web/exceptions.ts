@@ -7,7 +7,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { describe } from '../core/validate.js';
-import { CIMultiDict, type HeadersInit } from './headers.js';
+import { checkWholeBody, hasFraming } from './framing.js';
+import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
+import { encodeLocation } from './location.js';
 
 // Statuses whose responses carry no body (aiohttp's `empty_body`).
 const EMPTY_BODY = new Set([204, 205, 304]);
@@ -49,15 +51,21 @@ export class HTTPException extends Error {
     if (status === 0) throw new TypeError(`${new.target.name}: HTTPException and its group classes cannot be instantiated; use a concrete one such as HTTPNotFound`);
     const reason = options?.reason ?? STATUS_CODES[status] ?? 'Unknown';
     // Checked here rather than when the response is written, where the thrower is long gone.
-    if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${new.target.name}(): reason must be a string without CR or LF, got ${describe(reason)}`);
+    if (typeof reason !== 'string') throw new TypeError(`${new.target.name}(): reason must be a string, got ${describe(reason)}`);
+    checkHeaderValue(`${new.target.name}()`, 'reason', reason);
+    const contentType = options?.contentType ?? 'text/plain';
+    if (typeof contentType !== 'string') throw new TypeError(`${new.target.name}(): contentType must be a string, got ${describe(contentType)}`);
+    checkHeaderValue(`${new.target.name}()`, 'contentType', contentType);
     const text = options?.text ?? (EMPTY_BODY.has(status) ? null : `${status}: ${reason}`);
     super(text ?? `${status}: ${reason}`);
     this.name = new.target.name;
     this.status = status;
     this.reason = reason;
     this.text = text;
-    this.contentType = options?.contentType ?? 'text/plain';
+    this.contentType = contentType;
     this.headers = new CIMultiDict(options?.headers);
+    // Checked here, where the thrower is, rather than when the response is written.
+    if (hasFraming(this.headers)) checkWholeBody(`${new.target.name}()`, this.headers, text === null || text === '' ? null : Buffer.byteLength(text));
   }
 }
 
@@ -74,15 +82,20 @@ export class HTTPSuccessful extends HTTPException {}
 /** 3xx. */
 export class HTTPRedirection extends HTTPException {}
 
-/** A 3xx that carries a `Location`. */
+/**
+ * A 3xx that carries a `Location`. What a URL may not hold as is (non-ASCII,
+ * spaces, controls, `\`) is percent-encoded, as aiohttp's yarl does:
+ * `new HTTPFound('/search?q=€').location` is `'/search?q=%E2%82%AC'`.
+ */
 export class HTTPMove extends HTTPRedirection {
-  /** Where the client is sent. */
+  /** Where the client is sent, as sent (percent-encoded). */
   readonly location: string;
   constructor(location: string, options?: HTTPExceptionOptions) {
     super(options);
     if (typeof location !== 'string' || location === '') throw new TypeError(`${new.target.name}(): location must be a non-empty string, got ${typeof location === 'string' ? 'an empty string' : typeof location}`);
-    this.location = location;
-    this.headers.set('Location', location);
+    if (/[\r\n\0]/.test(location)) throw new TypeError(`${new.target.name}(): location must not contain CR, LF or NUL, got ${JSON.stringify(location)}`);
+    this.location = encodeLocation(location);
+    this.headers.set('Location', this.location);
   }
 }
 /** 300 */ export class HTTPMultipleChoices extends HTTPMove { static override readonly statusCode: number = 300; }

@@ -51,16 +51,22 @@ export class CIMultiDict implements Iterable<[string, string]> {
     return this.#map.has(name.toLowerCase());
   }
 
+  /** @internal Set once a Content-Length or Transfer-Encoding was added (it may have been deleted since). */
+  _framing = false;
+
   /** Replace every value of `name` with `value`. */
   set(name: string, value: string | number): void {
     checkHeader(name, value);
-    this.#map.set(name.toLowerCase(), [name, String(value)]);
+    const key = name.toLowerCase();
+    if (key === 'content-length' || key === 'transfer-encoding') this._framing = true;
+    this.#map.set(key, [name, String(value)]);
   }
 
   /** Add a value for `name`, keeping the others. */
   append(name: string, value: string | number): void {
     checkHeader(name, value);
     const key = name.toLowerCase();
+    if (key === 'content-length' || key === 'transfer-encoding') this._framing = true;
     const e = this.#map.get(key);
     if (e === undefined) this.#map.set(key, [name, String(value)]);
     else e.push(String(value));
@@ -93,9 +99,14 @@ export class CIMultiDict implements Iterable<[string, string]> {
   }
 }
 
-// Node rejects these too, but later and with a less helpful message.
+// Node rejects these too, but when the head is written, after the handler
+// returned, and then drops the connection: checked when a value is set.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
+// What Node's http module sends in a header value or reason phrase: tab, visible ASCII, space, Latin-1.
+const NOT_SENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
+// Digits, or identical repeats joined by commas ("5, 5", as a relayed header may carry).
+const LENGTH = /^[\t ]*\d+[\t ]*(?:,[\t ]*\d+[\t ]*)*$/;
 
 /** @internal An HTTP token (a method or a header name). */
 export function isToken(s: unknown): s is string {
@@ -107,10 +118,26 @@ export function isSafeValue(s: unknown): s is string {
   return typeof s === 'string' && !BAD_VALUE.test(s);
 }
 
+/**
+ * @internal Throw a TypeError naming `what` (`value of Location`) unless
+ * Node can send `value` in a response head.
+ */
+export function checkHeaderValue(where: string, what: string, value: string): void {
+  if (!NOT_SENDABLE.test(value)) return;
+  const m = NOT_SENDABLE.exec(value) as RegExpExecArray;
+  const c = m[0].codePointAt(0) as number;
+  const shown = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (c === 13 || c === 10 || c === 0) throw new TypeError(`${where}: ${what} must not contain CR, LF or NUL (${shown} at index ${m.index})`);
+  throw new TypeError(`${where}: ${what} has ${shown} at index ${m.index}, which Node cannot send in a header (only tab, printable ASCII and Latin-1); percent-encode it (encodeURIComponent) or, for a file name, use RFC 8187 (filename*=UTF-8''...)`);
+}
+
 function checkHeader(name: string, value: unknown): void {
   if (!isToken(name)) throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
-  if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`headers: value of ${name} must be a string or number, got ${typeof value}`);
-  if (typeof value === 'string' && !isSafeValue(value)) throw new TypeError(`headers: value of ${name} must not contain CR, LF or NUL`);
+  if (typeof value === 'string') checkHeaderValue('headers', `value of ${name}`, value);
+  else if (typeof value !== 'number') throw new TypeError(`headers: value of ${name} must be a string or number, got ${typeof value}`);
+  if (name.length === 14 && name.toLowerCase() === 'content-length' && !LENGTH.test(String(value))) {
+    throw new TypeError(`headers: value of ${name} must be a number of bytes, got ${JSON.stringify(value)}`);
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { describe } from '../core/validate.js';
 import { HTTPPermanentRedirect, type HTTPMove } from './exceptions.js';
+import { encodeLocation, isSameOrigin } from './location.js';
 import type { MatchSink } from './router/url-dispatcher.js';
 import { matchPathOf } from './server-handler.js';
 import type { Middleware } from './types.js';
@@ -74,7 +75,10 @@ export function normalizePathMiddleware(options?: NormalizePathOptions): Middlew
       const path = candidate.replace(/^\/\/+/, '/');
       if (path === raw || path === '') continue;
       const m = matchPathOf(path);
-      if (m !== null && router._resolve(request.method, m, sink) !== null) throw new Redirect(path + query);
+      if (m === null || router._resolve(request.method, m, sink) === null) continue;
+      // Encoded, `/\evil.com` and `/<TAB>/evil.com` cannot read as `//evil.com` to a browser.
+      const location = encodeLocation(path + query);
+      if (isSameOrigin(location)) throw new Redirect(location);
     }
     return handler(request);
   };

@@ -10,7 +10,8 @@ import { InvalidStateError } from '../core/errors.js';
 import { Future } from '../core/future.js';
 import { suspend } from '../core/suspend.js';
 import { describe } from '../core/validate.js';
-import { CIMultiDict, type HeadersInit } from './headers.js';
+import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
+import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
 
 /** Options of {@link StreamResponse}. */
@@ -107,7 +108,13 @@ export class StreamResponse {
     if (typeof name !== 'string' || name === '') throw new TypeError(`setCookie(): name must be a non-empty string, got ${describe(name)}`);
     if (typeof value !== 'string') throw new TypeError(`setCookie(): value must be a string, got ${describe(value)}`);
     const opts: SerializeOptions = { path: '/', ...options };
-    (this.#cookies ??= new Map()).set(name, stringifySetCookie(name, value, opts));
+    let line: string;
+    try {
+      line = stringifySetCookie(name, value, opts);
+    } catch (e) {
+      throw new TypeError(`setCookie(): cookie ${JSON.stringify(name)}: ${(e as Error).message}`, { cause: e });
+    }
+    (this.#cookies ??= new Map()).set(name, line);
   }
 
   /** Tell the client to drop a cookie (an expired `Set-Cookie`). */
@@ -160,14 +167,27 @@ export class StreamResponse {
 
   /** @internal Send the whole response (headers and body) in one go. */
   _send(res: ServerResponse): void {
+    const headers = this.#headers;
+    if (headers !== undefined && hasFraming(headers)) {
+      // Returned without prepare(): no body follows, so a length must be 0 unless nothing may follow anyway.
+      const declared = declaredLength('StreamResponse', headers);
+      if (declared > 0 && !bodiless(this.#status, res)) {
+        throw new RangeError(`StreamResponse: the Content-Length header says ${declared} bytes but the handler returned it without writing a body; call prepare() and write() it`);
+      }
+    }
     this._sendHead(res, null);
     this.#eof = true;
     res.end();
   }
 
-  /** @internal Write the status line and headers once; `extra` are precomputed pairs. */
+  /** @internal Write the status line and headers once; `extra` are precomputed pairs (null for a streamed body). */
   _sendHead(res: ServerResponse, extra: string[] | null): void {
     if (this.#res !== undefined) throw new InvalidStateError('the response was already prepared');
+    const headers = this.#headers;
+    if (extra === null && headers !== undefined && hasFraming(headers) && checkStreamed('StreamResponse.prepare()', headers) !== -1) {
+      // Node then refuses a write past the length, and an end short of it, instead of desynchronizing the connection.
+      res.strictContentLength = true;
+    }
     this.#res = res;
     const flat = extra ?? [];
     this.#headers?._flatten(flat);
@@ -209,9 +229,29 @@ function textType(type: string, charset: string): string {
   }
   let value = byCharset.get(charset);
   if (value === undefined) {
+    value = `${type}; charset=${charset}`;
+    checkHeaderValue('Response()', 'the Content-Type from contentType and charset', value);
     if (byCharset.size >= 16) byCharset.clear();
-    byCharset.set(charset, (value = `${type}; charset=${charset}`));
+    byCharset.set(charset, value);
   }
+  return value;
+}
+
+/** The body's length in bytes, or null when there is none (or it is empty). */
+function bodyLength(body: Uint8Array | string | null): number | null {
+  if (body === null) return null;
+  const n = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  return n === 0 ? null : n;
+}
+
+/** True when nothing may follow the head: HEAD, 1xx, 204, 304. */
+function bodiless(status: number, res: ServerResponse): boolean {
+  return status < 200 || status === 204 || status === 304 || res.req.method === 'HEAD';
+}
+
+function contentTypeOf(type: string, charset: string | undefined): string {
+  const value = charset === undefined ? type : `${type}; charset=${charset}`;
+  checkHeaderValue('Response()', 'the Content-Type from contentType and charset', value);
   return value;
 }
 
@@ -240,11 +280,13 @@ export class Response extends StreamResponse {
     } else if (body !== undefined && body !== null) {
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) throw new TypeError(`Response(): body must be a Buffer, Uint8Array or string, got ${describe(body)}`);
       this.#body = body;
-      this.#contentType = ct === undefined ? 'application/octet-stream' : charset === undefined ? ct : `${ct}; charset=${charset}`;
+      this.#contentType = ct === undefined ? 'application/octet-stream' : contentTypeOf(ct, charset);
     } else {
       this.#body = null;
-      this.#contentType = ct === undefined ? null : charset === undefined ? ct : `${ct}; charset=${charset}`;
+      this.#contentType = ct === undefined ? null : contentTypeOf(ct, charset);
     }
+    const headers = this._headersIfAny();
+    if (headers !== undefined && hasFraming(headers)) checkWholeBody('Response()', headers, bodyLength(this.#body));
   }
 
   /** The body, or null. */
@@ -254,6 +296,7 @@ export class Response extends StreamResponse {
 
   set body(value: Uint8Array | string | null) {
     if (this.prepared) throw new InvalidStateError('Response.body: the response was already sent');
+    if (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array)) throw new TypeError(`Response.body: must be a Buffer, Uint8Array, string or null, got ${describe(value)}`);
     this.#body = value;
   }
 
@@ -286,18 +329,43 @@ export class Response extends StreamResponse {
     const head: string[] = [];
     const custom = this._headersIfAny();
     if (this.#contentType !== null && (custom === undefined || !custom.has('content-type'))) head.push('Content-Type', this.#contentType);
+    const own = custom === undefined || !hasFraming(custom) || this.#userFraming(custom, res);
     if (body === null) {
-      if (!NO_BODY_STATUS.has(this.status)) head.push('Content-Length', '0');
+      if (own && !NO_BODY_STATUS.has(this.status)) head.push('Content-Length', '0');
       this._sendHead(res, head);
       res.end();
     } else {
       const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-      head.push('Content-Length', String(len));
+      if (own) head.push('Content-Length', String(len));
       this._bodyLength = len;
       this._sendHead(res, head);
       res.end(body);
     }
     this._markEof();
+  }
+
+  /**
+   * The user passed framing headers: leave one Content-Length (theirs when it
+   * is right) and no Transfer-Encoding. Returns true when aiots should add
+   * its own Content-Length.
+   */
+  #userFraming(headers: CIMultiDict, res: ServerResponse): boolean {
+    const status = this.status;
+    checkWholeBody('Response', headers, bodyLength(this.#body));
+    // The body is sent whole, with a length: a chunked coding from upstream no longer applies.
+    headers.delete('transfer-encoding');
+    const declared = declaredLength('Response', headers);
+    if (declared === -1) return true;
+    if (status < 200 || status === 204) {
+      // RFC 9110 §8.6: no Content-Length on these.
+      headers.delete('content-length');
+      return false;
+    }
+    if (declared !== 0 && bodyLength(this.#body) === null && !bodiless(status, res)) {
+      throw new RangeError(`Response: the Content-Length header says ${declared} bytes but there is no body (only a HEAD or 304 answer may declare a length without one)`);
+    }
+    headers.set('Content-Length', declared);
+    return false;
   }
 }
 
@@ -336,7 +404,8 @@ function checkStatus(where: string | { readonly name: string }, status: unknown)
 }
 
 function checkReason(where: string | { readonly name: string }, reason: unknown): string {
-  if (typeof reason !== 'string' || /[\r\n]/.test(reason)) throw new TypeError(`${place(where)}: reason must be a string without CR or LF, got ${describe(reason)}`);
+  if (typeof reason !== 'string') throw new TypeError(`${place(where)}: reason must be a string, got ${describe(reason)}`);
+  checkHeaderValue(place(where), 'reason', reason);
   return reason;
 }
 

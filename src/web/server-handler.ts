@@ -36,6 +36,8 @@ const MAX_URL = 8190;
 const BAD_PCT = /%(?![0-9A-Fa-f]{2})/;
 const PCT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 const requestChannel = channel('aiots:web:request');
+// `scheme://authority` of an absolute-form target (RFC 9112 §3.2.2).
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
 function decodeRun(run: string): string {
   // %2F and %25 stay escaped so that decoding cannot change the segments.
@@ -108,15 +110,18 @@ export class ServerHandler {
       rawPath = q === -1 ? url : url.slice(0, q);
       search = q === -1 ? '' : url.slice(q);
     } else {
-      // The absolute form (`GET http://host/path`) that proxies send.
-      let u: URL;
-      try {
-        u = new URL(url);
-      } catch {
+      // The absolute form (`GET http://host/path`) that proxies send, routed
+      // on the same raw path as the origin form: WHATWG URL would resolve
+      // `/public/%2e%2e/admin` to `/admin`, past a proxy's prefix rules.
+      const authority = ABSOLUTE_FORM.exec(url);
+      const rest = authority === null ? '' : url.slice(authority[0].length);
+      if (authority === null || (rest !== '' && rest.charCodeAt(0) !== 47 && rest.charCodeAt(0) !== 63)) {
         return this.#refuse(req, res, new HTTPBadRequest({ text: 'Bad request target' }), start);
       }
-      rawPath = u.pathname;
-      search = u.search;
+      const q = rest.indexOf('?');
+      rawPath = q === -1 ? rest : rest.slice(0, q);
+      if (rawPath === '') rawPath = '/';
+      search = q === -1 ? '' : rest.slice(q);
     }
     let matchPath = rawPath;
     if (rawPath.includes('%')) {
@@ -149,9 +154,13 @@ export class ServerHandler {
       if (error !== null) this.#failed(request, error, task.start);
       else this.#respond(request, task.result(), task.start);
     } catch (e) {
-      // Writing failed (a bad header a middleware set, a socket in a bad state): the client cannot be told.
+      // Writing failed (a header value Node refuses that slipped past the checks
+      // when it was set, a socket in a bad state). Before the head is out the
+      // client can still be told; after it, only a closed connection says so.
       this.#errorLog(`Error writing the response: ${request.method} ${request.rawPath}`, e);
-      request._res.destroy();
+      const res = request._res;
+      if (res.headersSent || res.destroyed) res.destroy();
+      else this.#sendException(request, new HTTPInternalServerError(), task.start);
     }
   }
 

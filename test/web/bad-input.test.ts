@@ -125,6 +125,75 @@ test('normalizePathMiddleware never redirects to `//host` (an open redirect), as
   }
 });
 
+// A browser reads `\\` as `/` and drops tabs and newlines, so `/\\evil.com/`
+// or `/<TAB>/evil.com/` in a Location is `//evil.com/`: another site. The
+// Location is resolved here as a browser would (WHATWG URL) and must stay
+// on the origin, whatever the path holds; aiohttp sends `/%5Cevil.com/`.
+test('normalizePathMiddleware keeps every Location on the same origin (backslashes, tabs, encoded slashes)', async (t) => {
+  const hostile = ['/\\evil.com', '/\\\\evil.com', '//\\evil.com', '/\\/evil.com', '/%5Cevil.com', '/%2F%2Fevil.com', '/%2F/evil.com', '/\tevil.com', '/%09/evil.com', '/%0D%0A/evil.com', '/./\\evil.com', '/\\evil.com?next=/x'];
+  for (const options of [{}, { mergeSlashes: false }, { appendSlash: false, removeSlash: true }]) {
+    const app = new web.Application({ middlewares: [web.normalizePathMiddleware(options)] });
+    app.router.addGet(options.removeSlash === true ? '/{user}' : '/{user}/', async () => new web.Response({ text: 'user' }));
+    app.router.addGet(options.removeSlash === true ? '/{a}/{b}' : '/{a}/{b}/', async () => new web.Response({ text: 'two' }));
+    const server = new TestServer(app);
+    await server.start();
+    t.after(() => server.close());
+    let redirects = 0;
+    for (const p of hostile) {
+      const path = options.removeSlash === true ? `${p.replace(/\?.*/, '')}/${p.includes('?') ? p.slice(p.indexOf('?')) : ''}` : p;
+      const raw = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: origin.test\r\nConnection: close\r\n\r\n`);
+      const status = statusOf(raw);
+      assert.ok(status > 0, `${JSON.stringify(path)}: no status`);
+      if (status < 300 || status >= 400) continue;
+      redirects++;
+      const location = /\r\nlocation: ([^\r]*)/i.exec(raw)?.[1] ?? '';
+      const resolved = new URL(location, 'http://origin.test/a/b');
+      assert.equal(resolved.origin, 'http://origin.test', `${JSON.stringify(options)} ${JSON.stringify(path)} → Location ${JSON.stringify(location)}`);
+    }
+    assert.ok(redirects >= 6, `${JSON.stringify(options)}: only ${redirects} redirects, the cases no longer reach the middleware`);
+  }
+  const app = new web.Application({ middlewares: [web.normalizePathMiddleware()] });
+  app.router.addGet('/{user}/', async () => new web.Response({ text: 'user' }));
+  const client = await clientFor(t, app);
+  const server = new TestServer(app);
+  await server.start();
+  t.after(() => server.close());
+  const raw = await rawRequest(server.port, 'GET /\\evil.com HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(statusOf(raw), 308);
+  assert.match(raw, /\r\nLocation: \/%5Cevil\.com\/\r\n/i);
+  // Following it reaches the route with the backslash decoded back.
+  const followed = await client.get('/%5Cevil.com/');
+  assert.equal(await followed.text(), 'user');
+});
+
+// A proxy applying prefix rules (`/admin/` denied, `/public/` open) sees
+// the target as sent; the server must route both forms on that same raw path
+// rather than resolve dot segments in one of them.
+test('absolute-form and origin-form targets are routed on the same raw path', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/admin/{x}', async (r) => web.jsonResponse({ route: 'admin', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  app.router.addGet('/public/{tail:.*}', async (r) => web.jsonResponse({ route: 'public', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  app.router.addGet('/', async (r) => web.jsonResponse({ route: 'root', path: r.path, rawPath: r.rawPath, query: r.queryString }));
+  const server = new TestServer(app);
+  await server.start();
+  t.after(() => server.close());
+  const answer = async (target: string): Promise<unknown> => {
+    const raw = await rawRequest(server.port, `GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
+    assert.equal(statusOf(raw), 200, `${target}: ${raw}`);
+    return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as unknown;
+  };
+  for (const path of ['/public/%2e%2e/admin/x', '/public/../admin/x', '/public/./x?a=1', '/public/%2E%2e%2fadmin']) {
+    const origin = await answer(path);
+    assert.equal((origin as { route: string }).route, 'public', path);
+    assert.deepEqual(await answer(`http://h${path}`), origin, `http://h${path}`);
+    assert.deepEqual(await answer(`https://user@h:8080${path}`), origin, `https://user@h:8080${path}`);
+  }
+  assert.deepEqual(await answer('http://h'), await answer('/'));
+  assert.deepEqual(await answer('http://h?q=1'), await answer('/?q=1'));
+  const bad = await rawRequest(server.port, 'GET http:/nohost HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+  assert.equal(statusOf(bad), 400);
+});
+
 /** Start `source` (a module using aiots/web) in its own process; resolves to its port once it prints the banner. */
 async function childServer(t: TestContext, source: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-bad-input-'));
@@ -159,27 +228,41 @@ async function answeredWithin(port: number, data: string, seconds: number): Prom
   }
 }
 
-// The router refuses nested repetition (`(a+)+`, see router.test.ts),
-// backreferences and lookarounds at registration; what no syntax check can
-// catch (three default parameters in one segment, `{y}-{m}-{d}`, cubic: about
-// 150 s of blocked event loop for an 8,000-byte path without a bound; a
-// repeated alternation whose branches overlap, `(a|a)+`, exponential) runs on
-// V8's linear-time engine once it exceeds its backtrack budget. Both paths are
-// answered in milliseconds, so the 10 s deadline is a liveness check, not a
-// timing measurement.
-test('route regexes stay bounded on paths built to make them backtrack', async (t) => {
+// Every route regex is one V8's linear-time engine can run (others are
+// refused at registration, see router.test.ts) and runs on the backtracking
+// engine until it exceeds its backtrack budget, then finishes on the linear
+// one. One hostile path per accepted shape, as long as the request line
+// allows: without the bound, the shapes with several parameters in a segment
+// backtrack in polynomial time (minutes of blocked event loop for 8 KB), the
+// others exponentially (forever); the audit's `{1,32}` and `{32}` shapes took
+// 10 s and 8.9 s. With it each answers in milliseconds, so 1 s is a generous
+// bound that still catches any of them.
+const SHAPES: readonly [route: string, hostile: string][] = [
+  ['/d/{a}-{b}-{c}-{e}', `/d/${'-'.repeat(8000)}%7B`],
+  ['/j/{p}.{q}.json', `/j/${'.'.repeat(8000)}x`],
+  ['/t/{a:.*}/{b:.*}/{c:.*}/end', `/t/${'/'.repeat(8000)}x`],
+  ['/ids/{user_ids:([0-9]+)(,([0-9]+))*}', `/ids/${'1,'.repeat(4000)}x`],
+  ['/n/{v:(a+)+}', `/n/${'a'.repeat(8000)}!`],
+  ['/x/{v:(a|a)+}', `/x/${'a'.repeat(8000)}!`],
+  ['/w/{v:(\\w+\\s?)*}', `/w/${'a'.repeat(8000)}!`],
+  ['/r/{code:(?:\\w|\\d){1,16}(?:\\w|\\d){0,16}}', `/r/${'a'.repeat(8000)}!`],
+  ['/f/{a}-{b}-{c}-{h:[0-9a-f]{16}[0-9a-f]{16}}', `/f/${'-'.repeat(8000)}`],
+];
+
+test('every accepted route shape answers a hostile path in well under a second', async (t) => {
   const port = await childServer(t, `import * as web from WEB;
 const app = new web.Application();
 app.router.addGet('/', async () => new web.Response({ text: 'alive' }));
-app.router.addGet('/d/{y}-{m}-{d}', async (r) => web.jsonResponse(r.matchInfo));
-app.router.addGet('/x/{v:(a|a)+}', async (r) => web.jsonResponse(r.matchInfo));
+for (const route of ${JSON.stringify(SHAPES.map((s) => s[0]))}) app.router.addGet(route, async (r) => web.jsonResponse(r.matchInfo));
 web.runApp(app, { host: '127.0.0.1', port: 0, accessLog: null });
 `);
-  const hostile = [`/d/${'-'.repeat(8000)}%7B`, `/x/${'a'.repeat(40)}!`];
-  for (const path of hostile) {
+  for (const [route, path] of SHAPES) {
+    const started = performance.now();
     const raw = await answeredWithin(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 10);
-    assert.notEqual(raw, null, `GET ${path.slice(0, 20)}… blocked the server`);
-    assert.equal(statusOf(raw ?? ''), 404);
+    const seconds = (performance.now() - started) / 1000;
+    assert.notEqual(raw, null, `${route}: GET ${path.slice(0, 20)}… blocked the server`);
+    assert.equal(statusOf(raw ?? ''), 404, route);
+    assert.ok(seconds < 1, `${route}: a hostile path took ${seconds.toFixed(2)} s`);
   }
   const raw = await answeredWithin(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 10);
   assert.match(raw ?? '', /alive$/);
@@ -192,6 +275,14 @@ test('a regex route still matches what it should (the bound must not change the 
   // Greedy, as in aiohttp: the first parameter takes all it can.
   assert.deepEqual(await (await client.get('/d/2024-a-b-01-02')).json(), { y: '2024-a-b', m: '01', d: '02' });
   assert.equal((await client.get('/d/2024-01')).status, 404);
+});
+
+test('a repeated group (comma-separated ids) is accepted and matches as in aiohttp', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/users/{user_ids:([0-9]+)(,([0-9]+))*}', async (r) => web.jsonResponse(r.matchInfo));
+  const client = await clientFor(t, app);
+  assert.deepEqual(await (await client.get('/users/1,22,333')).json(), { user_ids: '1,22,333' });
+  assert.equal((await client.get('/users/1,,2')).status, 404);
 });
 
 test('control for the test above: its child-process harness serves a plain request', async (t) => {

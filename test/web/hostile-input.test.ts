@@ -87,9 +87,9 @@ test('a client that disconnects mid-body does not stop the server', async () => 
   await stillServes();
 });
 
-test('a route regex that could be catastrophic is refused at registration', () => {
+test('a route regex V8\'s linear-time engine cannot run is refused at registration', () => {
   const app = new web.Application();
-  assert.throws(() => app.router.addGet('/x/{v:(a+)+b}', async () => new web.Response()), /exponential time/);
+  assert.throws(() => app.router.addGet('/r/{code:(?:\\w|\\d){1,32}}', async () => new web.Response()), /linear-time engine/);
 });
 
 test('a body slower than requestTimeout gets 408 and the connection closed; the server keeps serving', async (t) => {

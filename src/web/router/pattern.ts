@@ -1,6 +1,6 @@
 // Compiles aiohttp's resource syntax (`/hello/{name}`, `/items/{id:\d+}`,
-// `/files/{tail:.*}`) into one anchored regex, refusing patterns whose
-// matching time could blow up on hostile paths.
+// `/files/{tail:.*}`) into one anchored regex, refusing patterns that V8's
+// linear-time engine cannot run (their matching time would have no bound).
 import { setFlagsFromString } from 'node:v8';
 
 /** @internal One piece of a resource path: a literal or a parameter. */
@@ -63,7 +63,7 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     if (!IDENT.test(name)) throw new SyntaxError(`${where}: parameter name ${JSON.stringify(name)} in ${JSON.stringify(path)} must be an identifier`);
     if (names.includes(name)) throw new SyntaxError(`${where}: parameter ${name} appears twice in ${JSON.stringify(path)}`);
     if (re === '') throw new SyntaxError(`${where}: empty regex for parameter ${name} in ${JSON.stringify(path)}`);
-    checkSafeRegex(where, name, re);
+    if (re !== DEFAULT_SEGMENT) checkParamRegex(where, path, name, re);
     if (literal !== '') {
       parts.push({ literal });
       src += escapeRegex(literal);
@@ -81,13 +81,14 @@ export function compilePattern(where: string, path: string): CompiledPattern {
   }
   src += '$';
   const steps = plainSteps(parts);
-  if (steps === null) enableLinearFallback();
+  if (steps === null) enableLinearEngine();
   let regex: RegExp;
   try {
     regex = new RegExp(src);
   } catch (e) {
     throw new SyntaxError(`${where}: bad regex in path ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
+  if (steps === null && !linearOk(src)) throw new SyntaxError(`${where}: the regex of ${JSON.stringify(path)} cannot run on V8's linear-time engine, which bounds route matching on hostile paths`);
   const first = parts[0];
   let firstSegment: string | null = null;
   if (first !== undefined && 'literal' in first) {
@@ -119,68 +120,52 @@ function plainSteps(parts: readonly PathPart[]): MatchStep[] | null {
   return steps;
 }
 
-let linearFallback = false;
+let linearEngine = false;
 
 /**
- * Several parameters in one segment (`{y}-{m}-{d}`: cubic) or an alternation
- * whose branches overlap (`(a|a)+`: exponential) backtrack badly on a path
- * built for it, and no syntax check catches every such case. V8 can finish a
- * regex that exceeds its backtrack budget on its linear-time engine, with the
- * same result; the flag applies to regexes created after it is set, so it is
- * set before the first route regex, and only when a route needs a regex.
+ * Route regexes run on V8's backtracking engine (fast on ordinary paths) with
+ * its linear-time engine as the bound: past its backtrack budget a match
+ * finishes there, with the same result. That only works for a regex the
+ * linear engine can compile, so every route regex is also compiled once with
+ * the `l` flag as a probe, and refused when that fails. Both flags apply to
+ * regexes created after they are set: they are set before the first route
+ * regex, and only when a route needs one.
  */
-function enableLinearFallback(): void {
-  if (linearFallback) return;
-  linearFallback = true;
+function enableLinearEngine(): void {
+  if (linearEngine) return;
+  linearEngine = true;
+  setFlagsFromString('--enable-experimental-regexp-engine');
   setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 }
 
-/**
- * Refuse what makes a backtracking engine exponential: a repeated group that
- * itself holds a repetition (`(a+)+`, `(\w*)*`, `(x|y+){2,}`), and
- * backreferences. Polynomial cases stay bounded by the 8 KiB path limit.
- */
-function checkSafeRegex(where: string, name: string, re: string): void {
+/** Check that the regex of parameter `name` compiles, and on the linear-time engine. */
+function checkParamRegex(where: string, path: string, name: string, re: string): void {
   try {
     new RegExp(re);
   } catch (e) {
-    throw new SyntaxError(`${where}: bad regex for parameter ${name}: ${(e as Error).message}`);
+    throw new SyntaxError(`${where}: bad regex for parameter ${name} in ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
-  const stack: boolean[] = [];
-  let inner = false;
-  for (let i = 0; i < re.length; i++) {
-    const c = re[i];
-    if (c === '\\') {
-      const n = re[i + 1];
-      if (n !== undefined && (/[1-9]/.test(n) || n === 'k')) throw new SyntaxError(`${where}: backreferences are not allowed in the regex of parameter ${name}`);
-      i++;
-    } else if (c === '(' && /^\(\?(?:=|!|<=|<!)/.test(re.slice(i, i + 4))) {
-      // V8's linear-time engine cannot run lookarounds, so they would have no bound.
-      throw new SyntaxError(`${where}: lookaround assertions are not allowed in the regex of parameter ${name}`);
-    } else if (c === '[') {
-      for (i++; i < re.length && re[i] !== ']'; i++) if (re[i] === '\\') i++;
-    } else if (c === '(') {
-      stack.push(inner);
-      inner = false;
-    } else if (c === ')') {
-      const hadInner: boolean = inner;
-      inner = (stack.pop() ?? false) || hadInner;
-      if (hadInner && isRepeat(re, i + 1)) {
-        throw new SyntaxError(`${where}: the regex of parameter ${name} repeats a group that itself repeats (${JSON.stringify(re)}); it could take exponential time`);
-      }
-    } else if (c === '*' || c === '+' || (c === '{' && isRepeat(re, i))) {
-      inner = true;
-    }
+  enableLinearEngine();
+  if (!linearOk(`^(?:${re})$`)) {
+    throw new SyntaxError(`${where}: the regex of parameter ${name} in ${JSON.stringify(path)} cannot run on V8's linear-time engine, which bounds route matching on hostile paths: ${whyNotLinear(re)}`);
   }
 }
 
-function isRepeat(re: string, at: number): boolean {
-  const c = re[at];
-  if (c === '*' || c === '+') return true;
-  if (c !== '{') return false;
-  const m = /^\{(\d*)(,?)(\d*)\}/.exec(re.slice(at));
-  if (m === null) return false;
-  return m[2] === ',' ? m[3] === '' || Number(m[3]) > 1 : Number(m[1]) > 1;
+function linearOk(source: string): boolean {
+  try {
+    new RegExp(source, 'l');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The likely reason V8's linear-time engine refused `re`, for the message. */
+function whyNotLinear(re: string): string {
+  if (/\\(?:[1-9]|k<)/.test(re)) return 'it uses a backreference';
+  if (/\(\?[=!]/.test(re)) return 'it uses a lookahead assertion';
+  if (/\(\?<[=!]/.test(re)) return 'it uses a lookbehind assertion (which this Node version cannot run in linear time)';
+  return 'a repetition bound ({n} or {m,n}) above 16, or nested bounded repetitions whose bounds multiply past 16; split it ([0-9a-f]{16}[0-9a-f]{16} for [0-9a-f]{32}) or use + and check the length in the handler';
 }
 
 function escapeRegex(s: string): string {
