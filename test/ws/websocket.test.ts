@@ -181,3 +181,98 @@ test('wsConnect is cancelled with its task: waitFor on a handshake that never en
   task.cancel();
   await assert.rejects(task, CancelledError);
 });
+
+// Audit issue 9, item 7: a close() with arguments `ws` refuses must not leave
+// the socket marked closing (later close() and session.close() would hang).
+const refusedCloses: readonly [string, Record<string, unknown>, RegExp][] = [
+  ['1005 (no status, never sent)', { code: 1005 }, /code 1005 may not be sent/],
+  ['1006 (abnormal, never sent)', { code: 1006 }, /code 1006 may not be sent/],
+  ['1015 (TLS failure, never sent)', { code: 1015 }, /code 1015 may not be sent/],
+  ['1004 (reserved)', { code: 1004 }, /code 1004 may not be sent/],
+  ['999 (below the range)', { code: 999 }, /code 999 may not be sent/],
+  ['2999 (unassigned)', { code: 2999 }, /code 2999 may not be sent/],
+  ['5000 (above the range)', { code: 5000 }, /code 5000 may not be sent/],
+  ['a fraction', { code: 1000.5 }, /code must be an integer/],
+  ['a reason of 124 bytes', { message: 'é'.repeat(62) }, /at most 123 bytes in UTF-8, got 124/],
+  ['a reason that is not a string', { message: 42 }, /message must be a string/],
+];
+
+test('close() refuses bad codes and reasons before changing any state: the socket stays usable', async (t) => {
+  const url = await wsServer(t, echo);
+  const s = new ClientSession();
+  const ws = await s.wsConnect(url);
+  for (const [name, options, message] of refusedCloses) {
+    await assert.rejects(ws.close(options), message, name);
+    assert.equal(ws.closed, false, name);
+    await ws.sendStr(`still open after ${name}`);
+    assert.equal(await waitFor(ws.receiveStr(), 5), `still open after ${name}`);
+  }
+  const ws2 = await s.wsConnect(url);
+  await assert.rejects(ws2.close({ code: 1006 }), RangeError);
+  assert.equal(await waitFor(ws.close({ code: 4000, message: 'é'.repeat(61) }), 5), true);
+  assert.equal(ws.closeCode, 4000);
+  await waitFor(s.close(), 5);
+  assert.equal(ws2.closed, true);
+  assert.equal(ws2.closeCode, 1001);
+});
+
+test('close() accepts every code an endpoint may send', async (t) => {
+  const url = await wsServer(t, echo);
+  const s = session(t);
+  for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999]) {
+    const ws = await s.wsConnect(url);
+    assert.equal(await waitFor(ws.close({ code, message: 'x'.repeat(123) }), 5), true, String(code));
+    assert.equal(ws.closeCode, code);
+  }
+});
+
+/** A `ws` server whose sockets read nothing (the close frame included) until `resume()`. */
+async function stalledServer(t: TestContext): Promise<{ url: string; resume: () => void }> {
+  const peers: WsSocket[] = [];
+  const url = await wsServer(t, (ws) => {
+    peers.push(ws);
+    echo(ws);
+    ws.once('message', () => ws.pause());
+  });
+  return { url, resume: () => { for (const p of peers) p.resume(); } };
+}
+
+test('a close() that times out does not crash the process when the peer closes later (audit issue 9, item 8)', async (t) => {
+  const seen: unknown[] = [];
+  const on = (e: unknown): void => { seen.push(e); };
+  process.on('uncaughtException', on);
+  t.after(() => process.off('uncaughtException', on));
+  const { url, resume } = await stalledServer(t);
+  const s = session(t);
+  const ws = await s.wsConnect(url);
+  await ws.sendStr('stall');
+  await ws.receive(); // the echo: the peer has stopped reading
+  // As the audit wrote it, inside a task (a handler's, say).
+  await createTask(() => assert.rejects(waitFor(ws.close(), 0.1), TimeoutError));
+  resume();
+  await sleep(0.1);
+  assert.deepEqual(seen, []);
+  // As aiohttp, a close() given up on drops the connection.
+  assert.equal(ws.closed, true);
+  assert.equal(ws.closeCode, 1006);
+  assert.equal(await waitFor(ws.close(), 5), false);
+});
+
+test('a second close() given up on leaves the first one waiting for the peer', async (t) => {
+  const seen: unknown[] = [];
+  const on = (e: unknown): void => { seen.push(e); };
+  process.on('uncaughtException', on);
+  t.after(() => process.off('uncaughtException', on));
+  const { url, resume } = await stalledServer(t);
+  const s = session(t);
+  const ws = await s.wsConnect(url);
+  await ws.sendStr('stall');
+  await ws.receive();
+  const first = ws.close({ code: 4001 });
+  await assert.rejects(waitFor(() => ws.close(), 0.05), TimeoutError);
+  resume();
+  assert.equal(await waitFor(first, 5), true);
+  assert.equal(ws.closeCode, 4001);
+  await sleep(0.05);
+  assert.deepEqual(seen, []);
+});
