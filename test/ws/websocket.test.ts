@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.js';
 import { CancelledError, TimeoutError, createTask, sleep, waitFor } from '../../src/index.js';
+import { cancelAtRandom } from '../helpers/cancel-at-random.js';
 
 async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, options: { autoPong?: boolean } = {}): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -15,6 +16,8 @@ async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, op
   });
   const wss = new WebSocketServer({ noServer: true, autoPong: options.autoPong ?? true });
   server.on('upgrade', (req, socket, head) => {
+    // A client that gives up mid-handshake resets the connection.
+    socket.on('error', () => {});
     if (req.url === '/missing') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -275,4 +278,86 @@ test('a second close() given up on leaves the first one waiting for the peer', a
   assert.equal(ws.closeCode, 4001);
   await sleep(0.05);
   assert.deepEqual(seen, []);
+});
+
+// Random cancellation (audit issue 9): every WebSocket await, cancelled at a
+// random point while the peer goes on, leaves nothing uncaught and no listener.
+
+/** A server that hands each connection to the current trial. */
+async function trialServer(t: TestContext): Promise<{ url: string; next: () => Promise<WsSocket> }> {
+  let waiting: ((ws: WsSocket) => void) | undefined;
+  const url = await wsServer(t, (ws) => {
+    ws.on('error', () => {});
+    waiting?.(ws);
+  });
+  return { url, next: () => new Promise((resolve) => { waiting = resolve; }) };
+}
+
+test('receive() cancelled at random points while the peer sends, closes or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url);
+    const peer = await peerP;
+    const started = trial.start(() => ws.receive());
+    await started.cancelPoint;
+    const r = trial.random();
+    if (r < 0.4) peer.send('hello');
+    else if (r < 0.7) peer.close(4000, 'bye');
+    else peer.terminate();
+    await started.outcome;
+    await waitFor(ws.close(), 5);
+  });
+});
+
+test('close() cancelled at random points while the peer answers late, closes or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url);
+    const peer = await peerP;
+    // The peer reads nothing until told: the close handshake waits for it.
+    peer.pause();
+    const started = trial.start(() => ws.close({ code: 4002 }));
+    await started.cancelPoint;
+    const r = trial.random();
+    if (r < 0.5) peer.resume();
+    else if (r < 0.75) {
+      peer.resume();
+      peer.close(4003, 'peer first');
+    } else peer.terminate();
+    await started.outcome;
+    // Whether or not the first close() ran, a later one finishes the job.
+    await waitFor(ws.close(), 5);
+    assert.equal(ws.closed, true, `trial seed ${trial.seed}`);
+  });
+});
+
+test('sendStr() cancelled at random points while the peer reads or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  const big = 'x'.repeat(1024 * 1024);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url, { compress: false });
+    const peer = await peerP;
+    const started = trial.start(() => ws.sendStr(big));
+    await started.cancelPoint;
+    if (trial.random() < 0.3) peer.terminate();
+    await started.outcome;
+    await waitFor(ws.close(), 5);
+  }, { trials: 20 });
+});
+
+test('wsConnect() cancelled at random points while the handshake completes or is refused', async (t) => {
+  const { url } = await trialServer(t);
+  const s = session(t);
+  await cancelAtRandom(async (trial) => {
+    const target = trial.random() < 0.3 ? `${url}/missing` : url;
+    const started = trial.start(() => s.wsConnect(target));
+    const outcome = await started.outcome;
+    if (outcome.status === 'fulfilled') await waitFor(outcome.value.close(), 5);
+  });
 });
