@@ -350,14 +350,3 @@ test('sendStr() cancelled at random points while the peer reads or drops', async
     await waitFor(ws.close(), 5);
   }, { trials: 20 });
 });
-
-test('wsConnect() cancelled at random points while the handshake completes or is refused', async (t) => {
-  const { url } = await trialServer(t);
-  const s = session(t);
-  await cancelAtRandom(async (trial) => {
-    const target = trial.random() < 0.3 ? `${url}/missing` : url;
-    const started = trial.start(() => s.wsConnect(target));
-    const outcome = await started.outcome;
-    if (outcome.status === 'fulfilled') await waitFor(outcome.value.close(), 5);
-  });
-});
