@@ -49,13 +49,16 @@ export interface Trial {
   readonly random: () => number;
   /** Where the cancellation falls in this trial, for messages. */
   readonly point: string;
+  /** The kind of point; with 'after-settled' the world must let the await finish on its own. */
+  readonly kind: Point['kind'];
   /** Check, when the started task ends (or at the end of the trial without one), that no event of these emitters has more listeners than now. */
   watch(...emitters: readonly EventEmitter[]): void;
   /** Run `fn` in a new aiots task and cancel that task at this trial's point. Call once per trial. */
   start<T>(fn: () => PromiseLike<T>): Started<T>;
 }
 
-type Point =
+/** Where a trial cancels its task. */
+export type Point =
   | { readonly kind: 'before-start' }
   | { readonly kind: 'microtasks'; readonly n: number }
   | { readonly kind: 'turns'; readonly n: number }
@@ -146,6 +149,7 @@ export async function cancelAtRandom(scenario: (trial: Trial) => Promise<void>, 
       seed,
       random,
       point,
+      kind: p.kind,
       watch(...emitters) {
         for (const e of emitters) watched.push([e, countsOf(e)]);
       },
