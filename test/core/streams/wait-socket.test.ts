@@ -4,8 +4,9 @@
 import net from 'node:net';
 import { test } from 'node:test';
 import { waitSocket } from '../../../src/core/streams/wait-socket.js';
+import { openConnection } from '../../../src/index.js';
 import { cancelAtRandom } from '../../helpers/cancel-at-random.js';
-import { serve } from './helpers.js';
+import { selfSignedCert, serve } from './helpers.js';
 
 test('waitSocket(connect) cancelled at random points while the connection succeeds or is refused', async (t) => {
   const { port } = await serve(t, async (_reader, writer) => {
@@ -28,4 +29,21 @@ test('waitSocket(connect) cancelled at random points while the connection succee
     await started.outcome;
     socket.destroy();
   });
+});
+
+test('openConnection() over TLS (waitSocket on secureConnect) cancelled at random points', async (t) => {
+  const { key, cert } = selfSignedCert();
+  const { port } = await serve(t, async (reader, writer) => {
+    await reader.read(-1);
+    writer.close();
+  }, { ssl: { key, cert } });
+  await cancelAtRandom(async (trial) => {
+    const started = trial.start(() => openConnection('127.0.0.1', port, { ssl: { ca: cert } }));
+    const outcome = await started.outcome;
+    if (outcome.status === 'fulfilled') {
+      const [, writer] = outcome.value;
+      writer.close();
+      await writer.waitClosed().catch(() => {});
+    }
+  }, { trials: 30 });
 });
