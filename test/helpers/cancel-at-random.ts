@@ -37,7 +37,7 @@ export interface CancelAtRandomOptions {
 export interface Started<T> {
   /** Resolves once the cancellation was issued; for the "after it settled" point, at once (the cancel comes when the task is done). */
   readonly cancelPoint: Promise<void>;
-  /** How the task ended. Rejects if it did not end within `finishWithin` seconds of its cancellation. */
+  /** How the task ended (`{ status: 'rejected', reason: 'cancelled' }` when the cancellation won). Rejects if it did not end within `finishWithin` seconds of its cancellation. */
   readonly outcome: Promise<PromiseSettledResult<T>>;
 }
 
