@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { Future } from '../core/future.js';
+import { listenWhilePending } from '../core/listen-while-pending.js';
 import { suspend } from '../core/suspend.js';
 import { describe, toInt, toSignal } from '../core/validate.js';
 import { WebSocketBase, type WebSocketOptions } from '../ws/websocket.js';
@@ -80,21 +81,23 @@ export async function wsConnect(url: URL, headers: Record<string, string>, optio
   const fut = new Future<void>();
   const host = url.hostname;
   const port = url.port === '' ? (url.protocol === 'wss:' ? 443 : 80) : Number(url.port);
-  const onError = (err: Error): void => {
-    if (fut.done()) return;
-    if (/timed out/i.test(err.message)) fut.setException(new ConnectionTimeoutError(`WebSocket handshake with ${host}:${port} timed out`, 'connect', { cause: err }));
-    else fut.setException(mapError(err, host, port, false));
-  };
-  ws.once('open', () => {
-    if (!fut.done()) fut.setResult();
-  });
-  ws.on('error', onError);
-  ws.once('unexpected-response', (_req, res: IncomingMessage) => {
-    res.resume();
-    const info = { url, method: 'GET', headers, realUrl: url };
-    if (!fut.done()) fut.setException(new WSServerHandshakeError(info, 'Invalid response status', { status: res.statusCode ?? 0, headers: res.headers as Record<string, string | string[]> }));
-    ws.terminate();
-  });
+  // Listening only while the handshake is awaited: the three go when it
+  // settles, whichever way (open, failure, cancellation, timeout).
+  listenWhilePending(fut, ws)
+    .on('open', () => {
+      if (!fut.done()) fut.setResult();
+    })
+    .on('error', (err: Error) => {
+      if (fut.done()) return;
+      if (/timed out/i.test(err.message)) fut.setException(new ConnectionTimeoutError(`WebSocket handshake with ${host}:${port} timed out`, 'connect', { cause: err }));
+      else fut.setException(mapError(err, host, port, false));
+    })
+    .on('unexpected-response', (_req: unknown, res: IncomingMessage) => {
+      res.resume();
+      const info = { url, method: 'GET', headers, realUrl: url };
+      if (!fut.done()) fut.setException(new WSServerHandshakeError(info, 'Invalid response status', { status: res.statusCode ?? 0, headers: res.headers as Record<string, string | string[]> }));
+      ws.terminate();
+    });
   try {
     await suspend(fut, signal);
   } catch (e) {
@@ -102,8 +105,6 @@ export async function wsConnect(url: URL, headers: Record<string, string>, optio
     if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
     ws.on('error', noop);
     throw e;
-  } finally {
-    ws.off('error', onError);
   }
   return resp;
 }

@@ -8,11 +8,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseCookie } from 'cookie';
 import { Future } from '../core/future.js';
+import { listenWhilePending } from '../core/listen-while-pending.js';
 import { StreamReader } from '../core/streams/stream-reader.js';
 import { suspend } from '../core/suspend.js';
 import type { Task } from '../core/task.js';
 import { describe } from '../core/validate.js';
 import type { Application } from './application.js';
+import { feedBody } from './body-feed.js';
 import { HTTPBadRequest, HTTPRequestEntityTooLarge } from './exceptions.js';
 import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
@@ -273,14 +275,7 @@ export class Request {
     const l = this.#l;
     if (l.content === undefined) {
       const reader = (l.content = new StreamReader());
-      const req = this._req;
-      reader.setTransport({ pauseReading: () => req.pause(), resumeReading: () => req.resume() });
-      req.on('data', (chunk: Buffer) => reader.feedData(chunk));
-      req.once('end', () => reader.feedEof());
-      req.once('error', (e) => reader.setException(new ConnectionResetError('error reading the body', { cause: e })));
-      req.once('close', () => {
-        if (!req.complete) reader.setException(new ConnectionResetError('client disconnected'));
-      });
+      feedBody(this._req, reader);
     }
     return l.content;
   }
@@ -382,16 +377,13 @@ export class Request {
     const fut = new Future<Buffer>();
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
+    // Every listener checks fut.done(): the read may have been cancelled (the
+    // task, a timeout, shutdown) while the client still sends, and settling a
+    // done future from an emitter would throw out of the event loop.
     const onData = (chunk: Buffer): void => {
+      if (fut.done()) return;
       size += chunk.length;
       if (max > 0 && size > max) {
-        done();
         req.pause();
         this._bodyRefused = true;
         fut.setException(new HTTPRequestEntityTooLarge(max, size));
@@ -400,21 +392,15 @@ export class Request {
       chunks.push(chunk);
     };
     const onEnd = (): void => {
-      done();
-      fut.setResult(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (!fut.done()) fut.setResult(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (e: Error): void => {
-      done();
-      fut.setException(new ConnectionResetError('error reading the body', { cause: e }));
+      if (!fut.done()) fut.setException(new ConnectionResetError('error reading the body', { cause: e }));
     };
     const onClose = (): void => {
-      done();
       if (!fut.done()) fut.setException(new ConnectionResetError('client disconnected while sending the body'));
     };
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', onError);
-    req.once('close', onClose);
+    listenWhilePending(fut, req).on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
     return suspend(fut, undefined);
   }
 

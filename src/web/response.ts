@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { stringifySetCookie, type SerializeOptions } from 'cookie';
 import { InvalidStateError } from '../core/errors.js';
 import { Future } from '../core/future.js';
+import { listenWhilePending } from '../core/listen-while-pending.js';
 import { suspend } from '../core/suspend.js';
 import { describe } from '../core/validate.js';
 import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
@@ -411,15 +412,13 @@ function checkReason(where: string | { readonly name: string }, reason: unknown)
 
 function drain(res: ServerResponse): Promise<void> {
   const fut = new Future<void>();
-  const onDrain = (): void => {
-    res.off('close', onClose);
-    if (!fut.done()) fut.setResult(undefined);
-  };
-  const onClose = (): void => {
-    res.off('drain', onDrain);
-    if (!fut.done()) fut.setException(new ConnectionResetError('Connection lost while writing'));
-  };
-  res.once('drain', onDrain);
-  res.once('close', onClose);
+  // Both listeners go when fut settles, cancelled included (see listenWhilePending).
+  listenWhilePending(fut, res)
+    .on('drain', () => {
+      if (!fut.done()) fut.setResult(undefined);
+    })
+    .on('close', () => {
+      if (!fut.done()) fut.setException(new ConnectionResetError('Connection lost while writing'));
+    });
   return suspend(fut, undefined);
 }

@@ -7,6 +7,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Application } from './application.js';
 import { AppRunner, TCPSite, UnixSite, type BaseSite, type RunnerOptions } from './runner.js';
+import { Future } from '../core/future.js';
+import { suspend } from '../core/suspend.js';
 import { describe, toInt } from '../core/validate.js';
 
 /** Options of {@link runApp}. */
@@ -56,10 +58,12 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   const app = await appOrPromise;
   if (!(app instanceof Application)) throw new TypeError(`runApp(): app must be an Application, got ${describe(app)}`);
   const runner = new AppRunner(app, options);
-  let stop: () => void = noop;
-  const stopped = new Promise<void>((resolve) => {
-    stop = resolve;
-  });
+  // A future, not a promise: cancelling the task that serves cancels the
+  // wait (then cleanup runs), as aiohttp's _run_app; a repeated signal finds it done.
+  const stopped = new Future<void>();
+  const stop = (): void => {
+    if (!stopped.done()) stopped.setResult();
+  };
   const unlisten = (): void => {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   };
@@ -85,7 +89,7 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
     if (print !== null && cluster.isPrimary) {
       print(`======== Running on ${sites.map((s) => s.name).join(', ')} ========\n(Press CTRL+C to quit)`);
     }
-    await stopped;
+    await suspend(stopped, undefined);
   } finally {
     try {
       await runner.cleanup();
@@ -155,5 +159,3 @@ async function superviseWorkers(procs: readonly Worker[], workers: number, print
   await Promise.all(exited);
   if (failed.length > 0) throw new Error(`runApp(): ${failed.join('; ')}`);
 }
-
-function noop(): void {}

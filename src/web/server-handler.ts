@@ -225,7 +225,8 @@ export class ServerHandler {
 
   #done(task: Task<HandlerResult>): void {
     this.#inflight.delete(task);
-    if (this.#inflight.size === 0 && this.#idle !== undefined) this.#idle.setResult(undefined);
+    // The grace timer of _drain() may have settled it already.
+    if (this.#inflight.size === 0 && this.#idle !== undefined && !this.#idle.done()) this.#idle.setResult(undefined);
   }
 
   /** @internal Mark the server closing: responses from now on close their connection. */

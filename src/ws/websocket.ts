@@ -62,7 +62,8 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   #closing = false;
   #closeCode: number | null = null;
   #exception: unknown = null;
-  #closeFut: Future<void> | undefined = undefined;
+  // One future per close() waiting for the 'close' event, so that cancelling one waiter leaves the others waiting.
+  readonly #closeWaiters = new Set<Future<void>>();
   #pingTimer: NodeJS.Timeout | undefined = undefined;
   #pongTimer: NodeJS.Timeout | undefined = undefined;
 
@@ -101,7 +102,9 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
       this.#closed = true;
       this.#closeCode ??= code;
       this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
-      this.#closeFut?.setResult();
+      // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
+      for (const f of this.#closeWaiters) if (!f.done()) f.setResult();
+      this.#closeWaiters.clear();
     });
     if (ws.readyState === 1) this.#startHeartbeat();
     else ws.once('open', () => this.#startHeartbeat());
@@ -232,27 +235,43 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
    * then the connection is dropped). Resolves false if it was already closed.
    */
   async close(options: CloseOptions = {}): Promise<boolean> {
-    const ws = this.#ws;
-    if (ws === undefined || this.#closed || this.#closing) {
-      if (this.#closeFut !== undefined && !this.#closed) await this.#closeFut;
-      return false;
-    }
+    // Checked before any state changes: `ws` marks itself closing before it
+    // validates, and a refused close must leave the socket open and usable.
     const code = options.code ?? WSCloseCode.OK;
     const message = options.message ?? '';
-    if (typeof code !== 'number' || !Number.isInteger(code)) throw new TypeError(`WebSocket.close(): code must be an integer, got ${describe(code)}`);
-    if (typeof message !== 'string') throw new TypeError(`WebSocket.close(): message must be a string, got ${describe(message)}`);
+    checkClose(code, message);
+    const ws = this.#ws;
+    if (ws === undefined || this.#closed || this.#closing) {
+      if (this.#closing && !this.#closed) await this.#waitClosed();
+      return false;
+    }
     this.#closing = true;
     this.#closeCode = code;
     this.#stopHeartbeat();
-    const fut = (this.#closeFut = new Future<void>());
     const timer = setTimeout(() => ws.terminate(), this.#closeTimeout * 1000);
     try {
       ws.close(code, message);
-      await fut;
+      await this.#waitClosed();
+    } catch (e) {
+      // As aiohttp: a close() that stops waiting for the peer (cancelled)
+      // drops the connection rather than leave it half closed forever.
+      this.#closeCode = WSCloseCode.ABNORMAL_CLOSURE;
+      ws.terminate();
+      throw e;
     } finally {
       clearTimeout(timer);
     }
     return true;
+  }
+
+  async #waitClosed(): Promise<void> {
+    const fut = new Future<void>();
+    this.#closeWaiters.add(fut);
+    try {
+      await suspend(fut, undefined);
+    } finally {
+      this.#closeWaiters.delete(fut);
+    }
   }
 
   /** Messages until the connection closes (CLOSE, CLOSING and CLOSED end the loop). */
@@ -327,4 +346,17 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
     this.#pingTimer = this.#pongTimer = undefined;
   }
+}
+
+// The close codes an endpoint may send (RFC 6455 7.4 and the IANA registry,
+// as `ws` accepts them): 1000-1014 but 1004 (reserved), 1005 and 1006 (never
+// on the wire), and 3000-4999 for libraries and applications.
+function checkClose(code: unknown, message: unknown): void {
+  if (typeof code !== 'number' || !Number.isInteger(code)) throw new TypeError(`WebSocket.close(): code must be an integer, got ${describe(code)}`);
+  if (!((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999))) {
+    throw new RangeError(`WebSocket.close(): code ${code} may not be sent (use 1000-1003, 1007-1014 or 3000-4999)`);
+  }
+  if (typeof message !== 'string') throw new TypeError(`WebSocket.close(): message must be a string, got ${describe(message)}`);
+  const n = Buffer.byteLength(message, 'utf8');
+  if (n > 123) throw new RangeError(`WebSocket.close(): message must be at most 123 bytes in UTF-8, got ${n}`);
 }

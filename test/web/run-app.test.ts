@@ -178,3 +178,29 @@ console.log('closed');
   assert.equal(await s.stop(), 0);
   assert.match(s.out(), /closed/);
 });
+
+test('serveApp (runApp as a promise) cancelled at random points cleans up, and removes its signal listeners', async () => {
+  const { Application, Response } = await import('../../src/web/index.js');
+  const { serveApp } = await import('../../src/web/run-app.js');
+  const { cancelAtRandom } = await import('../helpers/cancel-at-random.js');
+  const { sleep } = await import('../../src/index.js');
+  await cancelAtRandom(async (trial) => {
+    let cleaned = false;
+    let started = false;
+    const app = new Application();
+    app.router.addGet('/', async () => new Response({ text: 'ok' }));
+    app.onStartup.push(async () => void (started = true));
+    app.onCleanup.push(async () => void (cleaned = true));
+    trial.watch(process);
+    const run = trial.start(() => serveApp(app, { host: '127.0.0.1', port: 0, printFn: null }));
+    await run.cancelPoint;
+    // Serving ends only when stopped: a SIGTERM (its listener called directly) stops it here.
+    if (trial.kind === 'after-settled') {
+      while (!started) await sleep(0.01);
+      process.emit('SIGTERM', 'SIGTERM');
+    }
+    const outcome = await run.outcome;
+    assert.equal(outcome.status, trial.kind === 'after-settled' ? 'fulfilled' : 'rejected', `trial seed ${trial.seed} (${trial.point})`);
+    assert.equal(cleaned, started, `trial seed ${trial.seed} (${trial.point}): cleanup ran iff startup did`);
+  }, { trials: 20 });
+});

@@ -117,3 +117,41 @@ test('a request on a busy keep-alive connection during shutdown is answered with
   assert.match(out, /Connection: close/i);
   assert.match(out, /one$/);
 });
+
+test('a handler reading the body when the shutdown deadline cancels it: the body arriving later does not crash the process (audit issue 9, item 1)', async (t) => {
+  const seen: unknown[] = [];
+  const on = (e: unknown): void => {
+    seen.push(e);
+  };
+  process.on('uncaughtException', on);
+  t.after(() => process.off('uncaughtException', on));
+  const entered = new Event();
+  let outcome: unknown;
+  const app = new web.Application();
+  app.router.addPost('/up', async (request) => {
+    entered.set();
+    try {
+      await request.read();
+    } catch (e) {
+      outcome = e;
+      throw e;
+    }
+    return new web.Response({ text: 'read' });
+  });
+  const runner = new web.AppRunner(app, { accessLog: null, shutdownTimeout: 0.05 });
+  await runner.setup();
+  const site = new web.TCPSite(runner, '127.0.0.1', 0);
+  await site.start();
+  const sock = await openSocket(site.port);
+  sock.on('error', () => {});
+  sock.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc');
+  await entered.wait();
+  const cleaning = runner.cleanup();
+  await sleep(0.1);
+  assert.ok(outcome instanceof CancelledError);
+  sock.write('def');
+  await cleaning;
+  await sleep(0.05);
+  sock.destroy();
+  assert.deepEqual(seen, []);
+});

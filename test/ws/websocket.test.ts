@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.js';
 import { CancelledError, TimeoutError, createTask, sleep, waitFor } from '../../src/index.js';
+import { cancelAtRandom } from '../helpers/cancel-at-random.js';
 
 async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, options: { autoPong?: boolean } = {}): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -15,6 +16,8 @@ async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, op
   });
   const wss = new WebSocketServer({ noServer: true, autoPong: options.autoPong ?? true });
   server.on('upgrade', (req, socket, head) => {
+    // A client that gives up mid-handshake resets the connection.
+    socket.on('error', () => {});
     if (req.url === '/missing') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -180,4 +183,170 @@ test('wsConnect is cancelled with its task: waitFor on a handshake that never en
   await sleep(0.05);
   task.cancel();
   await assert.rejects(task, CancelledError);
+});
+
+// Audit issue 9, item 7: a close() with arguments `ws` refuses must not leave
+// the socket marked closing (later close() and session.close() would hang).
+const refusedCloses: readonly [string, Record<string, unknown>, RegExp][] = [
+  ['1005 (no status, never sent)', { code: 1005 }, /code 1005 may not be sent/],
+  ['1006 (abnormal, never sent)', { code: 1006 }, /code 1006 may not be sent/],
+  ['1015 (TLS failure, never sent)', { code: 1015 }, /code 1015 may not be sent/],
+  ['1004 (reserved)', { code: 1004 }, /code 1004 may not be sent/],
+  ['999 (below the range)', { code: 999 }, /code 999 may not be sent/],
+  ['2999 (unassigned)', { code: 2999 }, /code 2999 may not be sent/],
+  ['5000 (above the range)', { code: 5000 }, /code 5000 may not be sent/],
+  ['a fraction', { code: 1000.5 }, /code must be an integer/],
+  ['a reason of 124 bytes', { message: 'é'.repeat(62) }, /at most 123 bytes in UTF-8, got 124/],
+  ['a reason that is not a string', { message: 42 }, /message must be a string/],
+];
+
+test('close() refuses bad codes and reasons before changing any state: the socket stays usable', async (t) => {
+  const url = await wsServer(t, echo);
+  const s = new ClientSession();
+  const ws = await s.wsConnect(url);
+  for (const [name, options, message] of refusedCloses) {
+    await assert.rejects(ws.close(options), message, name);
+    assert.equal(ws.closed, false, name);
+    await ws.sendStr(`still open after ${name}`);
+    assert.equal(await waitFor(ws.receiveStr(), 5), `still open after ${name}`);
+  }
+  const ws2 = await s.wsConnect(url);
+  await assert.rejects(ws2.close({ code: 1006 }), RangeError);
+  assert.equal(await waitFor(ws.close({ code: 4000, message: 'é'.repeat(61) }), 5), true);
+  assert.equal(ws.closeCode, 4000);
+  await waitFor(s.close(), 5);
+  assert.equal(ws2.closed, true);
+  assert.equal(ws2.closeCode, 1001);
+});
+
+test('close() accepts every code an endpoint may send', async (t) => {
+  const url = await wsServer(t, echo);
+  const s = session(t);
+  for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999]) {
+    const ws = await s.wsConnect(url);
+    assert.equal(await waitFor(ws.close({ code, message: 'x'.repeat(123) }), 5), true, String(code));
+    assert.equal(ws.closeCode, code);
+  }
+});
+
+/** A `ws` server whose sockets read nothing (the close frame included) until `resume()`. */
+async function stalledServer(t: TestContext): Promise<{ url: string; resume: () => void }> {
+  const peers: WsSocket[] = [];
+  const url = await wsServer(t, (ws) => {
+    peers.push(ws);
+    echo(ws);
+    ws.once('message', () => ws.pause());
+  });
+  return { url, resume: () => { for (const p of peers) p.resume(); } };
+}
+
+test('a close() that times out does not crash the process when the peer closes later (audit issue 9, item 8)', async (t) => {
+  const seen: unknown[] = [];
+  const on = (e: unknown): void => { seen.push(e); };
+  process.on('uncaughtException', on);
+  t.after(() => process.off('uncaughtException', on));
+  const { url, resume } = await stalledServer(t);
+  const s = session(t);
+  const ws = await s.wsConnect(url);
+  await ws.sendStr('stall');
+  await ws.receive(); // the echo: the peer has stopped reading
+  // As the audit wrote it, inside a task (a handler's, say).
+  await createTask(() => assert.rejects(waitFor(ws.close(), 0.1), TimeoutError));
+  resume();
+  await sleep(0.1);
+  assert.deepEqual(seen, []);
+  // As aiohttp, a close() given up on drops the connection.
+  assert.equal(ws.closed, true);
+  assert.equal(ws.closeCode, 1006);
+  assert.equal(await waitFor(ws.close(), 5), false);
+});
+
+test('a second close() given up on leaves the first one waiting for the peer', async (t) => {
+  const seen: unknown[] = [];
+  const on = (e: unknown): void => { seen.push(e); };
+  process.on('uncaughtException', on);
+  t.after(() => process.off('uncaughtException', on));
+  const { url, resume } = await stalledServer(t);
+  const s = session(t);
+  const ws = await s.wsConnect(url);
+  await ws.sendStr('stall');
+  await ws.receive();
+  const first = ws.close({ code: 4001 });
+  await assert.rejects(waitFor(() => ws.close(), 0.05), TimeoutError);
+  resume();
+  assert.equal(await waitFor(first, 5), true);
+  assert.equal(ws.closeCode, 4001);
+  await sleep(0.05);
+  assert.deepEqual(seen, []);
+});
+
+// Random cancellation (audit issue 9): every WebSocket await, cancelled at a
+// random point while the peer goes on, leaves nothing uncaught and no listener.
+
+/** A server that hands each connection to the current trial. */
+async function trialServer(t: TestContext): Promise<{ url: string; next: () => Promise<WsSocket> }> {
+  let waiting: ((ws: WsSocket) => void) | undefined;
+  const url = await wsServer(t, (ws) => {
+    ws.on('error', () => {});
+    waiting?.(ws);
+  });
+  return { url, next: () => new Promise((resolve) => { waiting = resolve; }) };
+}
+
+test('receive() cancelled at random points while the peer sends, closes or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url);
+    const peer = await peerP;
+    const started = trial.start(() => ws.receive());
+    await started.cancelPoint;
+    const r = trial.random();
+    if (r < 0.4) peer.send('hello');
+    else if (r < 0.7) peer.close(4000, 'bye');
+    else peer.terminate();
+    await started.outcome;
+    await waitFor(ws.close(), 5);
+  });
+});
+
+test('close() cancelled at random points while the peer answers late, closes or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url);
+    const peer = await peerP;
+    // The peer reads nothing until told: the close handshake waits for it.
+    peer.pause();
+    const started = trial.start(() => ws.close({ code: 4002 }));
+    await started.cancelPoint;
+    const r = trial.random();
+    if (r < 0.5) peer.resume();
+    else if (r < 0.75) {
+      peer.resume();
+      peer.close(4003, 'peer first');
+    } else peer.terminate();
+    await started.outcome;
+    // Whether or not the first close() ran, a later one finishes the job.
+    await waitFor(ws.close(), 5);
+    assert.equal(ws.closed, true, `trial seed ${trial.seed}`);
+  });
+});
+
+test('sendStr() cancelled at random points while the peer reads or drops', async (t) => {
+  const { url, next } = await trialServer(t);
+  const s = session(t);
+  const big = 'x'.repeat(1024 * 1024);
+  await cancelAtRandom(async (trial) => {
+    const peerP = next();
+    const ws = await s.wsConnect(url, { compress: false });
+    const peer = await peerP;
+    const started = trial.start(() => ws.sendStr(big));
+    await started.cancelPoint;
+    if (trial.random() < 0.3) peer.terminate();
+    await started.outcome;
+    await waitFor(ws.close(), 5);
+  }, { trials: 20 });
 });

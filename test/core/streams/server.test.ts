@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   CancelledError, Event, Future, createTask, currentTask, getEventLoop, openConnection, openUnixConnection, startServer,
-  startUnixServer, type ExceptionContext, type Task,
+  sleep, startUnixServer, type ExceptionContext, type Task,
 } from '../../../src/index.js';
+import { cancelAtRandom } from '../../helpers/cancel-at-random.js';
 import { serve } from './helpers.js';
 
 test('each connection runs its callback in a task of its own', async (t) => {
@@ -143,4 +144,37 @@ test('reusePort: two servers share a port where Node supports it, else a clear e
     await assert.rejects(startServer(() => {}, '127.0.0.1', 0, { reusePort: true }), /startServer\(\): reusePort needs Node >= 22\.12, this is v/);
   }
   await assert.rejects(startServer(() => {}, '127.0.0.1', 0, { reusePort: 'yes' as unknown as boolean }), /reusePort must be a boolean, got string "yes"/);
+});
+
+/** How many listening TCP servers this process holds. */
+function tcpServers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+}
+
+test('startServer() cancelled at random points leaves no server listening', async () => {
+  await cancelAtRandom(async (trial) => {
+    const before = tcpServers();
+    const host = trial.random() < 0.5 ? '127.0.0.1' : 'localhost';
+    const started = trial.start(() => startServer(async (_r, w) => w.close(), host, 0));
+    const outcome = await started.outcome;
+    if (outcome.status === 'fulfilled') {
+      outcome.value.close();
+      await outcome.value.waitClosed();
+    }
+    // A server being closed by the cancellation is gone a few turns later.
+    for (let i = 0; i < 5 && tcpServers() > before; i++) await sleep(0.01);
+    assert.equal(tcpServers(), before, `trial seed ${trial.seed} (${trial.point}): a server is left listening`);
+  });
+});
+
+test('Server.waitClosed() and serveForever() cancelled at random points while the server closes', async () => {
+  await cancelAtRandom(async (trial) => {
+    const server = await startServer(async (_r, w) => w.close(), '127.0.0.1', 0);
+    const forever = trial.random() < 0.5;
+    const started = trial.start(() => (forever ? server.serveForever() : server.waitClosed()));
+    await started.cancelPoint;
+    server.close();
+    await started.outcome;
+    await server.waitClosed();
+  });
 });
