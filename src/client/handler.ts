@@ -6,12 +6,12 @@
 // It uses undici's native handler interface (onConnect/onHeaders/onData/...),
 // which undici's own `request()` uses, so no adapter sits in between.
 import type { Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { CancelledError } from '../core/errors.js';
 import { Future, type FutureListener } from '../core/future.js';
 import { StreamReader } from '../core/streams/stream-reader.js';
 import { abortMessage } from '../core/suspend.js';
+import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from './decoder.js';
 import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
@@ -20,10 +20,18 @@ import type { SlotWaiter, Slots } from './slots.js';
 const QUEUED = 0;
 const DISPATCHED = 1;
 const STREAMING = 2;
-const DONE = 3;
+// The wire part is complete; the decoder still has to hand the rest over.
+// `total`, the caller's signal and decoder errors still apply.
+const DECODING = 3;
+const DONE = 4;
 
-// An unread body up to this size is drained so the socket goes back to the pool.
-const DUMP_MAX = 128 * 1024;
+/**
+ * @internal An unread body is drained on `release()` so its socket goes back
+ * to the pool, but at most this many bytes (undici's `dump()` default)...
+ */
+export const DRAIN_MAX_BYTES = 128 * 1024;
+/** @internal ...and for at most this many seconds; past either, the socket is closed (aiohttp closes at once). */
+export const DRAIN_MAX_SECONDS = 1;
 
 /** @internal What the session tells a handler. */
 export interface HandlerSetup {
@@ -44,7 +52,7 @@ export interface HandlerSetup {
 }
 
 /** @internal */
-export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.DispatchHandler {
+export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.DispatchHandler, DecoderSink {
   readonly fut = new Future<void>();
   readonly _slotKey: string;
   status = 0;
@@ -64,6 +72,8 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   #connect: NodeJS.Timeout | undefined = undefined;
   #dumping = false;
   #dumped = 0;
+  #drainTimer: NodeJS.Timeout | undefined = undefined;
+  #coding: ContentCoding | undefined = undefined;
   #decoder: Transform | undefined = undefined;
 
   constructor(setup: HandlerSetup) {
@@ -131,7 +141,8 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     reader.setTransport(this);
     if (this.#setup.decompress) {
       const enc = headers['content-encoding'];
-      if (typeof enc === 'string') this.#decoder = makeDecoder(enc.trim().toLowerCase(), this);
+      // The decoder itself waits for the first body byte (see decoder.ts).
+      if (typeof enc === 'string') this.#coding = contentCoding(enc);
     }
     this.fut.setResult();
     return true;
@@ -140,20 +151,29 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   onData(chunk: Buffer): boolean {
     if (this.#dumping) {
       this.#dumped += chunk.length;
-      if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
+      if (this.#dumped > DRAIN_MAX_BYTES) this.#drainFailed();
       return true;
     }
     this.#setup.onChunk?.(chunk);
-    const d = this.#decoder;
-    if (d !== undefined) return d.write(chunk) && !this.#paused;
+    if (this.#coding !== undefined && chunk.length !== 0) {
+      const d = (this.#decoder ??= makeDecoder(this.#coding, chunk[0] as number, this));
+      return d.write(chunk) && !this.#paused;
+    }
     (this.reader as StreamReader).feedData(chunk);
     return !this.#paused;
   }
 
   onComplete(): void {
     const d = this.#decoder;
-    if (d !== undefined && !this.#dumping) d.end();
-    else this.reader?.feedEof();
+    if (d !== undefined && !this.#dumping) {
+      // zlib answers later, with the rest of the body or its error: the
+      // exchange stays open (timers, signal) until it does.
+      this.#state = DECODING;
+      this.#freeSlot();
+      d.end();
+      return;
+    }
+    this.reader?.feedEof();
     this.#finish();
   }
 
@@ -167,7 +187,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       this.retryable = isDisconnect(err) && wasReusedSocket(err);
       if (!this.fut.done()) this.fut.setException(mapError(err, host, port, false));
     } else {
-      this.#decoder?.destroy();
+      this.#dropDecoder();
       this.reader?.setException(mapError(err, host, port, true));
     }
   }
@@ -190,12 +210,40 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       d.resume();
       if (d.writableNeedDrain) return; // 'drain' resumes undici
     }
-    this.#resume?.();
+    this.#resumeWire();
   }
 
-  /** @internal Called by the decoder's 'drain'. */
-  _drained(): void {
-    if (!this.#paused) this.#resume?.();
+  // undici's resume acts on the socket's parser: once this exchange is
+  // complete the socket may carry another request, which must not be resumed
+  // from here.
+  #resumeWire(): void {
+    if (this.#state === STREAMING) this.#resume?.();
+  }
+
+  // --- the decoder's events (decoder.ts); those of a decoder already dropped are ignored ---
+
+  /** @internal */
+  _decodedData(d: Transform, chunk: Buffer): void {
+    if (d === this.#decoder) this.reader?.feedData(chunk);
+  }
+
+  /** @internal */
+  _decodedEnd(d: Transform): void {
+    if (d !== this.#decoder) return;
+    this.reader?.feedEof();
+    // A decoder ends when its input does: only after onComplete.
+    this.#finish();
+  }
+
+  /** @internal */
+  _decoderError(d: Transform, err: Error): void {
+    if (d !== this.#decoder) return;
+    this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
+  }
+
+  /** @internal */
+  _decoderDrained(d: Transform): void {
+    if (d === this.#decoder && !this.#paused) this.#resumeWire();
   }
 
   // --- cancellation, timeouts, release ---
@@ -215,9 +263,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     if (this.#state === DONE || this.#reason !== undefined) return;
     this.#reason = err;
     if (!this.fut.done()) this.fut.setException(err);
-    this.#decoder?.destroy();
+    this.#dropDecoder();
     this.reader?.setException(err);
-    if (this.#state === QUEUED) {
+    if (this.#state === QUEUED || this.#state === DECODING) {
       this.#finish();
     } else if (this.#abort !== undefined) {
       this.#abort(err);
@@ -230,23 +278,57 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     return this.#state === DONE;
   }
 
-  /** Give the connection back: drain a small unread body, else close the socket. */
+  /**
+   * Give the connection back: drain the unread rest of the body, at most
+   * {@link DRAIN_MAX_BYTES} within {@link DRAIN_MAX_SECONDS}, else close the socket.
+   */
   release(): void {
-    if (this.#state === DONE) return;
-    if (this.#state !== STREAMING) {
+    if (this.#state === DONE || this.#dumping) return;
+    if (this.#state !== STREAMING && this.#state !== DECODING) {
       this.abortWire(new ClientConnectionError('Response released'));
       return;
     }
     this.#dumping = true;
-    this.#decoder?.destroy();
-    this.#decoder = undefined;
+    this.#dropDecoder();
     const buffered = this.reader?.bufferedSize ?? 0;
     this.reader?.setException(new ClientConnectionError('Response is released: its body can no longer be read'));
+    if (this.#state === DECODING) {
+      this.#finish(); // the wire part is complete: the socket is back in the pool already
+      return;
+    }
     this.#dumped += buffered;
-    if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
-    else if (this.#paused) {
+    if (this.#dumped > DRAIN_MAX_BYTES) {
+      this.#drainFailed();
+      return;
+    }
+    this.#drainTimer = setTimeout(onDrainTimeout, DRAIN_MAX_SECONDS * 1000, this);
+    if (this.#paused) {
       this.#paused = false;
-      this.#resume?.();
+      this.#resumeWire();
+    }
+  }
+
+  /** @internal The drain of a released body went past its bounds: close the socket. */
+  _drainFailed(): void {
+    this.#drainFailed();
+  }
+
+  #drainFailed(): void {
+    this.abortWire(new ClientConnectionError('Response released before its body was read'));
+  }
+
+  #dropDecoder(): void {
+    const d = this.#decoder;
+    if (d === undefined) return;
+    this.#decoder = undefined;
+    this.#coding = undefined;
+    d.destroy();
+  }
+
+  #freeSlot(): void {
+    if (this.#slotHeld) {
+      this.#slotHeld = false;
+      this.#setup.slots.release(this.#setup.key);
     }
   }
 
@@ -255,13 +337,11 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     this.#state = DONE;
     if (this.#total !== undefined) clearTimeout(this.#total);
     if (this.#connect !== undefined) clearTimeout(this.#connect);
-    this.#total = this.#connect = undefined;
+    if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#total = this.#connect = this.#drainTimer = undefined;
     const signal = this.#setup.signal;
     if (signal !== undefined) unwatchSignal(signal, this);
-    if (this.#slotHeld) {
-      this.#slotHeld = false;
-      this.#setup.slots.release(this.#setup.key);
-    }
+    this.#freeSlot();
   }
 
   /** @internal */
@@ -274,11 +354,6 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     } else if (this.#state === DISPATCHED && this.#abort === undefined) {
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: not connected within ${connect} s`, 'connect'));
     }
-  }
-
-  /** @internal */
-  _decoderError(err: Error): void {
-    this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
   }
 }
 
@@ -320,16 +395,6 @@ function onConnectTimeout(h: RequestHandler): void {
   h._timeout('connect');
 }
 
-function makeDecoder(encoding: string, h: RequestHandler): Transform | undefined {
-  let d: Transform;
-  if (encoding === 'gzip' || encoding === 'x-gzip') d = createGunzip();
-  else if (encoding === 'deflate') d = createInflate();
-  else if (encoding === 'br') d = createBrotliDecompress();
-  else return undefined;
-  const reader = h.reader as StreamReader;
-  d.on('data', (c: Buffer) => reader.feedData(c));
-  d.on('end', () => reader.feedEof());
-  d.on('error', (e: Error) => h._decoderError(e));
-  d.on('drain', () => h._drained());
-  return d;
+function onDrainTimeout(h: RequestHandler): void {
+  h._drainFailed();
 }
