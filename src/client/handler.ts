@@ -12,7 +12,7 @@ import { Future, type FutureListener } from '../core/future.js';
 import { StreamReader } from '../core/streams/stream-reader.js';
 import { abortMessage } from '../core/suspend.js';
 import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from './decoder.js';
-import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, TotalTimeoutError } from './errors.js';
+import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
 import type { SlotWaiter, Slots } from './slots.js';
@@ -43,6 +43,13 @@ export interface HandlerSetup {
   readonly port: number;
   readonly total: number | null;
   readonly connect: number | null;
+  /**
+   * `sockRead` in ms (0: none), timed here rather than by undici: undici's
+   * header and body timers run on a clock that ticks every ~0.5 s, so they
+   * fire up to 0.5 s early or 1 s late, and a body that trickles a byte more
+   * often than every ~0.5 s is never caught, whatever `sockRead` says.
+   */
+  readonly sockRead: number;
   readonly decompress: boolean;
   /** The caller's signal: aborting it aborts the exchange, body included. */
   readonly signal: AbortSignal | undefined;
@@ -73,6 +80,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   #dumping = false;
   #dumped = 0;
   #drainTimer: NodeJS.Timeout | undefined = undefined;
+  #idle: NodeJS.Timeout | undefined = undefined;
   #coding: ContentCoding | undefined = undefined;
   #decoder: Transform | undefined = undefined;
 
@@ -145,7 +153,13 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       if (typeof enc === 'string') this.#coding = contentCoding(enc);
     }
     this.fut.setResult();
+    if (this.#setup.sockRead !== 0) this.#armIdle();
     return true;
+  }
+
+  /** The request is written: from now on the peer owes us bytes (`sockRead`). */
+  onRequestSent(): void {
+    if (this.#setup.sockRead !== 0 && this.#state === DISPATCHED) this.#armIdle();
   }
 
   onData(chunk: Buffer): boolean {
@@ -157,10 +171,32 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     this.#setup.onChunk?.(chunk);
     if (this.#coding !== undefined && chunk.length !== 0) {
       const d = (this.#decoder ??= makeDecoder(this.#coding, chunk[0] as number, this));
-      return d.write(chunk) && !this.#paused;
+      return this.#flowing(d.write(chunk) && !this.#paused);
     }
     (this.reader as StreamReader).feedData(chunk);
-    return !this.#paused;
+    return this.#flowing(!this.#paused);
+  }
+
+  // What onData answers undici; the idle timer runs only while undici reads
+  // on (a body paused by flow control is not a silent peer).
+  #flowing(more: boolean): boolean {
+    if (this.#setup.sockRead !== 0) {
+      if (more) this.#armIdle();
+      else this.#stopIdle();
+    }
+    return more;
+  }
+
+  #armIdle(): void {
+    if ((this.#state !== STREAMING && this.#state !== DISPATCHED) || this.#dumping || this.#paused) return;
+    if (this.#idle === undefined) this.#idle = setTimeout(onReadIdle, this.#setup.sockRead, this);
+    else this.#idle.refresh();
+  }
+
+  #stopIdle(): void {
+    if (this.#idle === undefined) return;
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
   }
 
   onComplete(): void {
@@ -169,6 +205,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       // zlib answers later, with the rest of the body or its error: the
       // exchange stays open (timers, signal) until it does.
       this.#state = DECODING;
+      this.#stopIdle();
       this.#freeSlot();
       d.end();
       return;
@@ -200,6 +237,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
 
   pauseReading(): void {
     this.#paused = true;
+    this.#stopIdle();
     this.#decoder?.pause();
   }
 
@@ -217,7 +255,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   // complete the socket may carry another request, which must not be resumed
   // from here.
   #resumeWire(): void {
-    if (this.#state === STREAMING) this.#resume?.();
+    if (this.#state !== STREAMING) return;
+    if (this.#setup.sockRead !== 0) this.#armIdle();
+    this.#resume?.();
   }
 
   // --- the decoder's events (decoder.ts); those of a decoder already dropped are ignored ---
@@ -289,6 +329,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       return;
     }
     this.#dumping = true;
+    this.#stopIdle();
     this.#dropDecoder();
     const buffered = this.reader?.bufferedSize ?? 0;
     this.reader?.setException(new ClientConnectionError('Response is released: its body can no longer be read'));
@@ -338,6 +379,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     if (this.#total !== undefined) clearTimeout(this.#total);
     if (this.#connect !== undefined) clearTimeout(this.#connect);
     if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#stopIdle();
     this.#total = this.#connect = this.#drainTimer = undefined;
     const signal = this.#setup.signal;
     if (signal !== undefined) unwatchSignal(signal, this);
@@ -345,10 +387,13 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   }
 
   /** @internal */
-  _timeout(which: 'total' | 'connect'): void {
+  _timeout(which: 'total' | 'connect' | 'sockRead'): void {
     const { host, port, total, connect } = this.#setup;
     if (which === 'total') {
       this.abortWire(new TotalTimeoutError(`Request to ${host}:${port} timed out: total ${total} s`));
+    } else if (which === 'sockRead') {
+      this.#idle = undefined;
+      this.abortWire(new SocketTimeoutError(`Timeout on reading data from socket (sockRead) for ${host}:${port}`));
     } else if (this.#state === QUEUED) {
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: no free connection slot within ${connect} s (pool limit)`, 'pool'));
     } else if (this.#state === DISPATCHED && this.#abort === undefined) {
@@ -393,6 +438,10 @@ function onTotal(h: RequestHandler): void {
 
 function onConnectTimeout(h: RequestHandler): void {
   h._timeout('connect');
+}
+
+function onReadIdle(h: RequestHandler): void {
+  h._timeout('sockRead');
 }
 
 function onDrainTimeout(h: RequestHandler): void {

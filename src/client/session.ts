@@ -294,8 +294,9 @@ export class ClientSession implements AsyncDisposable {
       method: hop.method,
       headers,
       body: hop.body.body as NonNullable<Dispatcher.DispatchOptions['body']>,
-      headersTimeout: sockRead,
-      bodyTimeout: sockRead,
+      // sockRead is timed by the handler; undici's own clocks are too coarse.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       reset: this.#connector._forceClose,
     };
     const setup: HandlerSetup = {
@@ -307,6 +308,7 @@ export class ClientSession implements AsyncDisposable {
       port,
       total,
       connect: timeout.connect,
+      sockRead,
       decompress: this.#decompress,
       signal,
       onQueued: trace === null ? undefined : (start) => trace.notify(start ? 'onConnectionQueuedStart' : 'onConnectionQueuedEnd', {}),

@@ -142,3 +142,16 @@ test('release() of a compressed body whose wire part is done frees the response 
   await assert.rejects(resp.content.read(), /released/);
   assert.equal(await (await s.get(url)).read().then((b) => b.length), 8 * 1024 * 1024);
 });
+
+test('sockRead does not run while a compressed body is paused by flow control', T, async (t) => {
+  const plain = Buffer.alloc(4 * 1024 * 1024, 0x61);
+  const body = gzipSync(plain);
+  const { url } = await serve(t, (_req, res) => {
+    res.setHeader('content-encoding', 'gzip');
+    res.end(body);
+  });
+  const s = session(t, { timeout: { sockRead: 0.1 } });
+  const resp = await s.get(url);
+  await sleep(0.4); // the reader is full and the decoder paused: no data is expected, so none is late
+  assert.ok((await resp.read()).equals(plain));
+});
