@@ -15,6 +15,7 @@ import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from
 import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
+import { unwatchSignal, watchSignal } from './signal-watch.js';
 import type { SlotWaiter, Slots } from './slots.js';
 
 const QUEUED = 0;
@@ -140,6 +141,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true; // 1xx interim answers: the real one follows
+    // An exchange that already failed (aborted, timed out) takes no answer:
+    // its abort is on the way.
+    if (this.fut.done()) return false;
     this.status = statusCode;
     this.statusText = statusText;
     this.#resume = resume;
@@ -400,36 +404,6 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: not connected within ${connect} s`, 'connect'));
     }
   }
-}
-
-// One listener per signal, however many requests share it (a signal shared by
-// hundreds of requests would otherwise trip MaxListenersExceededWarning).
-const watchers = new WeakMap<AbortSignal, Set<RequestHandler>>();
-
-function watchSignal(signal: AbortSignal, h: RequestHandler): void {
-  let set = watchers.get(signal);
-  if (set === undefined) {
-    watchers.set(signal, (set = new Set()));
-    signal.addEventListener('abort', onSignalAbort, { once: true });
-  }
-  set.add(h);
-}
-
-function unwatchSignal(signal: AbortSignal, h: RequestHandler): void {
-  const set = watchers.get(signal);
-  if (set === undefined) return;
-  set.delete(h);
-  if (set.size === 0) {
-    watchers.delete(signal);
-    signal.removeEventListener('abort', onSignalAbort);
-  }
-}
-
-function onSignalAbort(ev: Event): void {
-  const signal = ev.target as AbortSignal;
-  const set = watchers.get(signal);
-  watchers.delete(signal);
-  if (set !== undefined) for (const h of [...set]) h.handleEvent();
 }
 
 function onTotal(h: RequestHandler): void {
