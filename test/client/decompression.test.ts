@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { ClientPayloadError, TotalTimeoutError } from '../../src/client/index.js';
+import { ClientPayloadError, TCPConnector, TotalTimeoutError } from '../../src/client/index.js';
 import { sleep } from '../../src/index.js';
 import { serve, serveRaw, session } from './helpers.js';
 
@@ -154,4 +154,28 @@ test('sockRead does not run while a compressed body is paused by flow control', 
   const resp = await s.get(url);
   await sleep(0.4); // the reader is full and the decoder paused: no data is expected, so none is late
   assert.ok((await resp.read()).equals(plain));
+});
+
+test('reading a decoded body after its exchange completed never resumes the next request on the same socket', T, async (t) => {
+  const a = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+  const b = Buffer.alloc(4 * 1024 * 1024, 0x62);
+  const { url } = await serve(t, (req, res) => {
+    if (req.url === '/a') res.setHeader('content-encoding', 'gzip');
+    res.end(req.url === '/a' ? a : b);
+  });
+  const s = session(t, { connector: new TCPConnector({ limit: 1 }) });
+  const respA = await s.get(`${url}/a`);
+  await sleep(0.1); // A's wire part is complete; its decoder waits, full
+  const respB = await s.get(`${url}/b`); // the same socket, now B's
+  // Until B's reader is full and B has paused the socket.
+  let held = -1;
+  while (held !== respB.content.bufferedSize) {
+    held = respB.content.bufferedSize;
+    await sleep(0.05);
+  }
+  assert.equal((await respA.read()).length, 8 * 1024 * 1024);
+  await sleep(0.1);
+  // A's reads must not have pulled any of B's body past its flow-control mark.
+  assert.equal(respB.content.bufferedSize, held);
+  assert.ok((await respB.read()).equals(b));
 });
