@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { ClientPayloadError, TCPConnector, TotalTimeoutError } from '../../src/client/index.js';
-import { sleep } from '../../src/index.js';
+import { CancelledError, sleep } from '../../src/index.js';
 import { serve, serveRaw, session } from './helpers.js';
 
 // A hang is the bug: fail the test instead of waiting forever.
@@ -178,4 +178,19 @@ test('reading a decoded body after its exchange completed never resumes the next
   // A's reads must not have pulled any of B's body past its flow-control mark.
   assert.equal(respB.content.bufferedSize, held);
   assert.ok((await respB.read()).equals(b));
+});
+
+test('the caller\'s signal still aborts a compressed body whose wire part is done', T, async (t) => {
+  const body = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+  const { url } = await serve(t, (_req, res) => {
+    res.setHeader('content-encoding', 'gzip');
+    res.end(body);
+  });
+  const s = session(t);
+  const ac = new AbortController();
+  const resp = await s.get(url, { signal: ac.signal });
+  await sleep(0.1); // the wire part completes; the decoder is paused, full
+  ac.abort();
+  await assert.rejects(resp.read(), CancelledError);
+  assert.equal(resp.closed, true);
 });
