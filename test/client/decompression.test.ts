@@ -150,9 +150,9 @@ test('sockRead does not run while a compressed body is paused by flow control', 
     res.setHeader('content-encoding', 'gzip');
     res.end(body);
   });
-  const s = session(t, { timeout: { sockRead: 0.1 } });
+  const s = session(t, { timeout: { sockRead: 0.5 } });
   const resp = await s.get(url);
-  await sleep(0.4); // the reader is full and the decoder paused: no data is expected, so none is late
+  await sleep(1.5); // the reader is full and the decoder paused: no data is expected, so none is late
   assert.ok((await resp.read()).equals(plain));
 });
 

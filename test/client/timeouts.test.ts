@@ -122,9 +122,10 @@ test('sockConnect: undici\'s connect timeout, also phase "connect"; the half-ope
 test('sockRead counts only while the reader waits: a body paused by flow control does not time out', async (t) => {
   const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
   const { url } = await serve(t, (_req, res) => res.end(big));
-  const s = session(t, { timeout: { sockRead: 0.1 } });
+  // sockRead is timed to the ms: far above any gap between chunks of a local transfer, far below the pause.
+  const s = session(t, { timeout: { sockRead: 0.5 } });
   const resp = await s.get(url);
-  await sleep(0.4); // the reader is full and undici paused: no data is expected, so none is late
+  await sleep(1.5); // the reader is full and undici paused: no data is expected, so none is late
   assert.equal((await resp.read()).length, big.length);
 });
 
@@ -164,7 +165,7 @@ test('sockRead does not cut off a body that keeps coming faster than it', async 
     }, 10);
     socket.on('close', () => clearInterval(drip));
   }));
-  const s = session(t, { timeout: { sockRead: 0.5 } });
+  const s = session(t, { timeout: { sockRead: 1 } });
   assert.equal((await (await s.get(url)).text()).length, 20);
 });
 
@@ -174,10 +175,10 @@ test('sockRead starts once the request is sent: a slow upload is not a silent pe
     req.on('data', (c: Buffer) => (n += c.length));
     req.on('end', () => res.end(String(n)));
   });
-  const s = session(t, { timeout: { sockRead: 0.1 } });
+  const s = session(t, { timeout: { sockRead: 0.4 } });
   async function* slowBody(): AsyncIterable<string> {
     for (let i = 0; i < 4; i++) {
-      await sleep(0.15);
+      await sleep(0.5);
       yield 'abcd';
     }
   }
