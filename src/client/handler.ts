@@ -347,10 +347,10 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       return;
     }
     this.#drainTimer = setTimeout(onDrainTimeout, DRAIN_MAX_SECONDS * 1000, this);
-    if (this.#paused) {
-      this.#paused = false;
-      this.#resumeWire();
-    }
+    // undici may be paused by the reader or by the decoder just dropped (whose
+    // 'drain' will not come): resume it either way (a no-op if it reads on).
+    this.#paused = false;
+    this.#resumeWire();
   }
 
   /** @internal The drain of a released body went past its bounds: close the socket. */
