@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { CookieJar as ToughJar } from 'tough-cookie';
 import { describe } from '../core/validate.js';
+import { cookiePair, unquoteCookieValue } from './cookie-quote.js';
 
 /** Options of {@link CookieJar}. */
 export interface CookieJarOptions {
@@ -54,13 +55,20 @@ export class CookieJar {
     return this.#unsafe || isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0;
   }
 
-  /** Store the `Set-Cookie` header values received from `url`; invalid ones are skipped. */
+  /**
+   * Store cookies received from `url`: `Set-Cookie` header values (attributes
+   * apply; invalid lines are skipped), or a record `name → value` of plain
+   * cookies for `url`'s host, each value quoted as aiohttp quotes it (so
+   * `{ pref: 'dark; Domain=example.com' }` is one cookie whose value has a
+   * `;`, not a domain cookie).
+   */
   updateCookies(setCookies: Iterable<string> | Readonly<Record<string, string>>, url: URL | string): void {
+    const W = 'CookieJar.updateCookies()';
     const u = typeof url === 'string' ? new URL(url) : url;
+    const lines = Symbol.iterator in setCookies ? setCookies : Object.entries(setCookies).map(([k, v]) => cookiePair(W, k, v));
     if (!this.#allowed(u)) return;
-    const lines = Symbol.iterator in setCookies ? setCookies : Object.entries(setCookies).map(([k, v]) => `${k}=${v}`);
     for (const line of lines) {
-      if (typeof line !== 'string') throw new TypeError(`CookieJar.updateCookies(): each cookie must be a string, got ${describe(line)}`);
+      if (typeof line !== 'string') throw new TypeError(`${W}: each cookie must be a string, got ${describe(line)}`);
       if (this.#jar.setCookieSync(line, u.href, { ignoreError: true }) !== undefined) this.#size++;
     }
   }
@@ -73,13 +81,13 @@ export class CookieJar {
     return this.#jar.getCookieStringSync(u.href);
   }
 
-  /** The cookies that would be sent to `url`, `name → value` (aiohttp's `filter_cookies`). */
+  /** The cookies that would be sent to `url`, `name → value` (aiohttp's `filter_cookies`; quoted values read back, as a Morsel's `value`). */
   filterCookies(url: URL | string): Record<string, string> {
     const out: Record<string, string> = {};
     if (this.#size === 0) return out;
     const u = typeof url === 'string' ? new URL(url) : url;
     if (!this.#allowed(u)) return out;
-    for (const c of this.#jar.getCookiesSync(u.href)) out[c.key] = c.value;
+    for (const c of this.#jar.getCookiesSync(u.href)) out[c.key] = unquoteCookieValue(c.value);
     return out;
   }
 

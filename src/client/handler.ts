@@ -6,24 +6,33 @@
 // It uses undici's native handler interface (onConnect/onHeaders/onData/...),
 // which undici's own `request()` uses, so no adapter sits in between.
 import type { Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { CancelledError } from '../core/errors.js';
 import { Future, type FutureListener } from '../core/future.js';
 import { StreamReader } from '../core/streams/stream-reader.js';
 import { abortMessage } from '../core/suspend.js';
-import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, TotalTimeoutError } from './errors.js';
+import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from './decoder.js';
+import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
+import { unwatchSignal, watchSignal } from './signal-watch.js';
 import type { SlotWaiter, Slots } from './slots.js';
 
 const QUEUED = 0;
 const DISPATCHED = 1;
 const STREAMING = 2;
-const DONE = 3;
+// The wire part is complete; the decoder still has to hand the rest over.
+// `total`, the caller's signal and decoder errors still apply.
+const DECODING = 3;
+const DONE = 4;
 
-// An unread body up to this size is drained so the socket goes back to the pool.
-const DUMP_MAX = 128 * 1024;
+/**
+ * @internal An unread body is drained on `release()` so its socket goes back
+ * to the pool, but at most this many bytes (undici's `dump()` default)...
+ */
+export const DRAIN_MAX_BYTES = 128 * 1024;
+/** @internal ...and for at most this many seconds; past either, the socket is closed (aiohttp closes at once). */
+export const DRAIN_MAX_SECONDS = 1;
 
 /** @internal What the session tells a handler. */
 export interface HandlerSetup {
@@ -35,6 +44,13 @@ export interface HandlerSetup {
   readonly port: number;
   readonly total: number | null;
   readonly connect: number | null;
+  /**
+   * `sockRead` in ms (0: none), timed here rather than by undici: undici's
+   * header and body timers run on a clock that ticks every ~0.5 s, so they
+   * fire up to 0.5 s early or 1 s late, and a body that trickles a byte more
+   * often than every ~0.5 s is never caught, whatever `sockRead` says.
+   */
+  readonly sockRead: number;
   readonly decompress: boolean;
   /** The caller's signal: aborting it aborts the exchange, body included. */
   readonly signal: AbortSignal | undefined;
@@ -44,7 +60,7 @@ export interface HandlerSetup {
 }
 
 /** @internal */
-export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.DispatchHandler {
+export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.DispatchHandler, DecoderSink {
   readonly fut = new Future<void>();
   readonly _slotKey: string;
   status = 0;
@@ -64,6 +80,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
   #connect: NodeJS.Timeout | undefined = undefined;
   #dumping = false;
   #dumped = 0;
+  #drainTimer: NodeJS.Timeout | undefined = undefined;
+  #idle: NodeJS.Timeout | undefined = undefined;
+  #coding: ContentCoding | undefined = undefined;
   #decoder: Transform | undefined = undefined;
 
   constructor(setup: HandlerSetup) {
@@ -122,6 +141,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true; // 1xx interim answers: the real one follows
+    // An exchange that already failed (aborted, timed out) takes no answer:
+    // its abort is on the way.
+    if (this.fut.done()) return false;
     this.status = statusCode;
     this.statusText = statusText;
     this.#resume = resume;
@@ -131,29 +153,68 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     reader.setTransport(this);
     if (this.#setup.decompress) {
       const enc = headers['content-encoding'];
-      if (typeof enc === 'string') this.#decoder = makeDecoder(enc.trim().toLowerCase(), this);
+      // The decoder itself waits for the first body byte (see decoder.ts).
+      if (typeof enc === 'string') this.#coding = contentCoding(enc);
     }
     this.fut.setResult();
+    if (this.#setup.sockRead !== 0) this.#armIdle();
     return true;
+  }
+
+  /** The request is written: from now on the peer owes us bytes (`sockRead`). */
+  onRequestSent(): void {
+    if (this.#setup.sockRead !== 0 && this.#state === DISPATCHED) this.#armIdle();
   }
 
   onData(chunk: Buffer): boolean {
     if (this.#dumping) {
       this.#dumped += chunk.length;
-      if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
+      if (this.#dumped > DRAIN_MAX_BYTES) this.#drainFailed();
       return true;
     }
     this.#setup.onChunk?.(chunk);
-    const d = this.#decoder;
-    if (d !== undefined) return d.write(chunk) && !this.#paused;
+    if (this.#coding !== undefined && chunk.length !== 0) {
+      const d = (this.#decoder ??= makeDecoder(this.#coding, chunk[0] as number, this));
+      return this.#flowing(d.write(chunk) && !this.#paused);
+    }
     (this.reader as StreamReader).feedData(chunk);
-    return !this.#paused;
+    return this.#flowing(!this.#paused);
+  }
+
+  // What onData answers undici; the idle timer runs only while undici reads
+  // on (a body paused by flow control is not a silent peer).
+  #flowing(more: boolean): boolean {
+    if (this.#setup.sockRead !== 0) {
+      if (more) this.#armIdle();
+      else this.#stopIdle();
+    }
+    return more;
+  }
+
+  #armIdle(): void {
+    if ((this.#state !== STREAMING && this.#state !== DISPATCHED) || this.#dumping || this.#paused) return;
+    if (this.#idle === undefined) this.#idle = setTimeout(onReadIdle, this.#setup.sockRead, this);
+    else this.#idle.refresh();
+  }
+
+  #stopIdle(): void {
+    if (this.#idle === undefined) return;
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
   }
 
   onComplete(): void {
     const d = this.#decoder;
-    if (d !== undefined && !this.#dumping) d.end();
-    else this.reader?.feedEof();
+    if (d !== undefined && !this.#dumping) {
+      // zlib answers later, with the rest of the body or its error: the
+      // exchange stays open (timers, signal) until it does.
+      this.#state = DECODING;
+      this.#stopIdle();
+      this.#freeSlot();
+      d.end();
+      return;
+    }
+    this.reader?.feedEof();
     this.#finish();
   }
 
@@ -167,7 +228,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       this.retryable = isDisconnect(err) && wasReusedSocket(err);
       if (!this.fut.done()) this.fut.setException(mapError(err, host, port, false));
     } else {
-      this.#decoder?.destroy();
+      this.#dropDecoder();
       this.reader?.setException(mapError(err, host, port, true));
     }
   }
@@ -180,6 +241,7 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
 
   pauseReading(): void {
     this.#paused = true;
+    this.#stopIdle();
     this.#decoder?.pause();
   }
 
@@ -190,12 +252,42 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       d.resume();
       if (d.writableNeedDrain) return; // 'drain' resumes undici
     }
+    this.#resumeWire();
+  }
+
+  // undici's resume acts on the socket's parser: once this exchange is
+  // complete the socket may carry another request, which must not be resumed
+  // from here.
+  #resumeWire(): void {
+    if (this.#state !== STREAMING) return;
+    if (this.#setup.sockRead !== 0) this.#armIdle();
     this.#resume?.();
   }
 
-  /** @internal Called by the decoder's 'drain'. */
-  _drained(): void {
-    if (!this.#paused) this.#resume?.();
+  // --- the decoder's events (decoder.ts); those of a decoder already dropped are ignored ---
+
+  /** @internal */
+  _decodedData(d: Transform, chunk: Buffer): void {
+    if (d === this.#decoder) this.reader?.feedData(chunk);
+  }
+
+  /** @internal */
+  _decodedEnd(d: Transform): void {
+    if (d !== this.#decoder) return;
+    this.reader?.feedEof();
+    // A decoder ends when its input does: only after onComplete.
+    this.#finish();
+  }
+
+  /** @internal */
+  _decoderError(d: Transform, err: Error): void {
+    if (d !== this.#decoder) return;
+    this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
+  }
+
+  /** @internal */
+  _decoderDrained(d: Transform): void {
+    if (d === this.#decoder && !this.#paused) this.#resumeWire();
   }
 
   // --- cancellation, timeouts, release ---
@@ -215,9 +307,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     if (this.#state === DONE || this.#reason !== undefined) return;
     this.#reason = err;
     if (!this.fut.done()) this.fut.setException(err);
-    this.#decoder?.destroy();
+    this.#dropDecoder();
     this.reader?.setException(err);
-    if (this.#state === QUEUED) {
+    if (this.#state === QUEUED || this.#state === DECODING) {
       this.#finish();
     } else if (this.#abort !== undefined) {
       this.#abort(err);
@@ -230,23 +322,58 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     return this.#state === DONE;
   }
 
-  /** Give the connection back: drain a small unread body, else close the socket. */
+  /**
+   * Give the connection back: drain the unread rest of the body, at most
+   * {@link DRAIN_MAX_BYTES} within {@link DRAIN_MAX_SECONDS}, else close the socket.
+   */
   release(): void {
-    if (this.#state === DONE) return;
-    if (this.#state !== STREAMING) {
+    if (this.#state === DONE || this.#dumping) return;
+    if (this.#state !== STREAMING && this.#state !== DECODING) {
       this.abortWire(new ClientConnectionError('Response released'));
       return;
     }
     this.#dumping = true;
-    this.#decoder?.destroy();
-    this.#decoder = undefined;
+    this.#stopIdle();
+    this.#dropDecoder();
     const buffered = this.reader?.bufferedSize ?? 0;
     this.reader?.setException(new ClientConnectionError('Response is released: its body can no longer be read'));
+    if (this.#state === DECODING) {
+      this.#finish(); // the wire part is complete: the socket is back in the pool already
+      return;
+    }
     this.#dumped += buffered;
-    if (this.#dumped > DUMP_MAX) this.abortWire(new ClientConnectionError('Response released before its body was read'));
-    else if (this.#paused) {
-      this.#paused = false;
-      this.#resume?.();
+    if (this.#dumped > DRAIN_MAX_BYTES) {
+      this.#drainFailed();
+      return;
+    }
+    this.#drainTimer = setTimeout(onDrainTimeout, DRAIN_MAX_SECONDS * 1000, this);
+    // undici may be paused by the reader or by the decoder just dropped (whose
+    // 'drain' will not come): resume it either way (a no-op if it reads on).
+    this.#paused = false;
+    this.#resumeWire();
+  }
+
+  /** @internal The drain of a released body went past its bounds: close the socket. */
+  _drainFailed(): void {
+    this.#drainFailed();
+  }
+
+  #drainFailed(): void {
+    this.abortWire(new ClientConnectionError('Response released before its body was read'));
+  }
+
+  #dropDecoder(): void {
+    const d = this.#decoder;
+    if (d === undefined) return;
+    this.#decoder = undefined;
+    this.#coding = undefined;
+    d.destroy();
+  }
+
+  #freeSlot(): void {
+    if (this.#slotHeld) {
+      this.#slotHeld = false;
+      this.#setup.slots.release(this.#setup.key);
     }
   }
 
@@ -255,61 +382,28 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     this.#state = DONE;
     if (this.#total !== undefined) clearTimeout(this.#total);
     if (this.#connect !== undefined) clearTimeout(this.#connect);
-    this.#total = this.#connect = undefined;
+    if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#stopIdle();
+    this.#total = this.#connect = this.#drainTimer = undefined;
     const signal = this.#setup.signal;
     if (signal !== undefined) unwatchSignal(signal, this);
-    if (this.#slotHeld) {
-      this.#slotHeld = false;
-      this.#setup.slots.release(this.#setup.key);
-    }
+    this.#freeSlot();
   }
 
   /** @internal */
-  _timeout(which: 'total' | 'connect'): void {
+  _timeout(which: 'total' | 'connect' | 'sockRead'): void {
     const { host, port, total, connect } = this.#setup;
     if (which === 'total') {
       this.abortWire(new TotalTimeoutError(`Request to ${host}:${port} timed out: total ${total} s`));
+    } else if (which === 'sockRead') {
+      this.#idle = undefined;
+      this.abortWire(new SocketTimeoutError(`Timeout on reading data from socket (sockRead) for ${host}:${port}`));
     } else if (this.#state === QUEUED) {
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: no free connection slot within ${connect} s (pool limit)`, 'pool'));
     } else if (this.#state === DISPATCHED && this.#abort === undefined) {
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: not connected within ${connect} s`, 'connect'));
     }
   }
-
-  /** @internal */
-  _decoderError(err: Error): void {
-    this.abortWire(new ClientPayloadError(`Cannot decompress the response body: ${err.message}`, { cause: err }));
-  }
-}
-
-// One listener per signal, however many requests share it (a signal shared by
-// hundreds of requests would otherwise trip MaxListenersExceededWarning).
-const watchers = new WeakMap<AbortSignal, Set<RequestHandler>>();
-
-function watchSignal(signal: AbortSignal, h: RequestHandler): void {
-  let set = watchers.get(signal);
-  if (set === undefined) {
-    watchers.set(signal, (set = new Set()));
-    signal.addEventListener('abort', onSignalAbort, { once: true });
-  }
-  set.add(h);
-}
-
-function unwatchSignal(signal: AbortSignal, h: RequestHandler): void {
-  const set = watchers.get(signal);
-  if (set === undefined) return;
-  set.delete(h);
-  if (set.size === 0) {
-    watchers.delete(signal);
-    signal.removeEventListener('abort', onSignalAbort);
-  }
-}
-
-function onSignalAbort(ev: Event): void {
-  const signal = ev.target as AbortSignal;
-  const set = watchers.get(signal);
-  watchers.delete(signal);
-  if (set !== undefined) for (const h of [...set]) h.handleEvent();
 }
 
 function onTotal(h: RequestHandler): void {
@@ -320,16 +414,10 @@ function onConnectTimeout(h: RequestHandler): void {
   h._timeout('connect');
 }
 
-function makeDecoder(encoding: string, h: RequestHandler): Transform | undefined {
-  let d: Transform;
-  if (encoding === 'gzip' || encoding === 'x-gzip') d = createGunzip();
-  else if (encoding === 'deflate') d = createInflate();
-  else if (encoding === 'br') d = createBrotliDecompress();
-  else return undefined;
-  const reader = h.reader as StreamReader;
-  d.on('data', (c: Buffer) => reader.feedData(c));
-  d.on('end', () => reader.feedEof());
-  d.on('error', (e: Error) => h._decoderError(e));
-  d.on('drain', () => h._drained());
-  return d;
+function onReadIdle(h: RequestHandler): void {
+  h._timeout('sockRead');
+}
+
+function onDrainTimeout(h: RequestHandler): void {
+  h._drainFailed();
 }

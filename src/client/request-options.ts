@@ -4,6 +4,7 @@
  * @module
  */
 import { describe, toInt } from '../core/validate.js';
+import { resolveAgainstBase } from './base-url.js';
 import type { RequestData } from './body.js';
 import { InvalidHeaderError, InvalidURL, NonHttpUrlClientError } from './errors.js';
 import type { ClientResponse } from './response.js';
@@ -90,16 +91,21 @@ export function readHeaders(where: string, input: unknown, out: Record<string, s
   for (const name of Object.keys(input)) addHeader(where, out, name, (input as Record<string, unknown>)[name]);
 }
 
-/** @internal Parse and check a URL (against `base`), with `params` merged. */
+/** @internal Parse and check a URL (a relative one against `base`, never leaving its origin), with `params` merged. */
 export function buildUrl(where: string, url: unknown, base: URL | null, params: unknown, schemes: ReadonlySet<string>): URL {
   let u: URL;
   if (url instanceof URL) {
+    if (base !== null) throw new InvalidURL(url.href, `a URL object is absolute: it cannot be requested through a session with baseUrl ${base.href} (give a path)`);
     u = new URL(url.href);
   } else if (typeof url === 'string') {
-    try {
-      u = base === null ? new URL(url) : new URL(url, base);
-    } catch (e) {
-      throw new InvalidURL(url, base === null ? 'not an absolute URL (give a full URL or set baseUrl)' : 'cannot be parsed', { cause: e });
+    if (base !== null) {
+      u = resolveAgainstBase(url, base);
+    } else {
+      try {
+        u = new URL(url);
+      } catch (e) {
+        throw new InvalidURL(url, 'not an absolute URL (give a full URL or set baseUrl)', { cause: e });
+      }
     }
   } else {
     throw new TypeError(`${where}: url must be a string or a URL, got ${describe(url)}`);

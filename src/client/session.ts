@@ -10,6 +10,7 @@ import { resumed, suspend } from '../core/suspend.js';
 import { describe, toInt, toSignal } from '../core/validate.js';
 import { encodeBody, type EncodedBody } from './body.js';
 import { CookieJar } from './cookie-jar.js';
+import { cookiePair } from './cookie-quote.js';
 import { TooManyRedirects } from './errors.js';
 import { RequestHandler, type HandlerSetup } from './handler.js';
 import { isRedirect, nextHop, type NextHop } from './redirects.js';
@@ -173,7 +174,9 @@ export class ClientSession implements AsyncDisposable {
     let userCookie = headers.cookie;
     if (options.cookies !== undefined) {
       const parts: string[] = userCookie === undefined ? [] : [userCookie];
-      for (const [k, v] of Object.entries(options.cookies)) parts.push(`${k}=${v}`);
+      const cookies: unknown = options.cookies;
+      if (typeof cookies !== 'object' || cookies === null) throw new TypeError(`${W}: cookies must be a record of name → value, got ${describe(cookies)}`);
+      for (const [k, v] of Object.entries(cookies)) parts.push(cookiePair(W, k, v));
       userCookie = parts.join('; ');
       headers = { ...headers };
       addHeader(W, headers, 'cookie', userCookie);
@@ -291,8 +294,9 @@ export class ClientSession implements AsyncDisposable {
       method: hop.method,
       headers,
       body: hop.body.body as NonNullable<Dispatcher.DispatchOptions['body']>,
-      headersTimeout: sockRead,
-      bodyTimeout: sockRead,
+      // sockRead is timed by the handler; undici's own clocks are too coarse.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       reset: this.#connector._forceClose,
     };
     const setup: HandlerSetup = {
@@ -304,6 +308,7 @@ export class ClientSession implements AsyncDisposable {
       port,
       total,
       connect: timeout.connect,
+      sockRead,
       decompress: this.#decompress,
       signal,
       onQueued: trace === null ? undefined : (start) => trace.notify(start ? 'onConnectionQueuedStart' : 'onConnectionQueuedEnd', {}),

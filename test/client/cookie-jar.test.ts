@@ -1,7 +1,8 @@
-// The session's cookie jar on tough-cookie: rules, sharing, unsafe IP hosts.
+// The session's cookie jar on tough-cookie: rules, sharing, unsafe IP hosts;
+// cookies given as name → value are quoted, never split or given attributes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CookieJar, DummyCookieJar } from '../../src/client/index.js';
+import { CookieJar, DummyCookieJar, InvalidHeaderError } from '../../src/client/index.js';
 import { serve, session } from './helpers.js';
 
 test('cookies set by a response are sent by later requests (unsafe jar for 127.0.0.1)', async (t) => {
@@ -81,4 +82,71 @@ test('unsafe: IP hosts both store and receive; the default refuses both ways', (
   assert.deepEqual(unsafe.filterCookies('http://[::1]/'), { v6: '1' });
   assert.deepEqual(unsafe.filterCookies('http://127.0.0.2/'), {});
   assert.throws(() => new CookieJar({ unsafe: 'yes' as never }), /unsafe must be a boolean/);
+});
+
+// Per-request cookies: a value is one cookie whatever it holds (aiohttp quotes it).
+const quoted: [string, string][] = [
+  ['guest; role=admin', '"guest\\073\\040role=admin"'],
+  ['a,b=c', '"a\\054b=c"'],
+  ['with space', '"with\\040space"'],
+  ['tab\there', '"tab\\011here"'],
+  ['say "hi"', '"say\\040\\"hi\\""'],
+  ['back\\slash', '"back\\\\slash"'],
+  ['café', '"caf\\351"'],
+  ['x=y', '"x=y"'],
+  ['plain-Token_1.2', 'plain-Token_1.2'],
+];
+for (const [value, wire] of quoted) {
+  test(`per-request cookie value ${JSON.stringify(value)} is sent as one quoted cookie`, async (t) => {
+    const seen: (string | undefined)[] = [];
+    const { url } = await serve(t, (req, res) => {
+      seen.push(req.headers.cookie);
+      res.end();
+    });
+    const s = session(t);
+    await (await s.get(url, { cookies: { session: value, other: '1' } })).text();
+    assert.equal(seen[0], `session=${wire}; other=1`);
+  });
+}
+
+test('a per-request cookie name that is not a token is refused before sending', async (t) => {
+  let requests = 0;
+  const { url } = await serve(t, (_req, res) => {
+    requests++;
+    res.end();
+  });
+  const s = session(t);
+  for (const name of ['a;b', 'a=b', 'a b', 'a,b', '', 'a\r\nb']) {
+    await assert.rejects(s.get(url, { cookies: { [name]: 'x' } }), InvalidHeaderError, JSON.stringify(name));
+  }
+  await assert.rejects(s.get(url, { cookies: { a: 'x\ny' } }), InvalidHeaderError);
+  await assert.rejects(s.get(url, { cookies: { a: {} as string } }), TypeError);
+  assert.equal(requests, 0);
+});
+
+const noAttributes: [string, string][] = [
+  ['dark; Domain=example.com', 'http://other.example.com/'],
+  ['dark; Path=/admin', 'http://www.example.com/admin'],
+  ['dark; Max-Age=0', 'http://www.example.com/'],
+  ['dark, evil=1; Domain=example.com', 'http://other.example.com/'],
+];
+for (const [value, probe] of noAttributes) {
+  test(`updateCookies({ pref: ${JSON.stringify(value)} }) stores one host-only cookie with that value, no attributes`, () => {
+    const jar = new CookieJar();
+    jar.updateCookies({ pref: value }, 'http://www.example.com/');
+    const all = [...jar];
+    assert.equal(all.length, 1);
+    assert.equal(all[0]!.name, 'pref');
+    assert.equal(all[0]!.path, '/');
+    assert.equal(jar.filterCookies('http://www.example.com/').pref, value);
+    if (!probe.startsWith('http://www.')) assert.deepEqual(jar.filterCookies(probe), {});
+    assert.equal(jar.cookieHeader('http://www.example.com/').startsWith('pref="dark\\'), true);
+  });
+}
+
+test('updateCookies with a record refuses a name that is not a token; Set-Cookie lines keep their attributes', () => {
+  const jar = new CookieJar();
+  assert.throws(() => jar.updateCookies({ 'a; Domain=example.com': 'x' }, 'http://www.example.com/'), InvalidHeaderError);
+  jar.updateCookies(['pref=dark; Domain=example.com'], 'http://www.example.com/');
+  assert.equal(jar.filterCookies('http://other.example.com/').pref, 'dark');
 });

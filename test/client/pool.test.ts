@@ -181,3 +181,55 @@ test('a long line of waiters, some giving up, drains and hands back every slot',
   assert.equal(s.connector._slots.active, 0);
   assert.equal(s.connector._slots.waiting, 0);
 });
+
+/** The first connection answers with a body that drips a byte every 20 ms and never ends; later ones answer `ok`. */
+async function drippingFirst(t: import('node:test').TestContext): Promise<{ url: string; connections: () => number; firstClosed: Promise<void> }> {
+  let count = 0;
+  let onFirstClosed!: () => void;
+  const firstClosed = new Promise<void>((resolve) => (onFirstClosed = resolve));
+  const { url } = await serveRaw(t, (socket: net.Socket) => {
+    const n = ++count;
+    socket.on('data', () => {
+      if (n !== 1) {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        return;
+      }
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nx');
+      const drip = setInterval(() => socket.write('x'), 20);
+      socket.on('close', () => {
+        clearInterval(drip);
+        onFirstClosed();
+      });
+    });
+  });
+  return { url, connections: () => count, firstClosed };
+}
+
+for (const how of ['release()', 'await using', 'close()'] as const) {
+  test(`${how} of a body that drips slowly does not hold the only pool slot: the drain is bounded, then the socket closed`, { timeout: 15_000 }, async (t) => {
+    const { url, connections, firstClosed } = await drippingFirst(t);
+    const s = session(t, { connector: new TCPConnector({ limit: 1 }), timeout: { total: null } });
+    const first = await s.get(url);
+    if (how === 'release()') first.release();
+    else if (how === 'close()') first.close();
+    else await first[Symbol.asyncDispose]();
+    // The server would drip for 14 hours: the second request gets through on a new socket.
+    assert.equal(await (await s.get(url)).text(), 'ok');
+    await firstClosed;
+    assert.equal(connections(), 2);
+    assert.equal(first.closed, true);
+  });
+}
+
+test('release() still drains a small rest that arrives promptly: the socket is reused', async (t) => {
+  const { url, server } = await serve(t, (_req, res) => {
+    res.write('a'.repeat(1000));
+    setTimeout(() => res.end('b'.repeat(1000)), 50);
+  });
+  let sockets = 0;
+  server.on('connection', () => sockets++);
+  const s = session(t, { connector: new TCPConnector({ limit: 1 }), timeout: { total: null } });
+  (await s.get(url)).release();
+  await (await s.get(url)).text();
+  assert.equal(sockets, 1);
+});

@@ -122,9 +122,10 @@ test('sockConnect: undici\'s connect timeout, also phase "connect"; the half-ope
 test('sockRead counts only while the reader waits: a body paused by flow control does not time out', async (t) => {
   const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
   const { url } = await serve(t, (_req, res) => res.end(big));
-  const s = session(t, { timeout: { sockRead: 0.1 } });
+  // sockRead is timed to the ms: far above any gap between chunks of a local transfer, far below the pause.
+  const s = session(t, { timeout: { sockRead: 0.5 } });
   const resp = await s.get(url);
-  await sleep(0.4); // the reader is full and undici paused: no data is expected, so none is late
+  await sleep(1.5); // the reader is full and undici paused: no data is expected, so none is late
   assert.equal((await resp.read()).length, big.length);
 });
 
@@ -134,4 +135,52 @@ test('total alone, on a peer that sends headers and then nothing', async (t) => 
   const resp = await s.get(url);
   assert.equal(resp.status, 200);
   await assert.rejects(resp.read(), TotalTimeoutError);
+});
+
+/** Headers and a first byte, then one more byte every `every` ms until the client goes. */
+function trickle(every: number): (socket: net.Socket) => void {
+  return (socket) => socket.once('data', () => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nx');
+    const drip = setInterval(() => socket.write('x'), every);
+    socket.on('close', () => clearInterval(drip));
+  });
+}
+
+test('sockRead below undici\'s ~1 s timer resolution is enforced: a body trickling slower than it fails', async (t) => {
+  // undici re-arms its coarse body timer on every byte: with it alone this
+  // peer was never caught and the request ran into `total`.
+  const { url } = await serveRaw(t, trickle(150));
+  const s = session(t, { timeout: { total: 5, sockRead: 0.03 } });
+  const resp = await s.get(url);
+  await assert.rejects(resp.read(), (e: unknown) => e instanceof SocketTimeoutError && !(e instanceof TotalTimeoutError));
+});
+
+test('sockRead does not cut off a body that keeps coming faster than it', async (t) => {
+  const { url } = await serveRaw(t, (socket: net.Socket) => socket.once('data', () => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n');
+    let sent = 0;
+    const drip = setInterval(() => {
+      socket.write('x');
+      if (++sent === 20) clearInterval(drip);
+    }, 10);
+    socket.on('close', () => clearInterval(drip));
+  }));
+  const s = session(t, { timeout: { sockRead: 1 } });
+  assert.equal((await (await s.get(url)).text()).length, 20);
+});
+
+test('sockRead starts once the request is sent: a slow upload is not a silent peer', async (t) => {
+  const { url } = await serve(t, (req, res) => {
+    let n = 0;
+    req.on('data', (c: Buffer) => (n += c.length));
+    req.on('end', () => res.end(String(n)));
+  });
+  const s = session(t, { timeout: { sockRead: 0.4 } });
+  async function* slowBody(): AsyncIterable<string> {
+    for (let i = 0; i < 4; i++) {
+      await sleep(0.5);
+      yield 'abcd';
+    }
+  }
+  assert.equal(await (await s.post(url, { data: slowBody() })).text(), '16');
 });
