@@ -225,7 +225,7 @@ export class EventLoop {
     return true;
   }
 
-  /** Turn debug mode on or off (see docs/debugging.md). */
+  /** Turn debug mode on or off (see docs/core.md, "Debug mode"). */
   setDebug(enabled: boolean): void {
     setDebugEnabled(Boolean(enabled));
   }

@@ -270,12 +270,17 @@ export class Request {
     if (!this._res.writableFinished) this.#lazy?.controller?.abort(new ConnectionResetError('client disconnected'));
   }
 
-  /** The body as a StreamReader (not limited by clientMaxSize: read at your pace). */
+  /**
+   * The body as a StreamReader (not limited by clientMaxSize: read at your pace).
+   * An alternative to `read()`/`text()`/`json()`/`post()`: once one of them took the body, it is at EOF.
+   */
   get content(): StreamReader {
     const l = this.#l;
     if (l.content === undefined) {
       const reader = (l.content = new StreamReader());
-      feedBody(this._req, reader);
+      // read()/text()/json()/post() took the body: the stream is at its end, as aiohttp's.
+      if (l.body !== undefined) reader.feedEof();
+      else feedBody(this._req, reader);
     }
     return l.content;
   }
