@@ -59,8 +59,9 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   if (print !== null && typeof print !== 'function') throw new TypeError(`runApp(): printFn must be a function or null, got ${describe(print)}`);
   const handleSignals = options?.handleSignals ?? true;
   const ssl = options?.ssl ?? null;
-  // In the primary too: a bad certificate is one clear error, not every worker failing to start.
-  if (ssl !== null && workers > 1 && cluster.isPrimary) resolveSsl('runApp()', ssl);
+  // Before anything starts: a bad certificate is one clear error, not every
+  // worker failing to start, nor an app that ran its startup for nothing.
+  if (ssl !== null) resolveSsl('runApp()', ssl);
   if (workers > 1 && cluster.isPrimary) return primary(workers, options, print);
 
   const app = await appOrPromise;
