@@ -1,17 +1,18 @@
 /**
- * `aiots serve module:app [--host H] [--port P] [--path SOCK]`: serve an
+ * `aiots serve module:app [--host H] [--port P] [--path SOCK] [--ssl-cert F --ssl-key F]`: serve an
  * Application from a module, as `python -m aiohttp.web`. `app` names an
  * export that is an Application, or a function of the remaining arguments
  * returning one (aiohttp's init function).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Application } from '../web/application.js';
 import { serveApp } from '../web/run-app.js';
 
-const USAGE = `usage: aiots serve [--host H] [--port P] [--path SOCK] module:app [args...]
+const USAGE = `usage: aiots serve [--host H] [--port P] [--path SOCK] [--ssl-cert FILE --ssl-key FILE] module:app [args...]
 
 Serve the Application exported as "app" by "module" (a file path or a
 package name). If the export is a function, it is called with the extra
@@ -21,6 +22,8 @@ options:
   -H, --host H      host to listen on (default 0.0.0.0)
   -P, --port P      TCP port (default 8080)
   -U, --path SOCK   Unix socket path
+  --ssl-cert FILE   serve HTTPS with this PEM certificate (chain)
+  --ssl-key FILE    and this PEM private key (both or neither)
   -h, --help        show this help`;
 
 /** Run the command; resolves to the exit code once the server has shut down. */
@@ -35,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string', short: 'H' },
         port: { type: 'string', short: 'P' },
         path: { type: 'string', short: 'U' },
+        'ssl-cert': { type: 'string' },
+        'ssl-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -60,6 +65,21 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  let ssl: { cert: Buffer; key: Buffer } | undefined;
+  const certFile = values['ssl-cert'];
+  const keyFile = values['ssl-key'];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    console.error(`aiots serve: --ssl-cert and --ssl-key go together (got only ${certFile === undefined ? '--ssl-key' : '--ssl-cert'})\n${USAGE}`);
+    return 2;
+  }
+  if (certFile !== undefined && keyFile !== undefined) {
+    try {
+      ssl = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+    } catch (e) {
+      console.error(`aiots serve: cannot read the certificate or key: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const colon = entry.lastIndexOf(':');
   const modName = entry.slice(0, colon);
   const exportName = entry.slice(colon + 1);
@@ -83,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(port === undefined ? {} : { port }),
       ...(values.path === undefined ? {} : { path: values.path }),
+      ...(ssl === undefined ? {} : { ssl }),
     });
   } catch (e) {
     console.error(`aiots serve: ${(e as Error).message}`);

@@ -5,6 +5,7 @@
  */
 import type { Application } from '../web/application.js';
 import { AppRunner, TCPSite, type RunnerOptions } from '../web/runner.js';
+import { resolveSsl, type SSLOptions } from '../web/ssl.js';
 import { InvalidStateError } from '../core/errors.js';
 
 /** Options of {@link TestServer}: the runner's, plus where to listen. */
@@ -13,10 +14,14 @@ export interface TestServerOptions extends RunnerOptions {
   readonly host?: string;
   /** @default 0 (ephemeral) */
   readonly port?: number;
+  /** Serve HTTPS with these TLS options (`key`, `cert`, ...), as aiohttp's `TestServer` with `ssl`. @default null */
+  readonly ssl?: SSLOptions | null;
 }
 
 /**
  * Runs an application for a test. The access log is off unless asked for.
+ * With `ssl` it serves HTTPS and `baseUrl` starts with `https://` (a client
+ * then needs the certificate's CA, e.g. `new TCPConnector({ ssl: { ca: cert } })`).
  * @example
  * await using server = new TestServer(app);
  * await server.start();
@@ -27,15 +32,23 @@ export class TestServer {
   readonly app: Application;
   /** The host listened on. */
   readonly host: string;
+  /** 'https' when serving with `ssl`, else 'http'. */
+  readonly scheme: 'http' | 'https';
   readonly #runner: AppRunner;
   readonly #port: number;
+  readonly #ssl: SSLOptions | null;
   #site: TCPSite | null = null;
 
   constructor(app: Application, options?: TestServerOptions) {
     this.app = app;
     this.host = options?.host ?? '127.0.0.1';
     this.#port = options?.port ?? 0;
-    this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...options });
+    const { ssl = null, ...runnerOptions } = options ?? {};
+    // Checked now, as the sites do, rather than at start().
+    if (ssl !== null) resolveSsl('TestServer()', ssl);
+    this.#ssl = ssl;
+    this.scheme = ssl === null ? 'http' : 'https';
+    this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...runnerOptions });
   }
 
   /** The runner (for its options and sites). */
@@ -47,7 +60,7 @@ export class TestServer {
   async start(): Promise<void> {
     if (this.#site !== null) return;
     await this.#runner.setup();
-    const site = new TCPSite(this.#runner, this.host, this.#port);
+    const site = new TCPSite(this.#runner, this.host, this.#port, { ssl: this.#ssl });
     await site.start();
     this.#site = site;
   }
@@ -58,9 +71,9 @@ export class TestServer {
     return this.#site.port;
   }
 
-  /** The base URL, e.g. `http://127.0.0.1:40123`. */
+  /** The base URL, e.g. `http://127.0.0.1:40123` (`https://` with `ssl`). */
   get baseUrl(): string {
-    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return `${this.scheme}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** The absolute URL of `path`. */

@@ -19,7 +19,8 @@ export {
 export { DynamicResource, PlainResource, Resource, ResourceRoute, type UrlForOptions } from './router/resources.js';
 export { RouteTableDef, del as delete, del, get, head, patch, post, put, route, view, type RouteDef } from './router/route-table-def.js';
 export { View, type ViewClass } from './router/view.js';
-export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type RunnerOptions, type TCPSiteOptions } from './runner.js';
+export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type BaseSiteOptions, type RunnerOptions, type TCPSiteOptions } from './runner.js';
+export type { SSLOptions } from './ssl.js';
 export { runApp, type RunAppOptions } from './run-app.js';
 export { DEFAULT_ACCESS_LOG_FORMAT, type AccessLogSink } from './access-log.js';
 export type { HandlerOptions } from './server-handler.js';

@@ -15,7 +15,7 @@ import type { Task } from '../core/task.js';
 import { describe } from '../core/validate.js';
 import type { Application } from './application.js';
 import { feedBody } from './body-feed.js';
-import { HTTPBadRequest, HTTPRequestEntityTooLarge } from './exceptions.js';
+import { HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType } from './exceptions.js';
 import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
@@ -313,10 +313,18 @@ export class Request {
     }
   }
 
-  /** A urlencoded form body as a multi-value map (empty for other content types). */
+  /**
+   * A urlencoded form body as a multi-value map; empty when there is no body.
+   * A body of another type is not a form: `HTTPUnsupportedMediaType` (415),
+   * where aiohttp would hand back an empty form. multipart/form-data is not
+   * parsed yet: an error (500) that says so.
+   */
   async post(): Promise<URLSearchParams> {
-    if (this.contentType !== 'application/x-www-form-urlencoded') return new URLSearchParams();
-    return new URLSearchParams(await this.text());
+    if (!this.hasBody) return new URLSearchParams();
+    const type = this.contentType;
+    if (type === 'application/x-www-form-urlencoded') return new URLSearchParams(await this.text());
+    if (type === 'multipart/form-data') throw new Error('request.post(): multipart/form-data bodies are not supported yet; read request.content or request.read() instead');
+    throw new HTTPUnsupportedMediaType({ text: `request.post() reads application/x-www-form-urlencoded forms, got a body of type ${type}` });
   }
 
   /**

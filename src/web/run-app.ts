@@ -9,6 +9,7 @@ import { Application } from './application.js';
 import { AppRunner, TCPSite, UnixSite, type BaseSite, type RunnerOptions } from './runner.js';
 import { Future } from '../core/future.js';
 import { suspend } from '../core/suspend.js';
+import { resolveSsl, type SSLOptions } from './ssl.js';
 import { describe, toInt } from '../core/validate.js';
 
 /** Options of {@link runApp}. */
@@ -23,6 +24,12 @@ export interface RunAppOptions extends RunnerOptions {
   readonly backlog?: number;
   /** SO_REUSEPORT, where Node supports it. */
   readonly reusePort?: boolean;
+  /**
+   * Serve HTTPS on every site (aiohttp's `ssl_context`): Node's TLS server
+   * options, e.g. `{ key: readFileSync('key.pem'), cert: readFileSync('cert.pem') }`.
+   * With `workers`, each worker serves with the same options. @default null
+   */
+  readonly ssl?: SSLOptions | null;
   /** Prints the "Running on" banner; null for silence. @default console.log */
   readonly printFn?: ((line: string) => void) | null;
   /** Stop on SIGINT and SIGTERM. @default true */
@@ -53,6 +60,10 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   const print = options?.printFn === undefined ? console.log : options.printFn;
   if (print !== null && typeof print !== 'function') throw new TypeError(`runApp(): printFn must be a function or null, got ${describe(print)}`);
   const handleSignals = options?.handleSignals ?? true;
+  const ssl = options?.ssl ?? null;
+  // Before anything starts: a bad certificate is one clear error, not every
+  // worker failing to start, nor an app that ran its startup for nothing.
+  if (ssl !== null) resolveSsl('runApp()', ssl);
   if (workers > 1 && cluster.isPrimary) return primary(workers, options, print);
 
   const app = await appOrPromise;
@@ -79,7 +90,7 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
   try {
     await runner.setup();
     const sites: BaseSite[] = [];
-    const siteOpts = { ...(options?.backlog === undefined ? {} : { backlog: options.backlog }), ...(options?.reusePort === true ? { reusePort: true } : {}) };
+    const siteOpts = { ssl, ...(options?.backlog === undefined ? {} : { backlog: options.backlog }), ...(options?.reusePort === true ? { reusePort: true } : {}) };
     if (options?.path !== undefined) sites.push(new UnixSite(runner, options.path, siteOpts));
     if (options?.path === undefined || options.host !== undefined || options.port !== undefined) {
       const hosts = options?.host === undefined ? ['0.0.0.0'] : typeof options.host === 'string' ? [options.host] : options.host;
@@ -117,18 +128,18 @@ async function primary(workers: number, options: RunAppOptions | undefined, prin
   if (options?.handleSignals ?? true) for (const s of STOP_SIGNALS) process.on(s, forward);
   try {
     for (let i = 0; i < workers; i++) procs.push(cluster.fork());
-    await superviseWorkers(procs, workers, print);
+    await superviseWorkers(procs, workers, print, options?.ssl == null ? 'http' : 'https');
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, forward);
   }
 }
 
-async function superviseWorkers(procs: readonly Worker[], workers: number, print: ((line: string) => void) | null): Promise<void> {
+async function superviseWorkers(procs: readonly Worker[], workers: number, print: ((line: string) => void) | null, scheme: 'http' | 'https'): Promise<void> {
   const listening = Promise.all(procs.map((w) => new Promise<string>((resolve, reject) => {
     const onExit = (code: number): void => reject(new Error(`runApp(): worker ${w.process.pid ?? '?'} exited with code ${code} before listening`));
     w.once('listening', (a: { address: string | null; port: number; addressType: number | string }) => {
       w.off('exit', onExit);
-      resolve(a.addressType === -1 || a.addressType === 'udp4' ? String(a.address) : `http://${a.address?.includes(':') === true ? `[${a.address}]` : a.address ?? '0.0.0.0'}:${a.port}`);
+      resolve(a.addressType === -1 || a.addressType === 'udp4' ? String(a.address) : `${scheme}://${a.address?.includes(':') === true ? `[${a.address}]` : a.address ?? '0.0.0.0'}:${a.port}`);
     });
     w.once('exit', onExit);
   })));

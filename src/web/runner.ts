@@ -4,11 +4,15 @@
  * @module
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { InvalidStateError } from '../core/errors.js';
 import { describe, toDelay, toInt } from '../core/validate.js';
 import type { Application } from './application.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
+import { resolveSsl, type SSLOptions } from './ssl.js';
+import { TlsConnections } from './tls-connections.js';
 
 /** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
 export interface RunnerOptions extends HandlerOptions {
@@ -136,23 +140,59 @@ export class AppRunner {
   }
 }
 
+/** Options of every site. */
+export interface BaseSiteOptions {
+  /** The listen backlog. */
+  readonly backlog?: number;
+  /**
+   * Serve HTTPS (aiohttp's `ssl_context`): Node's TLS server options, e.g.
+   * `{ key: readFileSync('key.pem'), cert: readFileSync('cert.pem') }`.
+   * Checked at construction. HTTP/1.1 only. @default null (plain HTTP)
+   */
+  readonly ssl?: SSLOptions | null;
+}
+
 /** Base of the sites: a listening Node server fed by the runner's handler. */
 export abstract class BaseSite {
   /** The runner. */
   readonly runner: AppRunner;
   /** @internal */
-  protected _server: Server | null = null;
+  protected _server: Server | HttpsServer | null = null;
   #closed: Promise<void> | null = null;
   readonly #backlog: number | undefined;
+  #ssl: TlsOptions | null;
+  #tls: TlsConnections | null = null;
 
-  constructor(runner: AppRunner, options?: { readonly backlog?: number }) {
+  constructor(runner: AppRunner, options?: BaseSiteOptions) {
     if (!(runner instanceof AppRunner)) throw new TypeError(`${new.target.name}(): runner must be an AppRunner, got ${describe(runner)}`);
     this.runner = runner;
     this.#backlog = options?.backlog === undefined ? undefined : toInt(`${new.target.name}()`, 'backlog', options.backlog, 0);
+    this.#ssl = options?.ssl === undefined || options.ssl === null ? null : resolveSsl(`${new.target.name}()`, options.ssl);
   }
 
   /** The URL shown in "Running on ...". */
   abstract get name(): string;
+
+  /** 'https' when the site serves TLS, else 'http'. */
+  get scheme(): 'http' | 'https' {
+    return this.#ssl === null ? 'http' : 'https';
+  }
+
+  /**
+   * Replace the certificate (and the rest of the TLS options) without a
+   * restart, as Node's `server.setSecureContext()`: new connections get the
+   * new one, open connections keep theirs. `ssl` is checked as at
+   * construction and replaces the old options whole.
+   * @example
+   * site.setSecureContext({ key: readFileSync('key.pem'), cert: readFileSync('cert.pem') });
+   */
+  setSecureContext(ssl: SSLOptions): void {
+    const where = `${this.constructor.name}.setSecureContext()`;
+    if (this.#ssl === null) throw new InvalidStateError(`${where}: the site serves plain HTTP (it was made without ssl)`);
+    const resolved = resolveSsl(where, ssl);
+    (this._server as HttpsServer | null)?.setSecureContext(resolved);
+    this.#ssl = resolved;
+  }
 
   /** Where the server listens (null before `start()`). */
   get address(): AddressInfo | string | null {
@@ -169,13 +209,21 @@ export abstract class BaseSite {
     const o = this.runner._options;
     // Node insists that the headers' deadline is not past the whole request's.
     const headersTimeout = o.requestTimeout > 0 ? Math.min(o.headersTimeout, o.requestTimeout) : o.headersTimeout;
-    const server = createServer({
+    const httpOptions = {
       headersTimeout: headersTimeout * 1000,
       requestTimeout: o.requestTimeout * 1000,
       maxHeaderSize: o.maxHeaderSize,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
       noDelay: true,
-    }, handler.handle);
+    };
+    let server: Server | HttpsServer;
+    if (this.#ssl === null) {
+      server = createServer(httpOptions, handler.handle);
+    } else {
+      const https = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
+      this.#tls = new TlsConnections(https);
+      server = https;
+    }
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
     this._server = server;
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
@@ -205,6 +253,7 @@ export abstract class BaseSite {
     if (s === null || !s.listening) return;
     s.close();
     s.closeIdleConnections();
+    this.#tls?.stopAccepting();
   }
 
   /** @internal Close what is left and wait for the server to be closed. */
@@ -212,15 +261,14 @@ export abstract class BaseSite {
     const s = this._server;
     if (s === null) return;
     s.closeAllConnections();
+    this.#tls?.closeAll();
     if (s.listening) s.close();
     await this.#closed;
   }
 }
 
 /** Options of {@link TCPSite}. */
-export interface TCPSiteOptions {
-  /** The listen backlog. */
-  readonly backlog?: number;
+export interface TCPSiteOptions extends BaseSiteOptions {
   /** Let several processes bind the same port (SO_REUSEPORT, where Node supports it). */
   readonly reusePort?: boolean;
 }
@@ -248,7 +296,7 @@ export class TCPSite extends BaseSite {
 
   override get name(): string {
     const host = this.#host ?? '0.0.0.0';
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return `${this.scheme}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   protected override _listenOptions(): { host?: string; port: number; reusePort?: boolean } {
@@ -260,14 +308,14 @@ export class TCPSite extends BaseSite {
 export class UnixSite extends BaseSite {
   readonly #path: string;
 
-  constructor(runner: AppRunner, path: string, options?: { readonly backlog?: number }) {
+  constructor(runner: AppRunner, path: string, options?: BaseSiteOptions) {
     super(runner, options);
     if (typeof path !== 'string' || path === '') throw new TypeError(`UnixSite(): path must be a non-empty string, got ${describe(path)}`);
     this.#path = path;
   }
 
   override get name(): string {
-    return `http://unix:${this.#path}:`;
+    return `${this.scheme}://unix:${this.#path}:`;
   }
 
   protected override _listenOptions(): { path: string } {

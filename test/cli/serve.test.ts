@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { main } from '../../src/cli/serve.js';
+import { selfSignedCert } from '../tls-certs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const web = join(root, 'src/web/index.ts');
@@ -28,7 +30,7 @@ export const notAnApp = 42;
   return file;
 }
 
-async function serve(t: { after(fn: () => void): void }, args: string[]): Promise<{ port: number; stop: () => Promise<number | null> }> {
+async function serve(t: { after(fn: () => void): void }, args: string[]): Promise<{ port: number; out: () => string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -39,13 +41,14 @@ async function serve(t: { after(fn: () => void): void }, args: string[]): Promis
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const m = /Running on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m !== null) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
   return {
     port,
+    out: () => out,
     stop: async () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -84,4 +87,34 @@ test('usage errors exit 2, bad modules or exports exit 1', async (t) => {
   assert.equal(await main(['./does-not-exist.ts:app']), 1);
   assert.equal(await main([`${file}:notAnApp`]), 1);
   assert.match(errors.at(-1)!, /is not an Application/);
+});
+
+test('aiots serve --ssl-cert/--ssl-key serves HTTPS; one without the other, or an unreadable file, is refused', async (t) => {
+  const file = fixture(t);
+  const dir = mkdtempSync(join(tmpdir(), 'aiots-serve-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cert = selfSignedCert();
+  writeFileSync(join(dir, 'cert.pem'), cert.cert);
+  writeFileSync(join(dir, 'key.pem'), cert.key);
+  const s = await serve(t, ['--host', '127.0.0.1', '--port', '0', '--ssl-cert', join(dir, 'cert.pem'), '--ssl-key', join(dir, 'key.pem'), `${file}:app`]);
+  assert.match(s.out(), /Running on https:\/\/127\.0\.0\.1:\d+/);
+  const body = await new Promise<string>((resolve, reject) => {
+    httpsRequest(`https://127.0.0.1:${s.port}/`, { ca: cert.cert, agent: false }, (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => resolve(b));
+    }).on('error', reject).end();
+  });
+  assert.equal(body, 'served');
+  assert.equal(await s.stop(), 0);
+
+  const errors: string[] = [];
+  t.mock.method(console, 'error', (msg: string) => errors.push(msg));
+  assert.equal(await main(['--ssl-cert', join(dir, 'cert.pem'), `${file}:app`]), 2);
+  assert.match(errors.at(-1)!, /--ssl-cert and --ssl-key go together \(got only --ssl-cert\)/);
+  assert.equal(await main(['--ssl-cert', join(dir, 'nope.pem'), '--ssl-key', join(dir, 'key.pem'), `${file}:app`]), 1);
+  assert.match(errors.at(-1)!, /cannot read the certificate or key: .*nope\.pem/);
+  // Both files given the wrong way round: the key is not a certificate.
+  assert.equal(await main(['--ssl-cert', join(dir, 'key.pem'), '--ssl-key', join(dir, 'cert.pem'), `${file}:app`]), 1);
+  assert.match(errors.at(-1)!, /aiots serve: runApp\(\): ssl: /);
 });

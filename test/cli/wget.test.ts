@@ -10,7 +10,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, runWget, type WgetOptions } from '../../src/cli/wget.js';
-import { selfSignedCert } from '../core/streams/helpers.js';
+import { selfSignedCert } from '../tls-certs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const defaults: WgetOptions = { concurrency: 10, timeout: 10, insecure: false };

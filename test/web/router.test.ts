@@ -196,3 +196,69 @@ test('over HTTP: 405 carries Allow, HEAD follows allowHead, \'*\' takes any meth
   assert.equal(get.headers.get('allow'), 'DELETE');
   assert.equal((await client.get('/nothing')).status, 404);
 });
+
+test('a View class works wherever a handler goes (addRoute, addGet, web.get, routes.post, resource.addRoute), as in aiohttp', async (t) => {
+  class Item extends web.View {
+    async get() {
+      return new web.Response({ text: `item ${this.request.matchInfo.id ?? ''} ${this.request.method}` });
+    }
+
+    async post() {
+      return new web.Response({ text: 'item posted' });
+    }
+  }
+  const routes = new web.RouteTableDef();
+  routes.post('/table')(Item);
+  const app = new web.Application();
+  app.router.addRoute('*', '/any/{id}', Item);
+  app.router.addRoute('GET', '/get-only', Item);
+  app.router.addGet('/add-get/{id}', Item);
+  app.router.addResource('/resource').addRoute('POST', Item);
+  app.router.addRoutes([web.get('/web-get', Item), web.route('PUT', '/web-put', Item)]);
+  app.router.addRoutes(routes);
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/any/7')).text(), 'item 7 GET');
+  assert.equal(await (await client.post('/any/7')).text(), 'item posted');
+  const del = await client.delete('/any/7');
+  assert.equal(del.status, 405);
+  assert.equal(del.headers.get('allow'), 'GET,POST');
+  assert.equal(await (await client.get('/get-only')).text(), 'item  GET');
+  assert.equal(await (await client.get('/add-get/3')).text(), 'item 3 GET');
+  // HEAD is routed to the view, which has no head(): 405, as aiohttp's View.
+  assert.equal((await client.head('/add-get/3')).status, 405);
+  assert.equal(await (await client.post('/resource')).text(), 'item posted');
+  assert.equal(await (await client.get('/web-get')).text(), 'item  GET');
+  // Routed as PUT, but the view has no put(): 405 naming what it has.
+  const put = await client.put('/web-put');
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET,POST');
+  assert.equal(await (await client.post('/table')).text(), 'item posted');
+});
+
+test('a handler that is neither a function nor a View class is refused at registration, leaving no resource behind', () => {
+  const r = new web.UrlDispatcher();
+  class NotAView {
+    get(): web.Response {
+      return new web.Response({ text: 'never' });
+    }
+  }
+  const bad: [unknown, RegExp][] = [
+    [42, /handler must be a function or a View class, got number 42/],
+    [null, /handler must be a function or a View class, got null/],
+    [{ get: ok('x') }, /handler must be a function or a View class, got object/],
+    [NotAView, /got class NotAView, which does not extend View/],
+  ];
+  for (const [h, re] of bad) {
+    assert.throws(() => r.addRoute('GET', '/x', h as web.Handler), re);
+    assert.throws(() => r.addGet('/x', h as web.Handler), re);
+    assert.throws(() => r.addPost('/x', h as web.Handler), re);
+    assert.throws(() => web.get('/x', h as web.Handler), re);
+    assert.throws(() => web.post('/x', h as web.Handler), re);
+    assert.throws(() => new web.RouteTableDef().get('/x')(h as web.Handler), re);
+    assert.throws(() => r.addResource('/y').addRoute('GET', h as web.Handler), re);
+  }
+  assert.throws(() => r.addRoute('GET', '/x', 42 as never), /^TypeError: addRoute\(\): GET \/x: handler/);
+  assert.throws(() => web.get('/x', 42 as never), /^TypeError: web\.get\(\): \/x: handler/);
+  // Only the '/y' resources made by resource.addRoute() exist; the refused addRoute/addGet left none.
+  assert.deepEqual([...r.resources()].map((res) => res.canonical).filter((c) => c === '/x'), []);
+});

@@ -4,10 +4,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
+import { selfSignedCert } from '../tls-certs.js';
 
 const web = fileURLToPath(new URL('../../src/web/index.ts', import.meta.url));
 // Each test drives real processes: a hang must fail the test, not stall the file.
@@ -70,7 +72,7 @@ async function start(t: TestContext, file: string): Promise<Started> {
     check();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    void waitFor(/Running on http:\/\/[^ ,]+/g, 1).then(() => resolve(/Running on (http:\/\/[^ ,]+)/.exec(out)![1]!));
+    void waitFor(/Running on https?:\/\/[^ ,]+/g, 1).then(() => resolve(/Running on (https?:\/\/[^ ,]+)/.exec(out)![1]!));
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
   return {
@@ -109,6 +111,47 @@ test('runApp with workers forks processes that share the port', PROCESS, async (
   assert.equal(pids.size, 2);
   assert.equal(await s.stop(), 0);
   assert.equal(s.out().match(/cleanup \d+/g)?.length, 2);
+});
+
+test('runApp with ssl and workers: every worker serves HTTPS with the same certificate', PROCESS, async (t) => {
+  const cert = selfSignedCert();
+  const s = await start(t, script(t, `{ host: '127.0.0.1', port: 0, accessLog: null, workers: 2, ssl: ${JSON.stringify(cert)} }`));
+  assert.match(s.out(), /Running on https:\/\/127\.0\.0\.1:\d+ with 2 workers/);
+  const pids = new Set<string>();
+  for (let i = 0; i < 20 && pids.size < 2; i++) {
+    // A new TLS connection each time, so that both workers get some.
+    pids.add(await new Promise<string>((resolve, reject) => {
+      httpsRequest(`${s.url}/`, { ca: cert.cert, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(body));
+      }).on('error', reject).end();
+    }));
+  }
+  assert.equal(pids.size, 2);
+  assert.equal(await s.stop(), 0);
+  assert.equal(s.out().match(/cleanup \d+/g)?.length, 2);
+});
+
+test('runApp with workers and a bad certificate fails once, in the primary, before forking', PROCESS, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiots-runapp-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'server.mts');
+  writeFileSync(file, `import * as web from ${JSON.stringify(web)};
+import cluster from 'node:cluster';
+if (cluster.isWorker) console.log('a worker started');
+web.runApp(new web.Application(), { host: '127.0.0.1', port: 0, workers: 2, ssl: { cert: 'cert.pem', key: 'key.pem' } });
+`);
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = await once(child, 'exit') as [number | null];
+  assert.equal(code, 1);
+  assert.match(err, /TypeError: runApp\(\): ssl\.key must be PEM text or a Buffer, got string "key\.pem"/);
+  assert.equal(out, '');
 });
 
 test('Ctrl+C in a terminal (SIGINT to the whole group) shuts every worker down gracefully', PROCESS, async (t) => {

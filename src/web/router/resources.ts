@@ -7,6 +7,7 @@
 import { describe } from '../../core/validate.js';
 import type { Handler, Middleware } from '../types.js';
 import { isToken } from '../headers.js';
+import { toHandler, type ViewClass } from './view.js';
 import { compilePattern, type CompiledPattern, type MatchStep } from './pattern.js';
 
 /** One method of one resource, and its handler. */
@@ -73,9 +74,9 @@ export abstract class Resource {
   abstract urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string;
 
   /** Add a route for `method` ('*' for any). */
-  addRoute(method: string, handler: Handler): ResourceRoute {
+  addRoute(method: string, handler: Handler | ViewClass): ResourceRoute {
     if (typeof method !== 'string' || (method !== '*' && !isToken(method))) throw new TypeError(`addRoute(): method must be an HTTP method or '*', got ${describe(method)}`);
-    if (typeof handler !== 'function') throw new TypeError(`addRoute(): handler for ${method} ${this.canonical} must be a function, got ${describe(handler)}`);
+    handler = toHandler(`addRoute(): ${method} ${this.canonical}`, handler);
     const m = method.toUpperCase();
     if (m === '*') {
       if (this.#any !== undefined) throw new Error(`addRoute(): method * is already registered for ${this.canonical}`);

@@ -7,7 +7,7 @@
 import type { Handler } from '../types.js';
 import type { ResourceRoute } from './resources.js';
 import type { GetRouteOptions, RouteOptions, UrlDispatcher } from './url-dispatcher.js';
-import type { ViewClass } from './view.js';
+import { toHandler, type ViewClass } from './view.js';
 
 /** Something `router.addRoutes` can register. */
 export interface RouteDef {
@@ -20,10 +20,11 @@ class MethodRouteDef implements RouteDef {
   readonly #path: string;
   readonly #handler: Handler;
   readonly #options: GetRouteOptions | undefined;
-  constructor(method: string, path: string, handler: Handler, options: GetRouteOptions | undefined) {
+  constructor(method: string, path: string, handler: Handler | ViewClass, options: GetRouteOptions | undefined) {
     this.#method = method;
     this.#path = path;
-    this.#handler = handler;
+    // Refused where it is written (web.get(...)), not later in addRoutes().
+    this.#handler = toHandler(`web.${method === 'DELETE' ? 'delete' : method === '*' ? 'route' : method.toLowerCase()}(): ${String(path)}`, handler);
     this.#options = options;
   }
 
@@ -55,31 +56,31 @@ class ViewRouteDef implements RouteDef {
 }
 
 /** A route definition for `method` (aiohttp's `web.route`). */
-export function route(method: string, path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function route(method: string, path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef(method.toUpperCase(), path, handler, options);
 }
 /** GET (and HEAD unless `allowHead: false`), as `web.get`. @example app.router.addRoutes([web.get('/', index)]); */
-export function get(path: string, handler: Handler, options?: GetRouteOptions): RouteDef {
+export function get(path: string, handler: Handler | ViewClass, options?: GetRouteOptions): RouteDef {
   return new MethodRouteDef('GET', path, handler, options);
 }
 /** HEAD, as `web.head`. */
-export function head(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function head(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('HEAD', path, handler, options);
 }
 /** POST, as `web.post`. */
-export function post(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function post(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('POST', path, handler, options);
 }
 /** PUT, as `web.put`. */
-export function put(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function put(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('PUT', path, handler, options);
 }
 /** PATCH, as `web.patch`. */
-export function patch(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function patch(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('PATCH', path, handler, options);
 }
 /** DELETE, as `web.delete`. */
-export function del(path: string, handler: Handler, options?: RouteOptions): RouteDef {
+export function del(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('DELETE', path, handler, options);
 }
 /** A class-based view, as `web.view`. */
@@ -98,7 +99,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
   readonly #defs: RouteDef[] = [];
 
   /** Register the wrapped handler for `method`. */
-  route(method: string, path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  route(method: string, path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return (handler) => {
       this.#defs.push(route(method, path, handler, options));
       return handler;
@@ -106,7 +107,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
-  get(path: string, options?: GetRouteOptions): <H extends Handler>(handler: H) => H {
+  get(path: string, options?: GetRouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return (handler) => {
       this.#defs.push(get(path, handler, options));
       return handler;
@@ -114,27 +115,27 @@ export class RouteTableDef implements Iterable<RouteDef> {
   }
 
   /** HEAD. */
-  head(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  head(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return this.route('HEAD', path, options);
   }
 
   /** POST. */
-  post(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  post(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return this.route('POST', path, options);
   }
 
   /** PUT. */
-  put(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  put(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return this.route('PUT', path, options);
   }
 
   /** PATCH. */
-  patch(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  patch(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return this.route('PATCH', path, options);
   }
 
   /** DELETE. */
-  delete(path: string, options?: RouteOptions): <H extends Handler>(handler: H) => H {
+  delete(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
     return this.route('DELETE', path, options);
   }
 

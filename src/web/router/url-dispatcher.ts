@@ -13,7 +13,7 @@ import type { Handler, Middleware } from '../types.js';
 import { isDynamic } from './pattern.js';
 import { compose, DynamicResource, PlainResource, Resource, type ResourceRoute } from './resources.js';
 import type { RouteDef } from './route-table-def.js';
-import { viewHandler, type ViewClass } from './view.js';
+import { toHandler, viewHandler, type ViewClass } from './view.js';
 
 /** Options of `addRoute` and friends. */
 export interface RouteOptions {
@@ -115,39 +115,42 @@ export class UrlDispatcher {
   }
 
   /** Add a route: `addRoute('GET', '/hello/{name}', hello)`. */
-  addRoute(method: string, path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
-    return this.addResource(path, options).addRoute(method, handler);
+  addRoute(method: string, path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+    // Checked before the resource exists, so a refused handler leaves no empty resource behind.
+    const h = toHandler(`addRoute(): ${String(method)} ${String(path)}`, handler);
+    return this.addResource(path, options).addRoute(method, h);
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
-  addGet(path: string, handler: Handler, options?: GetRouteOptions): ResourceRoute {
+  addGet(path: string, handler: Handler | ViewClass, options?: GetRouteOptions): ResourceRoute {
+    const h = toHandler(`addGet(): ${String(path)}`, handler);
     const resource = this.addResource(path, options);
-    if (options?.allowHead !== false) resource.addRoute('HEAD', handler);
-    return resource.addRoute('GET', handler);
+    if (options?.allowHead !== false) resource.addRoute('HEAD', h);
+    return resource.addRoute('GET', h);
   }
 
   /** HEAD. */
-  addHead(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addHead(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('HEAD', path, handler, options);
   }
 
   /** POST. */
-  addPost(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPost(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('POST', path, handler, options);
   }
 
   /** PUT. */
-  addPut(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPut(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PUT', path, handler, options);
   }
 
   /** PATCH. */
-  addPatch(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPatch(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PATCH', path, handler, options);
   }
 
   /** DELETE. */
-  addDelete(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addDelete(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('DELETE', path, handler, options);
   }
 
