@@ -7,6 +7,36 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$tmp" | tail -n 1)"
 cd "$tmp"
+
+# What the tarball holds: dist/ and src/ and README, nothing of test/ or bench/,
+# and every file a source map or declaration map names is in it (so stack
+# traces and go-to-definition land on files that were shipped).
+tar -tzf "$tarball" | sed 's|^package/||' | sort > contents.txt
+if grep -Ev '^(dist/|src/|README\.md$|package\.json$|LICENSE)' contents.txt; then
+  echo "pack check: unexpected files in the package (above)" >&2; exit 1
+fi
+for need in dist/index.js dist/index.d.ts dist/web/index.js src/index.ts src/web/request.ts; do
+  grep -qx "$need" contents.txt || { echo "pack check: $need missing from the package" >&2; exit 1; }
+done
+mkdir unpacked && tar -xzf "$tarball" -C unpacked
+node -e '
+  const fs = require("node:fs"), path = require("node:path");
+  const root = "unpacked/package";
+  const files = new Set(fs.readFileSync("contents.txt", "utf8").split("\n").filter(Boolean));
+  let maps = 0, bad = [];
+  for (const f of files) {
+    if (!f.endsWith(".map")) continue;
+    maps++;
+    const m = JSON.parse(fs.readFileSync(path.join(root, f), "utf8"));
+    for (const s of m.sources) {
+      const rel = path.posix.normalize(path.posix.join(path.posix.dirname(f), m.sourceRoot || "", s));
+      if (!files.has(rel)) bad.push(f + " -> " + rel);
+    }
+  }
+  if (maps === 0) { console.error("pack check: no source maps in the package"); process.exit(1); }
+  if (bad.length) { console.error("pack check: maps name files not in the package:\n" + bad.join("\n")); process.exit(1); }
+'
+rm -rf unpacked
 cat > package.json <<'JSON'
 { "name": "aiots-consumer", "private": true, "type": "module" }
 JSON
@@ -35,5 +65,13 @@ void t;
 TS
 npx --no-install tsc -p .
 node out/consumer.js
+# A stack trace through aiots points at a shipped .ts file.
+cat > trace.mjs <<'JS'
+import { Semaphore } from 'aiots';
+try { new Semaphore(-1); } catch (e) { console.log(e.stack); }
+JS
+stack="$(node --enable-source-maps trace.mjs)"
+file="$(printf '%s\n' "$stack" | grep -o 'node_modules/aiots/src/[^:]*\.ts' | head -n 1)"
+[ -n "$file" ] && [ -f "$file" ] || { echo "pack check: stack trace does not point at a shipped source file:" >&2; echo "$stack" >&2; exit 1; }
 test -x node_modules/.bin/aiots && node_modules/.bin/aiots --help >/dev/null
 echo "pack check: ok ($tarball)"
