@@ -3,6 +3,7 @@
  * on demand (`text`, `json`, `read`, or `content`, a `StreamReader`).
  * @module
  */
+import { inspect } from 'node:util';
 import { isCancellation } from '../core/errors.js';
 import type { StreamReader } from '../core/streams/stream-reader.js';
 import { describe, toInt } from '../core/validate.js';
@@ -209,6 +210,20 @@ export class ClientResponse implements AsyncDisposable {
   toString(): string {
     return `<ClientResponse(${this.url.href}) [${this.status} ${this.reason}]>`;
   }
+
+  /** As aiohttp's `repr`: the `toString()` line, then the headers. */
+  [inspect.custom](): string {
+    const pairs: string[] = [];
+    for (const [name, value] of Object.entries(this.#handler.headers ?? {})) {
+      for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${pyStr(name)}: ${pyStr(v)}`);
+    }
+    return `${this.toString()}\n<CIMultiDictProxy(${pairs.join(', ')})>`;
+  }
+}
+
+// A Python str repr, as the header pairs of aiohttp's CIMultiDictProxy show.
+function pyStr(s: string): string {
+  return `'${s.replace(/[\\']/g, '\\$&')}'`;
 }
 
 function readMax(options: ReadOptions | undefined, dflt: number | null): number | null {

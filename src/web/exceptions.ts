@@ -10,6 +10,8 @@ import { describe } from '../core/validate.js';
 import { checkWholeBody, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import { encodeLocation } from './location.js';
+import type { CookieOptions } from './response.js';
+import { setCookieLine } from './set-cookie.js';
 
 // Statuses whose responses carry no body (aiohttp's `empty_body`).
 const EMPTY_BODY = new Set([204, 205, 304]);
@@ -66,6 +68,29 @@ export class HTTPException extends Error {
     this.headers = new CIMultiDict(options?.headers);
     // Checked here, where the thrower is, rather than when the response is written.
     if (hasFraming(this.headers)) checkWholeBody(`${new.target.name}()`, this.headers, text === null || text === '' ? null : Buffer.byteLength(text));
+  }
+
+  /**
+   * Set a cookie on the response this exception becomes, as aiohttp's
+   * `set_cookie` (a redirect that logs in, a 401 that clears a session).
+   * A second call for the same name replaces the first.
+   * @example
+   * const e = new HTTPFound('/home');
+   * e.setCookie('session', id, { httpOnly: true });
+   * throw e;
+   */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    const line = setCookieLine(`${this.name}.setCookie()`, name, value, options);
+    const prefix = `${name}=`;
+    const kept = this.headers.getAll('set-cookie').filter((c) => !c.startsWith(prefix));
+    this.headers.delete('set-cookie');
+    for (const c of kept) this.headers.append('Set-Cookie', c);
+    this.headers.append('Set-Cookie', line);
+  }
+
+  /** Tell the client to drop a cookie (an expired `Set-Cookie`), as aiohttp's `del_cookie`. */
+  delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
+    this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
   }
 }
 

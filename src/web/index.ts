@@ -22,6 +22,8 @@ export { View, type ViewClass } from './router/view.js';
 export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type BaseSiteOptions, type RunnerOptions, type TCPSiteOptions } from './runner.js';
 export type { SSLOptions } from './ssl.js';
 export { runApp, type RunAppOptions } from './run-app.js';
+export { Server, type ServerOptions } from './low-level-server.js';
+export { ServerRunner } from './server-runner.js';
 export { DEFAULT_ACCESS_LOG_FORMAT, type AccessLogSink } from './access-log.js';
 export type { HandlerOptions } from './server-handler.js';
 export type { Handler, HandlerResult, Middleware } from './types.js';

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
 import { parseCookie } from 'cookie';
 import { Future } from '../core/future.js';
 import { listenWhilePending } from '../core/listen-while-pending.js';
@@ -377,6 +378,11 @@ export class Request {
     return r;
   }
 
+  /** As aiohttp's `repr`: `<Request GET /path >`, the path's non-ASCII characters escaped. */
+  [inspect.custom](): string {
+    return `<${this.constructor.name} ${this.#method} ${asciiEscaped(this.path)} >`;
+  }
+
   async #readBody(): Promise<Buffer> {
     const max = this.#maxSize;
     const cl = this.contentLength;
@@ -460,4 +466,17 @@ function headerOverride(where: string, input: NonNullable<CloneOptions['headers'
     throw new TypeError(`${where}: headers must be an object or RequestHeaders, got ${describe(input)}`);
   }
   return [dict, raw];
+}
+
+// Python's `backslashreplace`: \xNN, \uNNNN or \UNNNNNNNN for each non-ASCII code point.
+function asciiEscaped(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80) out += ch;
+    else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return out;
 }

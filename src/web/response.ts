@@ -4,8 +4,9 @@
  * {@link jsonResponse}.
  * @module
  */
-import type { ServerResponse } from 'node:http';
-import { stringifySetCookie, type SerializeOptions } from 'cookie';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { inspect } from 'node:util';
+import type { SerializeOptions } from 'cookie';
 import { InvalidStateError } from '../core/errors.js';
 import { Future } from '../core/future.js';
 import { listenWhilePending } from '../core/listen-while-pending.js';
@@ -14,6 +15,7 @@ import { describe } from '../core/validate.js';
 import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
+import { setCookieLine } from './set-cookie.js';
 
 /** Options of {@link StreamResponse}. */
 export interface StreamResponseOptions {
@@ -103,19 +105,27 @@ export class StreamResponse {
     this.headers.set('Content-Type', value);
   }
 
+  /** The Content-Length header as a number, or null (as aiohttp's `content_length`). */
+  get contentLength(): number | null {
+    const v = this.#headers?.get('content-length');
+    return v === undefined ? null : Number(v);
+  }
+
+  /** Set (or, with null, remove) the Content-Length header before `prepare()`. */
+  set contentLength(value: number | null) {
+    this.#checkNotPrepared('StreamResponse.contentLength');
+    if (value === null) {
+      this.#headers?.delete('content-length');
+      return;
+    }
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`StreamResponse.contentLength: must be an integer >= 0 or null, got ${describe(value)}`);
+    this.headers.set('Content-Length', value);
+  }
+
   /** Set a cookie (`Set-Cookie`), as aiohttp's `set_cookie`. */
   setCookie(name: string, value: string, options?: CookieOptions): void {
     this.#checkNotPrepared('setCookie()');
-    if (typeof name !== 'string' || name === '') throw new TypeError(`setCookie(): name must be a non-empty string, got ${describe(name)}`);
-    if (typeof value !== 'string') throw new TypeError(`setCookie(): value must be a string, got ${describe(value)}`);
-    const opts: SerializeOptions = { path: '/', ...options };
-    let line: string;
-    try {
-      line = stringifySetCookie(name, value, opts);
-    } catch (e) {
-      throw new TypeError(`setCookie(): cookie ${JSON.stringify(name)}: ${(e as Error).message}`, { cause: e });
-    }
-    (this.#cookies ??= new Map()).set(name, line);
+    (this.#cookies ??= new Map()).set(name, setCookieLine('setCookie()', name, value, options));
   }
 
   /** Tell the client to drop a cookie (an expired `Set-Cookie`). */
@@ -198,8 +208,30 @@ export class StreamResponse {
     else res.writeHead(this.#status, this.#reason, flat);
   }
 
+  /** As aiohttp's `repr`: `<Response OK not prepared>`, `<StreamResponse OK GET /path >`, `<Response OK eof>`. */
+  [inspect.custom](): string {
+    const reason = this.#reason ?? STATUS_CODES[this.#status] ?? '';
+    const res = this.#res;
+    let info: string;
+    if (this.#eof) info = 'eof';
+    else if (res !== undefined) info = `${res.req.method ?? ''} ${pathOf(res.req.url ?? '')} `;
+    else info = 'not prepared';
+    return `<${this.constructor.name} ${reason} ${info}>`;
+  }
+
   #checkNotPrepared(where: string): void {
     if (this.#res !== undefined) throw new InvalidStateError(`${where}: the headers were already sent`);
+  }
+}
+
+/** The decoded path of a request target, for display. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  const raw = q === -1 ? url : url.slice(0, q);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 
@@ -305,6 +337,33 @@ export class Response extends StreamResponse {
   get text(): string | null {
     const b = this.#body;
     return b === null ? null : typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
+  }
+
+  /**
+   * Replace the body with text before the response is sent. As aiohttp's
+   * setter: a missing or `application/octet-stream` type becomes
+   * `text/plain`, and a type without a charset gets `charset=utf-8`.
+   */
+  set text(value: string) {
+    if (this.prepared) throw new InvalidStateError('Response.text: the response was already sent');
+    if (typeof value !== 'string') throw new TypeError(`Response.text: must be a string, got ${describe(value)}`);
+    const ct = this.#contentType;
+    if (ct === null || ct === 'application/octet-stream') this.#contentType = textType('text/plain', 'utf-8');
+    else if (!/;\s*charset=/i.test(ct)) this.#contentType = contentTypeOf(ct, 'utf-8');
+    this.#body = value;
+  }
+
+  /** The body's length in bytes (or the Content-Length header's value when one was set). */
+  override get contentLength(): number | null {
+    const declared = super.contentLength;
+    if (declared !== null) return declared;
+    const b = this.#body;
+    return b === null ? 0 : typeof b === 'string' ? Buffer.byteLength(b) : b.length;
+  }
+
+  /** Refused, as in aiohttp: a Response's length follows its body. */
+  override set contentLength(_value: number | null) {
+    throw new InvalidStateError('Response.contentLength: the length is set from the body (use StreamResponse to set it by hand)');
   }
 
   override get contentType(): string | undefined {

@@ -22,6 +22,14 @@ export interface WebSocketOptions {
   readonly receiveTimeout?: number | null;
   /** Seconds `close()` waits for the peer's close frame before dropping the connection. @default 10 */
   readonly closeTimeout?: number;
+  /**
+   * When the peer closes, count the connection closed as soon as `receive()`
+   * returns the CLOSE message. With false, as aiohttp's `autoclose=False`,
+   * `closed` stays false until you call `close()` (which then returns true)
+   * or `receive()` again (which returns CLOSED). The close frame itself is
+   * answered at once either way: `ws` always does. @default true
+   */
+  readonly autoclose?: boolean;
 }
 
 /** Options of `receive()`. */
@@ -52,6 +60,7 @@ const HIGH_WATER = 64;
 export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable {
   #ws: WebSocket | undefined = undefined;
   readonly #autoping: boolean;
+  readonly #autoclose: boolean;
   readonly #heartbeat: number | null;
   readonly #receiveTimeout: number | null;
   readonly #closeTimeout: number;
@@ -59,6 +68,8 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   #head = 0;
   #waiter: Future<void> | undefined = undefined;
   #closed = false;
+  // With autoclose false: the connection is gone but the user has not closed it yet.
+  #peerClosed = false;
   #closing = false;
   #closeCode: number | null = null;
   #exception: unknown = null;
@@ -72,6 +83,9 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     const autoping = options.autoping ?? true;
     if (typeof autoping !== 'boolean') throw new TypeError(`${where}: autoping must be a boolean, got ${describe(autoping)}`);
     this.#autoping = autoping;
+    const autoclose = options.autoclose ?? true;
+    if (typeof autoclose !== 'boolean') throw new TypeError(`${where}: autoclose must be a boolean, got ${describe(autoclose)}`);
+    this.#autoclose = autoclose;
     this.#heartbeat = toOptionalDelay(where, 'heartbeat', options.heartbeat);
     if (this.#heartbeat === 0) throw new RangeError(`${where}: heartbeat must be > 0 seconds (null for none)`);
     this.#receiveTimeout = toOptionalDelay(where, 'receiveTimeout', options.receiveTimeout);
@@ -99,7 +113,8 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     });
     ws.on('close', (code: number, reason: Buffer) => {
       this.#stopHeartbeat();
-      this.#closed = true;
+      if (this.#autoclose || this.#closing) this.#closed = true;
+      else this.#peerClosed = true;
       this.#closeCode ??= code;
       this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
       // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
@@ -193,6 +208,7 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     const timeout = options?.timeout === undefined ? this.#receiveTimeout : toOptionalDelay('WebSocket.receive()', 'timeout', options.timeout);
     for (;;) {
       if (this.#head < this.#queue.length) return this.#shift();
+      if (this.#peerClosed) this.#closed = true;
       if (this.#closed) return WS_CLOSED_MESSAGE;
       if (this.#closing) return WS_CLOSING_MESSAGE;
       if (this.#ws === undefined) throw new InvalidStateError('WebSocket.receive(): not connected yet');
@@ -241,6 +257,11 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     const message = options.message ?? '';
     checkClose(code, message);
     const ws = this.#ws;
+    if (this.#peerClosed && !this.#closed) {
+      // autoclose false: the peer closed and `ws` answered; this is the user's close.
+      this.#closed = true;
+      return true;
+    }
     if (ws === undefined || this.#closed || this.#closing) {
       if (this.#closing && !this.#closed) await this.#waitClosed();
       return false;

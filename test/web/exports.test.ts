@@ -8,7 +8,7 @@ test('aiots/web exports what docs/web.md documents', () => {
   const names = [
     'Application', 'AppKey', 'UrlDispatcher', 'Resource', 'PlainResource', 'DynamicResource', 'PrefixedSubAppResource', 'ResourceRoute',
     'RouteTableDef', 'View', 'route', 'get', 'head', 'post', 'put', 'patch', 'delete', 'view', 'Request', 'Response', 'StreamResponse',
-    'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
+    'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'ServerRunner', 'Server', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
     'CIMultiDict', 'RequestHeaders', 'Signal', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
   ];
