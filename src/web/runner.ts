@@ -4,10 +4,11 @@
  * @module
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { InvalidStateError } from '../core/errors.js';
 import { describe, toDelay, toInt } from '../core/validate.js';
 import type { Application } from './application.js';
+import { Connections } from './connections.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
 
 /** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
@@ -118,14 +119,19 @@ export class AppRunner {
       await this.app.cleanup();
       return;
     }
+    const timeout = this._options.shutdownTimeout;
+    const deadline = performance.now() + timeout * 1000;
     handler._beginClose();
     const sites = [...this.#sites];
     for (const s of sites) s._stopAccepting();
     try {
       await this.app.shutdown();
     } finally {
-      await handler._drain(this._options.shutdownTimeout);
-      await Promise.all(sites.map((s) => s._closeAll()));
+      await handler._drain(timeout);
+      // What the handlers wrote may still be on its way to slow readers: it
+      // gets what is left of shutdownTimeout to reach them.
+      const left = Math.max(0, deadline - performance.now()) / 1000;
+      await Promise.all(sites.map((s) => s._closeAll(left)));
       this.#sites.clear();
       await this.app.cleanup();
     }
@@ -142,6 +148,7 @@ export abstract class BaseSite {
   readonly runner: AppRunner;
   /** @internal */
   protected _server: Server | null = null;
+  #connections: Connections | null = null;
   #closed: Promise<void> | null = null;
   readonly #backlog: number | undefined;
 
@@ -178,6 +185,7 @@ export abstract class BaseSite {
     }, handler.handle);
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
     this._server = server;
+    this.#connections = new Connections(server);
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -203,16 +211,24 @@ export abstract class BaseSite {
   _stopAccepting(): void {
     const s = this._server;
     if (s === null || !s.listening) return;
-    s.close();
-    s.closeIdleConnections();
+    // net's close(), not http's: http's also drops every connection whose
+    // response is ended, even while it is still being flushed.
+    NetServer.prototype.close.call(s);
+    this.#connections?.closeIdle();
   }
 
-  /** @internal Close what is left and wait for the server to be closed. */
-  async _closeAll(): Promise<void> {
+  /**
+   * @internal Let each connection finish sending its response (up to
+   * `timeout` seconds), close it, and wait for the server to be closed.
+   */
+  async _closeAll(timeout = 0): Promise<void> {
     const s = this._server;
     if (s === null) return;
+    await this.#connections?.closeWhenFlushed(timeout);
     s.closeAllConnections();
-    if (s.listening) s.close();
+    // Also when no longer listening: http's close() stops its timer that
+    // enforces headersTimeout and requestTimeout (a second 'close' is harmless).
+    s.close();
     await this.#closed;
   }
 }
