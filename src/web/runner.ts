@@ -119,14 +119,15 @@ export class AppRunner {
       await this.app.cleanup();
       return;
     }
-    const timeout = this._options.shutdownTimeout;
-    const deadline = performance.now() + timeout * 1000;
     handler._beginClose();
     const sites = [...this.#sites];
     for (const s of sites) s._stopAccepting();
     try {
       await this.app.shutdown();
     } finally {
+      // The same deadline as the handlers' (onShutdown does not count).
+      const timeout = this._options.shutdownTimeout;
+      const deadline = performance.now() + timeout * 1000;
       await handler._drain(timeout);
       // What the handlers wrote may still be on its way to slow readers: it
       // gets what is left of shutdownTimeout to reach them.
