@@ -5,14 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { InvalidStateError } from '../core/errors.js';
 import { describe, toDelay, toInt } from '../core/validate.js';
 import type { Application } from './application.js';
+import { Connections } from './connections.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
-import { TlsConnections } from './tls-connections.js';
 
 /** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
 export interface RunnerOptions extends HandlerOptions {
@@ -128,8 +128,14 @@ export class AppRunner {
     try {
       await this.app.shutdown();
     } finally {
-      await handler._drain(this._options.shutdownTimeout);
-      await Promise.all(sites.map((s) => s._closeAll()));
+      // The same deadline as the handlers' (onShutdown does not count).
+      const timeout = this._options.shutdownTimeout;
+      const deadline = performance.now() + timeout * 1000;
+      await handler._drain(timeout);
+      // What the handlers wrote may still be on its way to slow readers: it
+      // gets what is left of shutdownTimeout to reach them.
+      const left = Math.max(0, deadline - performance.now()) / 1000;
+      await Promise.all(sites.map((s) => s._closeAll(left)));
       this.#sites.clear();
       await this.app.cleanup();
     }
@@ -158,10 +164,10 @@ export abstract class BaseSite {
   readonly runner: AppRunner;
   /** @internal */
   protected _server: Server | HttpsServer | null = null;
+  #connections: Connections | null = null;
   #closed: Promise<void> | null = null;
   readonly #backlog: number | undefined;
   #ssl: TlsOptions | null;
-  #tls: TlsConnections | null = null;
 
   constructor(runner: AppRunner, options?: BaseSiteOptions) {
     if (!(runner instanceof AppRunner)) throw new TypeError(`${new.target.name}(): runner must be an AppRunner, got ${describe(runner)}`);
@@ -220,12 +226,11 @@ export abstract class BaseSite {
     if (this.#ssl === null) {
       server = createServer(httpOptions, handler.handle);
     } else {
-      const https = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
-      this.#tls = new TlsConnections(https);
-      server = https;
+      server = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
     }
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
     this._server = server;
+    this.#connections = new Connections(server, this.#ssl !== null);
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -251,18 +256,25 @@ export abstract class BaseSite {
   _stopAccepting(): void {
     const s = this._server;
     if (s === null || !s.listening) return;
-    s.close();
-    s.closeIdleConnections();
-    this.#tls?.stopAccepting();
+    // net's close(), not http's: http's also drops every connection whose
+    // response is ended, even while it is still being flushed.
+    NetServer.prototype.close.call(s);
+    this.#connections?.closeIdle();
   }
 
-  /** @internal Close what is left and wait for the server to be closed. */
-  async _closeAll(): Promise<void> {
+  /**
+   * @internal Let each connection finish sending its response (up to
+   * `timeout` seconds), close it, and wait for the server to be closed.
+   */
+  async _closeAll(timeout = 0): Promise<void> {
     const s = this._server;
     if (s === null) return;
+    await this.#connections?.closeWhenFlushed(timeout);
     s.closeAllConnections();
-    this.#tls?.closeAll();
-    if (s.listening) s.close();
+    this.#connections?.closeAll();
+    // Also when no longer listening: http's close() stops its timer that
+    // enforces headersTimeout and requestTimeout (a second 'close' is harmless).
+    s.close();
     await this.#closed;
   }
 }

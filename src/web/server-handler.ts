@@ -14,6 +14,7 @@ import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
 import type { Application } from './application.js';
 import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
+import { ReadAhead } from './read-ahead.js';
 import { Request } from './request.js';
 import { Response, StreamResponse } from './response.js';
 import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
@@ -78,6 +79,7 @@ export class ServerHandler {
   readonly #errorLog: (message: string, error: unknown) => void;
   readonly #sink: MatchSink;
   readonly #inflight = new Set<Task<HandlerResult>>();
+  readonly #readAhead = new ReadAhead();
   #idle: Future<void> | undefined = undefined;
   #closing = false;
 
@@ -100,6 +102,11 @@ export class ServerHandler {
 
   /** The 'request' listener of Node's server. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // A pipelined request: an earlier answer on this connection is not sent
+    // yet, so Node holds this response back without a socket. Its handler
+    // waits for that socket too, so a connection runs one handler at a time
+    // (as aiohttp does) however many requests a client pipelines at once.
+    if (res.socket === null) return this.#defer(req, res);
     const start = this.#accessLogger?.needsTime === true ? performance.now() : 0;
     const url = req.url as string;
     let rawPath: string;
@@ -136,6 +143,22 @@ export class ServerHandler {
     if (requestChannel.hasSubscribers) requestChannel.publish({ request });
     this.#run(request, route === null ? router._errorChain : route._chain, start);
   };
+
+  #defer(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    this.#readAhead.hold(socket);
+    res.once('socket', () => {
+      // Node hands the socket over from inside the previous response's
+      // 'finish'; the handler starts once that is over.
+      process.nextTick(() => {
+        this.#readAhead.release(socket);
+        // Shutting down: requests not started yet are not run; closing the
+        // connection tells the client they were not answered (aiohttp too).
+        if (this.#closing) res.destroy();
+        else this.handle(req, res);
+      });
+    });
+  }
 
   #run(request: Request, chain: Handler, start: number): void {
     const task = new HandlerTask(chain, request, this, start);

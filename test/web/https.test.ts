@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { connect as tlsConnect, createSecureContext, type TLSSocket } from 'node:tls';
-import { InvalidStateError } from '../../src/index.js';
+import { Event, InvalidStateError, sleep } from '../../src/index.js';
 import { TCPConnector } from '../../src/client/index.js';
 import { TestClient, TestServer } from '../../src/testing/index.js';
 import * as web from '../../src/web/index.js';
@@ -175,4 +175,26 @@ test('shutdown closes connections still in their TLS handshake (Node\'s server d
   await runner.cleanup();
   await closed;
   assert.equal(s.address, null);
+});
+
+test('shutdown of an HTTPS site lets a request in flight finish: its whole response arrives', { timeout: 30_000 }, async () => {
+  const entered = new Event();
+  const body = 'x'.repeat(4 * 1024 * 1024);
+  const app = new web.Application();
+  app.router.addGet('/slow', async () => {
+    entered.set();
+    await sleep(0.2);
+    return new web.Response({ text: body });
+  });
+  const runner = new web.AppRunner(app, { accessLog: null, shutdownTimeout: 20 });
+  await runner.setup();
+  const s = new web.TCPSite(runner, '127.0.0.1', 0, { ssl: CERT });
+  await s.start();
+  const answer = get(`https://localhost:${s.port}/slow`, CERT.cert);
+  await entered.wait();
+  // The TLS socket, not the TCP one under it, says whether a response is under way.
+  await runner.cleanup();
+  const r = await answer;
+  assert.equal(r.status, 200);
+  assert.equal(r.body.length, body.length);
 });

@@ -3,7 +3,7 @@
 // signals run in aiohttp's order.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { CancelledError, Event, sleep } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
@@ -154,4 +154,67 @@ test('a handler reading the body when the shutdown deadline cancels it: the body
   await sleep(0.05);
   sock.destroy();
   assert.deepEqual(seen, []);
+});
+
+/** A client that reads a response slowly (or not at all) and counts the body's bytes. */
+function slowReader(port: number, options: { pauseMs: number | null }): { socket: Socket; received: () => number; headersSeen: Promise<void>; closed: Promise<void> } {
+  const socket = connect(port, '127.0.0.1');
+  let total = 0;
+  let head = Buffer.alloc(0);
+  let headerEnd = -1;
+  let seen: () => void = () => {};
+  const headersSeen = new Promise<void>((resolve) => (seen = resolve));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => {});
+  socket.on('data', (d: Buffer) => {
+    if (headerEnd === -1) {
+      head = Buffer.concat([head, d]);
+      headerEnd = head.indexOf('\r\n\r\n');
+      if (headerEnd === -1) return;
+      total = head.length - headerEnd - 4;
+      seen();
+    } else {
+      total += d.length;
+    }
+    if (options.pauseMs !== null) {
+      socket.pause();
+      setTimeout(() => socket.resume(), options.pauseMs);
+    }
+  });
+  if (options.pauseMs === null) socket.once('data', () => socket.pause());
+  socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+  return { socket, received: () => total, headersSeen, closed };
+}
+
+const BIG = 32 * 1024 * 1024;
+
+test('cleanup() waits until a response already written reaches a slow reader whole', { timeout: 60_000 }, async () => {
+  const app = new web.Application();
+  app.router.addGet('/big', async () => new web.Response({ body: Buffer.alloc(BIG, 0x61) }));
+  const runner = new web.AppRunner(app, { accessLog: null });
+  await runner.setup();
+  const site = new web.TCPSite(runner, '127.0.0.1', 0);
+  await site.start();
+  // 64 KiB every 2 ms: about 1 s for the whole body, far past the moment cleanup starts.
+  const reader = slowReader(site.port, { pauseMs: 2 });
+  await reader.headersSeen;
+  await runner.cleanup();
+  await reader.closed;
+  assert.equal(reader.received(), BIG);
+});
+
+test('a reader that never reads is cut at shutdownTimeout: shutdown stays bounded', { timeout: 60_000 }, async () => {
+  const app = new web.Application();
+  app.router.addGet('/big', async () => new web.Response({ body: Buffer.alloc(BIG, 0x61) }));
+  const runner = new web.AppRunner(app, { accessLog: null, shutdownTimeout: 0.2 });
+  await runner.setup();
+  const site = new web.TCPSite(runner, '127.0.0.1', 0);
+  await site.start();
+  const reader = slowReader(site.port, { pauseMs: null });
+  await reader.headersSeen;
+  await runner.cleanup();
+  // Read what the kernel buffers held: it is less than the body.
+  reader.socket.resume();
+  await reader.closed;
+  assert.ok(reader.received() < BIG, `received ${reader.received()} of ${BIG}`);
 });
