@@ -8,6 +8,7 @@ import { Lock } from './lock.js';
 import type { SignalOptions } from './sleep.js';
 import { resumed, suspend } from './suspend.js';
 import { toFunction, toInt, toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /**
  * A condition variable: tasks wait until another task notifies them, holding
@@ -46,6 +47,7 @@ export class Condition {
    * cancelled: the lock is always held again when this returns or throws).
    */
   async wait(options?: SignalOptions): Promise<true> {
+    checkOptions('Condition.wait()', options, SIGNAL_ONLY);
     const signal = toSignal('Condition.wait()', options?.signal);
     if (!this.locked()) throw new InvalidStateError('Condition.wait(): cannot wait on an un-acquired lock');
     this.release();

@@ -6,6 +6,8 @@
 import type { Application } from '../web/application.js';
 import { AppRunner, TCPSite, type RunnerOptions } from '../web/runner.js';
 import { InvalidStateError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { SERVER_ALIASES, TEST_SERVER_OPTIONS } from '../web/option-names.js';
 
 /** Options of {@link TestServer}: the runner's, plus where to listen. */
 export interface TestServerOptions extends RunnerOptions {
@@ -32,10 +34,13 @@ export class TestServer {
   #site: TCPSite | null = null;
 
   constructor(app: Application, options?: TestServerOptions) {
+    checkOptions('TestServer()', options, TEST_SERVER_OPTIONS, SERVER_ALIASES);
+    const { host, port, ...runnerOptions } = options ?? {};
     this.app = app;
-    this.host = options?.host ?? '127.0.0.1';
-    this.#port = options?.port ?? 0;
-    this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...options });
+    this.host = host ?? '127.0.0.1';
+    this.#port = port ?? 0;
+    // Where to listen is the site's business, not the runner's.
+    this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...runnerOptions });
   }
 
   /** The runner (for its options and sites). */

@@ -11,6 +11,9 @@ import { UrlDispatcher, type PrefixedSubAppResource } from './router/url-dispatc
 import { AppRunner, AppServer, TCPSite, type RunnerOptions } from './runner.js';
 import { Signal } from './signal.js';
 import type { Handler, Middleware } from './types.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const APPLICATION_OPTIONS = knownOptions('middlewares', 'clientMaxSize', 'handlerArgs');
 
 /** Options of {@link Application}. */
 export interface ApplicationOptions {
@@ -59,6 +62,7 @@ export class Application {
   #ctxRunning: AsyncGenerator<unknown, unknown, unknown>[] = [];
 
   constructor(options?: ApplicationOptions) {
+    checkOptions('Application()', options, APPLICATION_OPTIONS);
     const mws: unknown = options?.middlewares ?? [];
     if (!Array.isArray(mws)) throw new TypeError(`Application(): middlewares must be an array of functions, got ${describe(mws)}`);
     const list: Middleware[] = [];

@@ -10,6 +10,11 @@ import { describe } from '../core/validate.js';
 import { checkWholeBody, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import { encodeLocation } from './location.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const HTTP_EXCEPTION_OPTIONS = knownOptions('headers', 'reason', 'text', 'contentType');
+// aiohttp's HTTPException also takes `body` (bytes); here the body is `text`.
+const HTTP_EXCEPTION_ALIASES = { body: 'text' };
 
 // Statuses whose responses carry no body (aiohttp's `empty_body`).
 const EMPTY_BODY = new Set([204, 205, 304]);
@@ -49,6 +54,7 @@ export class HTTPException extends Error {
   constructor(options?: HTTPExceptionOptions) {
     const status = (new.target).statusCode;
     if (status === 0) throw new TypeError(`${new.target.name}: HTTPException and its group classes cannot be instantiated; use a concrete one such as HTTPNotFound`);
+    if (options !== undefined) checkOptions(`${new.target.name}()`, options, HTTP_EXCEPTION_OPTIONS, HTTP_EXCEPTION_ALIASES);
     const reason = options?.reason ?? STATUS_CODES[status] ?? 'Unknown';
     // Checked here rather than when the response is written, where the thrower is long gone.
     if (typeof reason !== 'string') throw new TypeError(`${new.target.name}(): reason must be a string, got ${describe(reason)}`);

@@ -19,6 +19,10 @@ import { HTTPBadRequest, HTTPRequestEntityTooLarge } from './exceptions.js';
 import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const CLONE_OPTIONS = knownOptions('method', 'relUrl', 'headers', 'scheme', 'host', 'remote', 'clientMaxSize');
+const JSON_OPTIONS = knownOptions('loads');
 
 /** What `clone()` may change, as aiohttp's `clone()`. */
 export interface CloneOptions {
@@ -304,6 +308,7 @@ export class Request {
 
   /** The body parsed as JSON; invalid JSON gets `HTTPBadRequest`. */
   async json<T = unknown>(options?: { readonly loads?: (text: string) => unknown }): Promise<T> {
+    checkOptions('Request.json()', options, JSON_OPTIONS);
     const text = await this.text();
     const loads = options?.loads ?? JSON.parse;
     try {
@@ -327,7 +332,7 @@ export class Request {
    */
   clone(options?: CloneOptions): Request {
     const where = 'Request.clone()';
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    checkOptions(where, options, CLONE_OPTIONS);
     const method = options?.method;
     if (method !== undefined && !isToken(method)) throw new TypeError(`${where}: method must be an HTTP method, got ${describe(method)}`);
     let rawPath = this.#rawPath;

@@ -14,6 +14,13 @@ import { describe } from '../core/validate.js';
 import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const STREAM_RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers');
+const RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers', 'body', 'text', 'contentType', 'charset');
+const JSON_RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers', 'dumps', 'contentType');
+const COOKIE_OPTIONS = knownOptions('maxAge', 'expires', 'domain', 'path', 'httpOnly', 'secure', 'partitioned', 'priority', 'sameSite');
+const DEL_COOKIE_OPTIONS = knownOptions('domain', 'path');
 
 /** Options of {@link StreamResponse}. */
 export interface StreamResponseOptions {
@@ -61,6 +68,7 @@ export class StreamResponse {
       this.#headers = undefined;
       return;
     }
+    if (new.target === StreamResponse) checkOptions('StreamResponse()', options, STREAM_RESPONSE_OPTIONS);
     const { status, reason, headers } = options;
     this.#status = status === undefined ? 200 : checkStatus(new.target, status);
     this.#reason = reason === undefined ? undefined : checkReason(new.target, reason);
@@ -106,6 +114,7 @@ export class StreamResponse {
   /** Set a cookie (`Set-Cookie`), as aiohttp's `set_cookie`. */
   setCookie(name: string, value: string, options?: CookieOptions): void {
     this.#checkNotPrepared('setCookie()');
+    checkOptions('setCookie()', options, COOKIE_OPTIONS);
     if (typeof name !== 'string' || name === '') throw new TypeError(`setCookie(): name must be a non-empty string, got ${describe(name)}`);
     if (typeof value !== 'string') throw new TypeError(`setCookie(): value must be a string, got ${describe(value)}`);
     const opts: SerializeOptions = { path: '/', ...options };
@@ -120,6 +129,7 @@ export class StreamResponse {
 
   /** Tell the client to drop a cookie (an expired `Set-Cookie`). */
   delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
+    checkOptions('delCookie()', options, DEL_COOKIE_OPTIONS);
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
   }
 
@@ -267,6 +277,7 @@ export class Response extends StreamResponse {
 
   constructor(options?: ResponseOptions) {
     super(options);
+    if (options !== undefined) checkOptions('Response()', options, RESPONSE_OPTIONS);
     const body = options?.body;
     const text = options?.text;
     const ct = options?.contentType;
@@ -378,17 +389,20 @@ export interface JsonResponseOptions extends StreamResponseOptions {
   readonly contentType?: string;
 }
 
+const NO_OPTIONS: JsonResponseOptions = {};
+
 /**
  * A JSON response, as aiohttp's `json_response`.
  * @example
  * return jsonResponse({ ok: true }, { status: 201 });
  */
 export function jsonResponse(data: unknown, options?: JsonResponseOptions): Response {
-  const dumps = options?.dumps ?? JSON.stringify;
+  checkOptions('jsonResponse()', options, JSON_RESPONSE_OPTIONS);
+  const { dumps = JSON.stringify, ...rest } = options ?? NO_OPTIONS;
   if (typeof dumps !== 'function') throw new TypeError(`jsonResponse(): dumps must be a function, got ${describe(dumps)}`);
   const text = dumps(data);
   if (typeof text !== 'string') throw new TypeError('jsonResponse(): dumps must return a string (JSON.stringify returns undefined for undefined and functions)');
-  return new Response({ ...options, text, contentType: options?.contentType ?? 'application/json' });
+  return new Response({ ...rest, text, contentType: rest.contentType ?? 'application/json' });
 }
 
 // `where` is a class (named in the message) or a method name: the message is
