@@ -34,6 +34,11 @@ export class Condition {
 
   /** Acquire the underlying lock. */
   acquire(options?: SignalOptions): Promise<true> {
+    try {
+      checkOptions('Condition.acquire()', options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#lock.acquire(options);
   }
 
@@ -84,6 +89,7 @@ export class Condition {
   /** Wait until `predicate()` is truthy; returns its last value. */
   async waitFor<T>(predicate: () => T, options?: SignalOptions): Promise<T> {
     toFunction('Condition.waitFor()', 'predicate', predicate);
+    checkOptions('Condition.waitFor()', options, SIGNAL_ONLY);
     let result = predicate();
     while (!result) {
       await this.wait(options);

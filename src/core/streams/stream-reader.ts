@@ -148,7 +148,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
       const line = this._lineNow();
       if (line !== undefined) return Promise.resolve(line);
     }
-    if (options !== undefined) checkOptions('StreamReader.readline()', options, SIGNAL_ONLY);
     return this.#readlineSlow(options);
   }
 
@@ -190,6 +189,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   async #readlineSlow(options: SignalOptions | undefined): Promise<Buffer> {
+    // Here rather than in readline(): a bad option rejects, as every other read error does.
+    if (options !== undefined) checkOptions('StreamReader.readline()', options, SIGNAL_ONLY);
     try {
       return await this.readuntil(NEWLINE, options);
     } catch (e) {

@@ -149,7 +149,11 @@ export class StreamWriter implements AsyncDisposable {
 
   /** Wait until the connection is closed; rejects with its error if it failed before `close()`. */
   waitClosed(options?: SignalOptions): Promise<void> {
-    checkOptions('StreamWriter.waitClosed()', options, SIGNAL_ONLY);
+    try {
+      checkOptions('StreamWriter.waitClosed()', options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#proto.waitClosed(toSignal('StreamWriter.waitClosed()', options?.signal));
   }
 
