@@ -1,6 +1,7 @@
 // Every options object of `aiots` refuses a name it does not know, naming it
 // and, for a snake_case / asyncio one, the aiots name.
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -58,5 +59,21 @@ describe('unknown options in aiots (core)', () => {
     await wait([done()], { timeout: null, returnWhen: 'ALL_COMPLETED' });
     await gather(done, { returnExceptions: true });
     new StreamReader({ limit: 10 });
+  });
+});
+
+describe('unknown options of StreamWriter (core)', () => {
+  it('drain(), waitClosed() and startTls() refuse unknown options', async () => {
+    const server = await startServer(async (_r, w) => w.close(), '127.0.0.1', 0);
+    const { port } = server.sockets[0] as AddressInfo;
+    const [, writer] = await openConnection('127.0.0.1', port);
+    try {
+      await refusesOption(() => writer.drain({ timeout: 1 } as never), /^StreamWriter\.drain\(\): unknown option "timeout"; known options: signal$/);
+      await refusesOption(() => writer.waitClosed({ timeout: 1 } as never), /^StreamWriter\.waitClosed\(\): unknown option "timeout"/);
+      await refusesOption(() => writer.startTls(true, { server_hostname: 'x' } as never), /^StreamWriter\.startTls\(\): unknown option "server_hostname"; did you mean "serverHostname"\?$/);
+    } finally {
+      writer.close();
+      server.close();
+    }
   });
 });
