@@ -8,6 +8,11 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { describe, toInt } from '../core/validate.js';
 import { Slots } from './slots.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const CONNECTOR_OPTIONS = knownOptions('limit', 'limitPerHost', 'keepaliveTimeout', 'ssl', 'forceClose');
+// aiohttp's TCPConnector names whose aiots name is not their camelCase.
+const CONNECTOR_ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', verify_ssl: 'ssl', verifySsl: 'ssl' };
 
 /** Options of {@link TCPConnector}. */
 export interface TCPConnectorOptions {
@@ -57,7 +62,7 @@ export class TCPConnector {
 
   /** A connector; see {@link TCPConnectorOptions}. */
   constructor(options: TCPConnectorOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`TCPConnector(): options must be an object, got ${describe(options)}`);
+    checkOptions('TCPConnector()', options, CONNECTOR_OPTIONS, CONNECTOR_ALIASES);
     this.#limit = toInt('TCPConnector()', 'limit', options.limit ?? 100, 0);
     this.#limitPerHost = toInt('TCPConnector()', 'limitPerHost', options.limitPerHost ?? 0, 0);
     const ka = options.keepaliveTimeout ?? 15;

@@ -7,6 +7,9 @@ import { isIP } from 'node:net';
 import { CookieJar as ToughJar } from 'tough-cookie';
 import { describe } from '../core/validate.js';
 import { cookiePair, unquoteCookieValue } from './cookie-quote.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const JAR_OPTIONS = knownOptions('unsafe');
 
 /** Options of {@link CookieJar}. */
 export interface CookieJarOptions {
@@ -41,6 +44,7 @@ export class CookieJar {
 
   /** An empty jar. */
   constructor(options: CookieJarOptions = {}) {
+    checkOptions('CookieJar()', options, JAR_OPTIONS);
     const unsafe = options.unsafe ?? false;
     if (typeof unsafe !== 'boolean') throw new TypeError(`CookieJar(): unsafe must be a boolean, got ${describe(unsafe)}`);
     this.#unsafe = unsafe;

@@ -11,6 +11,10 @@ import { ClientConnectionError, ClientResponseError, ClientResponseTooLargeError
 import type { RequestHandler } from './handler.js';
 import { ResponseHeaders } from './headers.js';
 import type { RequestInfo } from './request-info.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const READ_OPTIONS = knownOptions('maxSize');
+const JSON_OPTIONS = knownOptions('maxSize', 'contentType', 'loads');
 
 /** Options of `read()`, `text()` and `json()`. */
 export interface ReadOptions {
@@ -127,6 +131,7 @@ export class ClientResponse implements AsyncDisposable {
 
   /** Read the whole body (at most `maxSize` bytes). Cancelling the read closes the connection. */
   async read(options?: ReadOptions): Promise<Buffer> {
+    checkOptions('ClientResponse.read()', options, READ_OPTIONS);
     if (this.#body !== undefined) return this.#body;
     const max = readMax(options, this.#maxSize);
     const h = this.#handler;
@@ -150,6 +155,7 @@ export class ClientResponse implements AsyncDisposable {
   /** Read the body as text, decoded with `encoding` or the response charset (UTF-8 by default). */
   async text(encoding?: string | null, options?: ReadOptions): Promise<string> {
     if (encoding !== undefined && encoding !== null && typeof encoding !== 'string') throw new TypeError(`ClientResponse.text(): encoding must be a string, got ${describe(encoding)}`);
+    checkOptions('ClientResponse.text()', options, READ_OPTIONS);
     const body = await this.read(options);
     const enc = encoding ?? this.charset ?? 'utf-8';
     if (enc === 'utf-8' || enc === 'utf8') return body.toString('utf8');
@@ -161,6 +167,7 @@ export class ClientResponse implements AsyncDisposable {
    * (default `application/json`; `null` skips the check) raises `ContentTypeError`, as aiohttp.
    */
   async json<T = unknown>(options?: JsonOptions): Promise<T> {
+    checkOptions('ClientResponse.json()', options, JSON_OPTIONS);
     const want = options?.contentType === undefined ? 'application/json' : options.contentType;
     const loads = options?.loads ?? JSON.parse;
     if (typeof loads !== 'function') throw new TypeError(`ClientResponse.json(): loads must be a function, got ${describe(loads)}`);
@@ -173,7 +180,7 @@ export class ClientResponse implements AsyncDisposable {
         });
       }
     }
-    const text = await this.text(null, options);
+    const text = await this.text(null, options?.maxSize === undefined ? undefined : { maxSize: options.maxSize });
     return (text.trim() === '' ? null : loads(text)) as T;
   }
 

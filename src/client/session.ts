@@ -24,6 +24,21 @@ import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from '
 import { TCPConnector } from './connector.js';
 import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
 import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+/** @internal The names of {@link ClientSessionOptions}. */
+export const SESSION_OPTION_NAMES = [
+  'baseUrl', 'headers', 'cookieJar', 'timeout', 'connector', 'connectorOwner', 'raiseForStatus', 'autoDecompress', 'traceConfigs', 'maxResponseSize',
+] as const;
+const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
+// aiohttp's names whose aiots name is not their camelCase.
+/** @internal */
+export const SESSION_ALIASES = { conn_timeout: 'timeout', read_timeout: 'timeout', connTimeout: 'timeout', readTimeout: 'timeout' };
+const REQUEST_OPTIONS = knownOptions(
+  'params', 'data', 'json', 'headers', 'cookies', 'allowRedirects', 'maxRedirects', 'allowInsecureRedirects', 'timeout', 'ssl', 'signal',
+  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx',
+);
+const REQUEST_ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', verify_ssl: 'ssl', verifySsl: 'ssl' };
 
 /** Options of {@link ClientSession}. */
 export interface ClientSessionOptions {
@@ -91,7 +106,7 @@ export class ClientSession implements AsyncDisposable {
   /** A session; see {@link ClientSessionOptions}. */
   constructor(options: ClientSessionOptions = {}) {
     const W = 'ClientSession()';
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
+    checkOptions(W, options, SESSION_OPTIONS, SESSION_ALIASES);
     if (options.baseUrl !== undefined) {
       this.#base = buildUrl(W, options.baseUrl, null, undefined, HTTP_SCHEMES);
     } else {
@@ -162,7 +177,7 @@ export class ClientSession implements AsyncDisposable {
     const W = `ClientSession.request()`;
     if (this.#closed) throw new InvalidStateError(`${W}: the session is closed`);
     method = toMethod(W, method);
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
+    checkOptions(W, options, REQUEST_OPTIONS, REQUEST_ALIASES);
     const u = buildUrl(W, url, this.#base, options.params, HTTP_SCHEMES);
     let headers = this.#headers as Record<string, string>;
     const auth = takeCredentials(u);

@@ -3,6 +3,9 @@
  * @module
  */
 import { describe } from '../core/validate.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const TIMEOUT_OPTIONS = knownOptions('total', 'connect', 'sockConnect', 'sockRead');
 
 /** The fields of a {@link ClientTimeout}; each is seconds, or `null` for no limit. */
 export interface ClientTimeoutOptions {
@@ -44,7 +47,7 @@ export class ClientTimeout {
 
   /** Build a timeout; every field is optional. */
   constructor(options: ClientTimeoutOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`ClientTimeout(): options must be an object, got ${describe(options)}`);
+    checkOptions('ClientTimeout()', options, TIMEOUT_OPTIONS);
     this.total = seconds('total', options.total, null);
     this.connect = seconds('connect', options.connect, null);
     this.sockConnect = seconds('sockConnect', options.sockConnect, 30);
@@ -54,6 +57,7 @@ export class ClientTimeout {
 
   /** A copy with some fields replaced (aiohttp's `ClientTimeout` is a frozen dataclass; this is its `replace`). */
   with(options: ClientTimeoutOptions): ClientTimeout {
+    checkOptions('ClientTimeout.with()', options, TIMEOUT_OPTIONS);
     return new ClientTimeout({
       total: options.total === undefined ? this.total : options.total,
       connect: options.connect === undefined ? this.connect : options.connect,

@@ -6,6 +6,9 @@
 import { report } from '../core/report.js';
 import { describe } from '../core/validate.js';
 import type { ClientResponse } from './response.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const TRACE_OPTIONS = knownOptions('traceConfigCtxFactory');
 
 /** Parameters of `onRequestStart`. */
 export interface TraceRequestStartParams {
@@ -76,6 +79,7 @@ export class TraceConfig {
 
   /** An empty set of hooks. */
   constructor(options: TraceConfigOptions = {}) {
+    checkOptions('TraceConfig()', options, TRACE_OPTIONS);
     const f = options.traceConfigCtxFactory ?? defaultFactory;
     if (typeof f !== 'function') throw new TypeError(`TraceConfig(): traceConfigCtxFactory must be a function, got ${describe(f)}`);
     this.#factory = f;

@@ -14,6 +14,11 @@ import { ConnectionTimeoutError, ServerTimeoutError, WSServerHandshakeError } fr
 import { mapError } from './map-error.js';
 import type { HeadersInput } from './request-options.js';
 import type { ClientTimeout } from './timeout.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const WS_CONNECT_OPTIONS = knownOptions(
+  'autoping', 'autoclose', 'heartbeat', 'receiveTimeout', 'closeTimeout', 'protocols', 'headers', 'maxMsgSize', 'compress', 'origin', 'signal',
+);
 
 /** Options of `session.wsConnect()`. */
 export interface WSConnectOptions extends WebSocketOptions {
@@ -58,7 +63,7 @@ export class ClientWebSocketResponse extends WebSocketBase {
 /** @internal */
 export async function wsConnect(url: URL, headers: Record<string, string>, options: WSConnectOptions, timeout: ClientTimeout): Promise<ClientWebSocketResponse> {
   const W = 'ClientSession.wsConnect()';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${W}: options must be an object, got ${describe(options)}`);
+  checkOptions(W, options, WS_CONNECT_OPTIONS);
   const protocols = options.protocols ?? [];
   if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string')) throw new TypeError(`${W}: protocols must be an array of strings, got ${describe(protocols)}`);
   const maxPayload = toInt(W, 'maxMsgSize', options.maxMsgSize ?? 4 * 1024 * 1024, 0);

@@ -10,6 +10,9 @@ import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
 import { toOptionalDelay, toSignal } from './validate.js';
 import type { FutureOf } from './wait.js';
+import { checkOptions, knownOptions } from './options.js';
+
+const AS_COMPLETED_OPTIONS = knownOptions('timeout', 'signal');
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions extends SignalOptions {
@@ -103,6 +106,7 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsComplete
   if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw new TypeError('asCompleted(): aws must be an iterable of tasks, futures, promises or functions');
   }
+  checkOptions('asCompleted()', options, AS_COMPLETED_OPTIONS);
   const timeout = toOptionalDelay('asCompleted()', 'timeout', options?.timeout);
   const signal = toSignal('asCompleted()', options?.signal);
   const fs = new Set<Future<T>>();

@@ -5,6 +5,7 @@
 import { Condition } from './condition.js';
 import { BrokenBarrierError } from './errors.js';
 import type { SignalOptions } from './sleep.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 import { toInt } from './validate.js';
 
 type State = 'filling' | 'draining' | 'resetting' | 'broken';
@@ -28,6 +29,7 @@ export class Barrier {
 
   /** Wait for every party; returns this task's arrival index. */
   async wait(options?: SignalOptions): Promise<number> {
+    checkOptions('Barrier.wait()', options, SIGNAL_ONLY);
     await this.#cond.acquire(options);
     try {
       await this.#cond.waitFor(() => this.#state !== 'draining' && this.#state !== 'resetting', options);

@@ -8,6 +8,7 @@ import { Lock } from './lock.js';
 import type { SignalOptions } from './sleep.js';
 import { resumed, suspend } from './suspend.js';
 import { toFunction, toInt, toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /**
  * A condition variable: tasks wait until another task notifies them, holding
@@ -33,6 +34,11 @@ export class Condition {
 
   /** Acquire the underlying lock. */
   acquire(options?: SignalOptions): Promise<true> {
+    try {
+      checkOptions('Condition.acquire()', options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#lock.acquire(options);
   }
 
@@ -46,6 +52,7 @@ export class Condition {
    * cancelled: the lock is always held again when this returns or throws).
    */
   async wait(options?: SignalOptions): Promise<true> {
+    checkOptions('Condition.wait()', options, SIGNAL_ONLY);
     const signal = toSignal('Condition.wait()', options?.signal);
     if (!this.locked()) throw new InvalidStateError('Condition.wait(): cannot wait on an un-acquired lock');
     this.release();
@@ -82,6 +89,7 @@ export class Condition {
   /** Wait until `predicate()` is truthy; returns its last value. */
   async waitFor<T>(predicate: () => T, options?: SignalOptions): Promise<T> {
     toFunction('Condition.waitFor()', 'predicate', predicate);
+    checkOptions('Condition.waitFor()', options, SIGNAL_ONLY);
     let result = predicate();
     while (!result) {
       await this.wait(options);

@@ -6,6 +6,7 @@ import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
 import { toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /**
  * A flag tasks can wait for.
@@ -37,6 +38,7 @@ export class Event {
 
   /** Wait until the flag is set. Resolves `true`. */
   async wait(options?: SignalOptions): Promise<true> {
+    checkOptions('Event.wait()', options, SIGNAL_ONLY);
     const signal = toSignal('Event.wait()', options?.signal);
     if (this.#value && signal?.aborted !== true) return true;
     const fut = new Future<true>();

@@ -8,6 +8,9 @@ import { Future, isThenable, type FutureListener } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { cancelOnAbort } from './suspend.js';
 import { toSignal } from './validate.js';
+import { checkOptions, knownOptions } from './options.js';
+
+const GATHER_OPTIONS = knownOptions('returnExceptions', 'signal');
 
 /** Options of {@link gather}. */
 export interface GatherOptions extends SignalOptions {
@@ -104,6 +107,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   let signal: AbortSignal | undefined;
   if (args.length > 0 && isOptions(args[args.length - 1])) {
     const opts = args.pop() as GatherOptions;
+    checkOptions('gather()', opts, GATHER_OPTIONS);
     returnExceptions = opts.returnExceptions === true;
     signal = toSignal('gather()', opts.signal);
   }

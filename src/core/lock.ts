@@ -7,6 +7,7 @@ import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { resumed, suspend } from './suspend.js';
 import { toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /** @internal First waiter in line that is still waiting, if any. */
 export function firstPending(waiters: Set<Future<boolean>> | undefined): Future<boolean> | undefined {
@@ -37,6 +38,7 @@ export class Lock {
 
   /** Wait until the lock is free, then take it. Resolves `true`. */
   async acquire(options?: SignalOptions): Promise<true> {
+    checkOptions('Lock.acquire()', options, SIGNAL_ONLY);
     const signal = toSignal('Lock.acquire()', options?.signal);
     if (!this.#locked && !someoneInLine(this.#waiters) && signal?.aborted !== true) {
       this.#locked = true;

@@ -9,6 +9,9 @@ import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { checkSignal, resumed, suspend } from './suspend.js';
 import { toInt, toSignal } from './validate.js';
+import { checkOptions, knownOptions, SIGNAL_ONLY } from './options.js';
+
+const PRIORITY_QUEUE_OPTIONS = knownOptions('compare');
 
 function wakeupNext(waiters: Deque<Future<void>>): void {
   for (;;) {
@@ -73,6 +76,7 @@ export class Queue<T> {
 
   /** Put an item, waiting while the queue is full. */
   async put(item: T, options?: SignalOptions): Promise<void> {
+    if (options !== undefined) checkOptions(`${this.constructor.name}.put()`, options, SIGNAL_ONLY);
     const signal = toSignal(`${this.constructor.name}.put()`, options?.signal);
     checkSignal(signal);
     while (this.full()) {
@@ -105,6 +109,7 @@ export class Queue<T> {
 
   /** Remove and return an item, waiting while the queue is empty. */
   async get(options?: SignalOptions): Promise<T> {
+    if (options !== undefined) checkOptions(`${this.constructor.name}.get()`, options, SIGNAL_ONLY);
     const signal = toSignal(`${this.constructor.name}.get()`, options?.signal);
     checkSignal(signal);
     while (this.empty()) {
@@ -145,6 +150,7 @@ export class Queue<T> {
 
   /** Wait until every item put has been marked done with `taskDone()`. */
   async join(options?: SignalOptions): Promise<void> {
+    if (options !== undefined) checkOptions(`${this.constructor.name}.join()`, options, SIGNAL_ONLY);
     if (this.#unfinished > 0) await this.#finished.wait(options);
   }
 
@@ -234,6 +240,7 @@ export class PriorityQueue<T> extends Queue<T> {
 
   constructor(maxsize = 0, options?: PriorityQueueOptions<T>) {
     super(maxsize);
+    checkOptions('PriorityQueue()', options, PRIORITY_QUEUE_OPTIONS);
     const c = options?.compare;
     if (c !== undefined && typeof c !== 'function') throw new TypeError('PriorityQueue(): compare must be a function');
     this.#compare = c ?? defaultCompare;

@@ -10,6 +10,9 @@ import { newEventLoop, setEventLoop } from './loop.js';
 import { report } from './report.js';
 import { Task, allTasks, taskFromPromise } from './task.js';
 import { describe } from './validate.js';
+import { checkOptions, knownOptions } from './options.js';
+
+const RUN_OPTIONS = knownOptions('debug');
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -34,6 +37,7 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
   if (typeof main !== 'function' && !isThenable(main)) {
     throw new TypeError(`run(): main must be an async function or a promise, got ${describe(main)}`);
   }
+  checkOptions('run()', options, RUN_OPTIONS);
   const debug: unknown = options?.debug;
   if (debug !== undefined && typeof debug !== 'boolean') throw new TypeError(`run(): debug must be a boolean, got ${describe(debug)}`);
   const loop = newEventLoop();

@@ -8,6 +8,7 @@ import { firstPending, someoneInLine } from './lock.js';
 import type { SignalOptions } from './sleep.js';
 import { resumed, suspend } from './suspend.js';
 import { toInt, toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /**
  * A counter of permits: `acquire()` takes one (waiting if none is left),
@@ -33,6 +34,7 @@ export class Semaphore {
 
   /** Take a permit, waiting in line if none is free. Resolves `true`. */
   async acquire(options?: SignalOptions): Promise<true> {
+    checkOptions('Semaphore.acquire()', options, SIGNAL_ONLY);
     const signal = toSignal('Semaphore.acquire()', options?.signal);
     if (!this.locked() && signal?.aborted !== true) {
       this.#value--;

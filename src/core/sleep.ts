@@ -6,6 +6,7 @@ import { timerMs } from './clock.js';
 import { Future } from './future.js';
 import { suspend } from './suspend.js';
 import { toDelay, toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /** Options of every aiots awaitable: an AbortSignal for code outside a task. */
 export interface SignalOptions {
@@ -77,6 +78,7 @@ export function sleep(delay: number): Promise<void>;
 export function sleep<T>(delay: number, value: T, options?: SignalOptions): Promise<T>;
 export function sleep<T>(delay: number, value?: T, options?: SignalOptions): Promise<T | undefined> {
   const seconds = toDelay('sleep()', 'delay', delay);
+  checkOptions('sleep()', options, SIGNAL_ONLY);
   const signal = toSignal('sleep()', options?.signal);
   return suspend(new SleepFuture(timerMs(seconds), value), signal);
 }

@@ -10,6 +10,9 @@ import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, InvalidStateError, isCancellation } from './errors.js';
 import { Future, FutureState, isThenable } from './future.js';
 import { toFunction } from './validate.js';
+import { checkOptions, knownOptions } from './options.js';
+
+const TASK_OPTIONS = knownOptions('name');
 
 /** Options of {@link createTask}. */
 export interface TaskOptions {
@@ -68,6 +71,7 @@ export class Task<T = unknown> extends Future<T> {
   constructor(fn: () => T | PromiseLike<T>, options?: TaskOptions, manual?: boolean) {
     super();
     this.#fn = toFunction<() => T | PromiseLike<T>>('createTask()', 'fn (a function returning a promise; a promise already runs and cannot be cancelled, pass () => promise)', fn);
+    checkOptions('createTask()', options, TASK_OPTIONS);
     const name = options?.name;
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`createTask(): name must be a string, got ${typeof name}`);
     this.#name = name ?? ++counter;

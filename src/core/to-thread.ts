@@ -9,6 +9,7 @@ import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
 import { toFunction } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 // The worker compiles each function's source once and calls it with the
 // structured-cloned arguments; results and errors come back the same way.
@@ -185,6 +186,7 @@ export function toThread<A extends unknown[], R>(fn: (...args: A) => R | Promise
 export function toThreadWith<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, args: A, options: SignalOptions | undefined): Promise<Awaited<R>> {
   toFunction('toThread()', 'fn', fn);
   if (!Array.isArray(args)) throw new TypeError('toThreadWith(): args must be an array');
+  checkOptions('toThreadWith()', options, SIGNAL_ONLY);
   const fut = new Future<Awaited<R>>();
   const src = fn.toString();
   checkSource(src);

@@ -9,6 +9,7 @@ import type { SignalOptions } from './sleep.js';
 import { cancelOnAbort, checkSignal } from './suspend.js';
 import { timeout } from './timeouts.js';
 import { toOptionalDelay, toSignal } from './validate.js';
+import { checkOptions, SIGNAL_ONLY } from './options.js';
 
 /**
  * Wait for `aw` at most `seconds` (null: no limit). On timeout the inner task
@@ -19,6 +20,7 @@ import { toOptionalDelay, toSignal } from './validate.js';
  */
 export async function waitFor<T>(aw: Awaitable<T>, seconds: number | null, options?: SignalOptions): Promise<T> {
   const delay = toOptionalDelay('waitFor()', 'seconds', seconds);
+  checkOptions('waitFor()', options, SIGNAL_ONLY);
   const signal = toSignal('waitFor()', options?.signal);
   checkSignal(signal);
   const fut = ensureFuture(aw, 'waitFor()');

@@ -9,6 +9,9 @@ import type { SignalOptions } from './sleep.js';
 import type { Task } from './task.js';
 import { checkSignal, suspend } from './suspend.js';
 import { toOptionalDelay, toSignal } from './validate.js';
+import { checkOptions, knownOptions } from './options.js';
+
+const WAIT_OPTIONS = knownOptions('timeout', 'returnWhen', 'signal');
 
 /** When {@link wait} returns. */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
@@ -69,6 +72,7 @@ export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions
   if (aws === null || typeof aws !== 'object' || typeof (aws as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw new TypeError('wait(): aws must be an iterable of tasks, futures, promises or functions');
   }
+  checkOptions('wait()', options, WAIT_OPTIONS);
   const timeout = toOptionalDelay('wait()', 'timeout', options?.timeout);
   const returnWhen = options?.returnWhen ?? 'ALL_COMPLETED';
   if (!RETURN_WHEN.has(returnWhen)) throw new RangeError(`wait(): invalid returnWhen ${JSON.stringify(returnWhen)}`);

@@ -5,12 +5,16 @@
  * @module
  */
 import { ClientResponse } from '../client/response.js';
-import { ClientSession, type ClientSessionOptions } from '../client/session.js';
+import { ClientSession, SESSION_ALIASES, SESSION_OPTION_NAMES, type ClientSessionOptions } from '../client/session.js';
 import { CookieJar } from '../client/cookie-jar.js';
 import type { RequestOptions } from '../client/request-options.js';
+import { checkOptions, knownOptions } from '../core/options.js';
 import { describe } from '../core/validate.js';
 import { Application } from '../web/application.js';
 import { TestServer, type TestServerOptions } from './test-server.js';
+
+// The session's options but `baseUrl`, which is the server's.
+const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES.filter((n) => n !== 'baseUrl'));
 
 /** Options of one request: the client's `RequestOptions`. */
 export type TestRequestOptions = RequestOptions;
@@ -49,6 +53,7 @@ export class TestClient implements AsyncDisposable {
   constructor(server: TestServer, sessionOptions: Omit<ClientSessionOptions, 'baseUrl'> = {}) {
     if (!(server instanceof TestServer)) throw new TypeError(`TestClient(): server must be a TestServer, got ${describe(server)}`);
     if (typeof sessionOptions !== 'object' || sessionOptions === null) throw new TypeError(`TestClient(): sessionOptions must be an object, got ${describe(sessionOptions)}`);
+    checkOptions('TestClient()', sessionOptions, SESSION_OPTIONS, SESSION_ALIASES);
     this.server = server;
     this.session = new ClientSession({ cookieJar: new CookieJar({ unsafe: true }), ...sessionOptions });
   }

@@ -7,6 +7,8 @@ import type { Application } from '../web/application.js';
 import { AppRunner, TCPSite, type RunnerOptions } from '../web/runner.js';
 import { resolveSsl, type SSLOptions } from '../web/ssl.js';
 import { InvalidStateError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { SERVER_ALIASES, TEST_SERVER_OPTIONS } from '../web/option-names.js';
 
 /** Options of {@link TestServer}: the runner's, plus where to listen. */
 export interface TestServerOptions extends RunnerOptions {
@@ -40,14 +42,16 @@ export class TestServer {
   #site: TCPSite | null = null;
 
   constructor(app: Application, options?: TestServerOptions) {
+    checkOptions('TestServer()', options, TEST_SERVER_OPTIONS, SERVER_ALIASES);
+    const { host, port, ssl = null, ...runnerOptions } = options ?? {};
     this.app = app;
-    this.host = options?.host ?? '127.0.0.1';
-    this.#port = options?.port ?? 0;
-    const { ssl = null, ...runnerOptions } = options ?? {};
+    this.host = host ?? '127.0.0.1';
+    this.#port = port ?? 0;
     // Checked now, as the sites do, rather than at start().
     if (ssl !== null) resolveSsl('TestServer()', ssl);
     this.#ssl = ssl;
     this.scheme = ssl === null ? 'http' : 'https';
+    // Where to listen is the site's business, not the runner's.
     this.#runner = new AppRunner(app, { accessLog: null, shutdownTimeout: 5, ...runnerOptions });
   }
 

@@ -11,6 +11,10 @@ import { UrlDispatcher, type PrefixedSubAppResource } from './router/url-dispatc
 import { AppRunner, AppServer, TCPSite, type RunnerOptions } from './runner.js';
 import { Signal } from './signal.js';
 import type { Handler, Middleware } from './types.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+import { RUNNER_OPTIONS, SERVER_ALIASES } from './option-names.js';
+
+const APPLICATION_OPTIONS = knownOptions('middlewares', 'clientMaxSize', 'handlerArgs');
 
 /** Options of {@link Application}. */
 export interface ApplicationOptions {
@@ -59,6 +63,7 @@ export class Application {
   #ctxRunning: AsyncGenerator<unknown, unknown, unknown>[] = [];
 
   constructor(options?: ApplicationOptions) {
+    checkOptions('Application()', options, APPLICATION_OPTIONS);
     const mws: unknown = options?.middlewares ?? [];
     if (!Array.isArray(mws)) throw new TypeError(`Application(): middlewares must be an array of functions, got ${describe(mws)}`);
     const list: Middleware[] = [];
@@ -68,6 +73,7 @@ export class Application {
     }
     this.middlewares = Object.freeze(list);
     this._clientMaxSize = options?.clientMaxSize === undefined ? 1024 * 1024 : toInt('Application()', 'clientMaxSize', options.clientMaxSize, 0);
+    checkOptions('Application(): handlerArgs', options?.handlerArgs, RUNNER_OPTIONS, SERVER_ALIASES);
     this._handlerArgs = options?.handlerArgs;
     this.router._app = this;
     // As aiohttp: cleanup contexts start before, and clean up before, the callbacks added later.
@@ -191,6 +197,8 @@ export class Application {
    * `await loop.createServer(app.makeHandler(), '127.0.0.1', 8000)`.
    */
   makeHandler(options?: RunnerOptions): ServerFactory<AppServer> {
+    // Checked now: the runner is only made when the loop's createServer calls the factory.
+    checkOptions('Application.makeHandler()', options, RUNNER_OPTIONS, SERVER_ALIASES);
     const app = this;
     return {
       async [kServerFactory](host, port): Promise<AppServer> {

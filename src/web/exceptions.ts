@@ -11,7 +11,12 @@ import { checkWholeBody, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import { encodeLocation } from './location.js';
 import type { CookieOptions } from './response.js';
-import { setCookieLine } from './set-cookie.js';
+import { DEL_COOKIE_OPTIONS, setCookieLine } from './set-cookie.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const HTTP_EXCEPTION_OPTIONS = knownOptions('headers', 'reason', 'text', 'contentType');
+// aiohttp's HTTPException also takes `body` (bytes); here the body is `text`.
+const HTTP_EXCEPTION_ALIASES = { body: 'text' };
 
 // Statuses whose responses carry no body (aiohttp's `empty_body`).
 const EMPTY_BODY = new Set([204, 205, 304]);
@@ -51,6 +56,7 @@ export class HTTPException extends Error {
   constructor(options?: HTTPExceptionOptions) {
     const status = (new.target).statusCode;
     if (status === 0) throw new TypeError(`${new.target.name}: HTTPException and its group classes cannot be instantiated; use a concrete one such as HTTPNotFound`);
+    if (options !== undefined) checkOptions(`${new.target.name}()`, options, HTTP_EXCEPTION_OPTIONS, HTTP_EXCEPTION_ALIASES);
     const reason = options?.reason ?? STATUS_CODES[status] ?? 'Unknown';
     // Checked here rather than when the response is written, where the thrower is long gone.
     if (typeof reason !== 'string') throw new TypeError(`${new.target.name}(): reason must be a string, got ${describe(reason)}`);
@@ -90,6 +96,7 @@ export class HTTPException extends Error {
 
   /** Tell the client to drop a cookie (an expired `Set-Cookie`), as aiohttp's `del_cookie`. */
   delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
+    checkOptions(`${this.name}.delCookie()`, options, DEL_COOKIE_OPTIONS);
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
   }
 }

@@ -4,6 +4,8 @@
  * {@link ServerRunner} and a site.
  * @module
  */
+import { checkOptions } from '../core/options.js';
+import { LOW_LEVEL_SERVER_OPTIONS, SERVER_ALIASES } from './option-names.js';
 import { kServerFactory, type ServerFactory } from '../core/loop.js';
 import { describe, toInt } from '../core/validate.js';
 import { Application } from './application.js';
@@ -36,7 +38,7 @@ export class Server implements ServerFactory<AppServer> {
 
   constructor(handler: (request: Request) => HandlerResult | PromiseLike<HandlerResult>, options?: ServerOptions) {
     if (typeof handler !== 'function') throw new TypeError(`Server(): handler must be a function (request) => response, got ${describe(handler)}`);
-    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError(`Server(): options must be an object, got ${describe(options)}`);
+    checkOptions('Server()', options, LOW_LEVEL_SERVER_OPTIONS, SERVER_ALIASES);
     this.handler = handler;
     const { clientMaxSize, ...handlerArgs } = options ?? {};
     this._app = new Application({

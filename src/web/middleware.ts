@@ -8,6 +8,9 @@ import { encodeLocation, isSameOrigin } from './location.js';
 import type { MatchSink } from './router/url-dispatcher.js';
 import { matchPathOf } from './server-handler.js';
 import type { Middleware } from './types.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const NORMALIZE_PATH_OPTIONS = knownOptions('appendSlash', 'removeSlash', 'mergeSlashes', 'redirectClass');
 
 /**
  * Mark a function as a middleware (aiohttp's decorator). It receives the
@@ -46,6 +49,7 @@ export interface NormalizePathOptions {
  * new Application({ middlewares: [normalizePathMiddleware({ appendSlash: true })] });
  */
 export function normalizePathMiddleware(options?: NormalizePathOptions): Middleware {
+  checkOptions('normalizePathMiddleware()', options, NORMALIZE_PATH_OPTIONS);
   const appendSlash = options?.appendSlash ?? true;
   const removeSlash = options?.removeSlash ?? false;
   const mergeSlashes = options?.mergeSlashes ?? true;

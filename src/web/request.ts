@@ -20,6 +20,10 @@ import { HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType } f
 import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const CLONE_OPTIONS = knownOptions('method', 'relUrl', 'headers', 'scheme', 'host', 'remote', 'clientMaxSize');
+const JSON_OPTIONS = knownOptions('loads');
 
 /** What `clone()` may change, as aiohttp's `clone()`. */
 export interface CloneOptions {
@@ -305,6 +309,7 @@ export class Request {
 
   /** The body parsed as JSON; invalid JSON gets `HTTPBadRequest`. */
   async json<T = unknown>(options?: { readonly loads?: (text: string) => unknown }): Promise<T> {
+    checkOptions('Request.json()', options, JSON_OPTIONS);
     const text = await this.text();
     const loads = options?.loads ?? JSON.parse;
     try {
@@ -336,7 +341,7 @@ export class Request {
    */
   clone(options?: CloneOptions): Request {
     const where = 'Request.clone()';
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    checkOptions(where, options, CLONE_OPTIONS);
     const method = options?.method;
     if (method !== undefined && !isToken(method)) throw new TypeError(`${where}: method must be an HTTP method, got ${describe(method)}`);
     let rawPath = this.#rawPath;

@@ -15,7 +15,12 @@ import { describe } from '../core/validate.js';
 import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
-import { setCookieLine } from './set-cookie.js';
+import { DEL_COOKIE_OPTIONS, setCookieLine } from './set-cookie.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const STREAM_RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers');
+const RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers', 'body', 'text', 'contentType', 'charset');
+const JSON_RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers', 'dumps', 'contentType');
 
 /** Options of {@link StreamResponse}. */
 export interface StreamResponseOptions {
@@ -63,6 +68,7 @@ export class StreamResponse {
       this.#headers = undefined;
       return;
     }
+    if (new.target === StreamResponse) checkOptions('StreamResponse()', options, STREAM_RESPONSE_OPTIONS);
     const { status, reason, headers } = options;
     this.#status = status === undefined ? 200 : checkStatus(new.target, status);
     this.#reason = reason === undefined ? undefined : checkReason(new.target, reason);
@@ -130,6 +136,7 @@ export class StreamResponse {
 
   /** Tell the client to drop a cookie (an expired `Set-Cookie`). */
   delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
+    checkOptions('delCookie()', options, DEL_COOKIE_OPTIONS);
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
   }
 
@@ -299,6 +306,7 @@ export class Response extends StreamResponse {
 
   constructor(options?: ResponseOptions) {
     super(options);
+    if (options !== undefined) checkOptions('Response()', options, RESPONSE_OPTIONS);
     const body = options?.body;
     const text = options?.text;
     const ct = options?.contentType;
@@ -437,17 +445,20 @@ export interface JsonResponseOptions extends StreamResponseOptions {
   readonly contentType?: string;
 }
 
+const NO_OPTIONS: JsonResponseOptions = {};
+
 /**
  * A JSON response, as aiohttp's `json_response`.
  * @example
  * return jsonResponse({ ok: true }, { status: 201 });
  */
 export function jsonResponse(data: unknown, options?: JsonResponseOptions): Response {
-  const dumps = options?.dumps ?? JSON.stringify;
+  checkOptions('jsonResponse()', options, JSON_RESPONSE_OPTIONS);
+  const { dumps = JSON.stringify, ...rest } = options ?? NO_OPTIONS;
   if (typeof dumps !== 'function') throw new TypeError(`jsonResponse(): dumps must be a function, got ${describe(dumps)}`);
   const text = dumps(data);
   if (typeof text !== 'string') throw new TypeError('jsonResponse(): dumps must return a string (JSON.stringify returns undefined for undefined and functions)');
-  return new Response({ ...options, text, contentType: options?.contentType ?? 'application/json' });
+  return new Response({ ...rest, text, contentType: rest.contentType ?? 'application/json' });
 }
 
 // `where` is a class (named in the message) or a method name: the message is

@@ -10,7 +10,9 @@ import { AppRunner, TCPSite, UnixSite, type BaseSite, type RunnerOptions } from 
 import { Future } from '../core/future.js';
 import { suspend } from '../core/suspend.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
+import { checkOptions } from '../core/options.js';
 import { describe, toInt } from '../core/validate.js';
+import { RUN_APP_OPTIONS, SERVER_ALIASES } from './option-names.js';
 
 /** Options of {@link runApp}. */
 export interface RunAppOptions extends RunnerOptions {
@@ -48,6 +50,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * runApp(app, { host: '127.0.0.1', port: 8000 });
  */
 export function runApp(app: Application | PromiseLike<Application>, options?: RunAppOptions): void {
+  // Thrown to the caller, not turned into an exit code: a misspelt option is a programming error.
+  checkOptions('runApp()', options, RUN_APP_OPTIONS, SERVER_ALIASES);
   serveApp(app, options).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
@@ -56,6 +60,7 @@ export function runApp(app: Application | PromiseLike<Application>, options?: Ru
 
 /** @internal `runApp` as a promise that settles once the server is shut down. */
 export async function serveApp(appOrPromise: Application | PromiseLike<Application>, options?: RunAppOptions): Promise<void> {
+  checkOptions('runApp()', options, RUN_APP_OPTIONS, SERVER_ALIASES);
   const workers = options?.workers === undefined ? 1 : toInt('runApp()', 'workers', options.workers, 1);
   const print = options?.printFn === undefined ? console.log : options.printFn;
   if (print !== null && typeof print !== 'function') throw new TypeError(`runApp(): printFn must be a function or null, got ${describe(print)}`);
@@ -68,7 +73,9 @@ export async function serveApp(appOrPromise: Application | PromiseLike<Applicati
 
   const app = await appOrPromise;
   if (!(app instanceof Application)) throw new TypeError(`runApp(): app must be an Application, got ${describe(app)}`);
-  const runner = new AppRunner(app, options);
+  // The runner takes the runner's options only; where to listen is the sites'.
+  const { host: _h, port: _p, path: _path, backlog: _b, reusePort: _r, printFn: _pf, handleSignals: _hs, workers: _w, ssl: _s, ...runnerOptions } = options ?? {};
+  const runner = new AppRunner(app, runnerOptions);
   // A future, not a promise: cancelling the task that serves cancels the
   // wait (then cleanup runs), as aiohttp's _run_app; a repeated signal finds it done.
   const stopped = new Future<void>();

@@ -8,9 +8,11 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { InvalidStateError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { describe, toDelay, toInt } from '../core/validate.js';
 import type { Application } from './application.js';
 import { Connections } from './connections.js';
+import { RUNNER_OPTIONS, SERVER_ALIASES, TCP_SITE_OPTIONS, UNIX_SITE_OPTIONS } from './option-names.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
 
@@ -59,6 +61,7 @@ export class AppRunner {
 
   constructor(app: Application, options?: RunnerOptions) {
     if (typeof app !== 'object' || app === null || typeof (app as Partial<Application>).startup !== 'function') throw new TypeError(`AppRunner(): app must be an Application, got ${describe(app)}`);
+    checkOptions('AppRunner()', options, RUNNER_OPTIONS, SERVER_ALIASES);
     this.app = app;
     const o = { ...app._handlerArgs, ...options };
     this.#handler = new ServerHandler(app, o);
@@ -293,6 +296,7 @@ export class TCPSite extends BaseSite {
 
   constructor(runner: AppRunner, host?: string, port?: number, options?: TCPSiteOptions) {
     super(runner, options);
+    checkOptions('TCPSite()', options, TCP_SITE_OPTIONS, SERVER_ALIASES);
     if (host !== undefined && host !== null && typeof host !== 'string') throw new TypeError(`TCPSite(): host must be a string, got ${describe(host)}`);
     this.#host = host ?? undefined;
     this.#port = port === undefined || port === null ? 8080 : toInt('TCPSite()', 'port', port, 0);
@@ -322,6 +326,7 @@ export class UnixSite extends BaseSite {
 
   constructor(runner: AppRunner, path: string, options?: BaseSiteOptions) {
     super(runner, options);
+    checkOptions('UnixSite()', options, UNIX_SITE_OPTIONS, SERVER_ALIASES);
     if (typeof path !== 'string' || path === '') throw new TypeError(`UnixSite(): path must be a non-empty string, got ${describe(path)}`);
     this.#path = path;
   }

@@ -11,6 +11,12 @@ import type { SignalOptions } from '../core/sleep.js';
 import { suspend } from '../core/suspend.js';
 import { describe, toOptionalDelay, toSignal } from '../core/validate.js';
 import { WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, WSCloseCode, WSMsgType, wsMsgTypeName, type WSMessage } from './message.js';
+import { checkOptions, knownOptions } from '../core/options.js';
+
+const RECEIVE_OPTIONS = knownOptions('signal', 'timeout');
+const RECEIVE_JSON_OPTIONS = knownOptions('signal', 'timeout', 'loads');
+const SEND_JSON_OPTIONS = knownOptions('compress', 'dumps');
+const CLOSE_OPTIONS = knownOptions('code', 'message');
 
 /** Options of the message layer. */
 export interface WebSocketOptions {
@@ -182,6 +188,7 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
 
   /** Send a value as JSON text (`dumps` defaults to `JSON.stringify`). */
   async sendJson(data: unknown, options?: { readonly compress?: boolean; readonly dumps?: (v: unknown) => string }): Promise<void> {
+    checkOptions('WebSocket.sendJson()', options, SEND_JSON_OPTIONS);
     const text = (options?.dumps ?? JSON.stringify)(data);
     if (typeof text !== 'string') throw new TypeError('WebSocket.sendJson(): data is not serialisable to JSON');
     return this.#send('sendJson', text, false, options?.compress);
@@ -204,6 +211,7 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
    * while `close()` runs, CLOSING.
    */
   async receive(options?: ReceiveOptions): Promise<WSMessage> {
+    if (options !== undefined) checkOptions('WebSocket.receive()', options, RECEIVE_OPTIONS);
     const signal = toSignal('WebSocket.receive()', options?.signal);
     const timeout = options?.timeout === undefined ? this.#receiveTimeout : toOptionalDelay('WebSocket.receive()', 'timeout', options.timeout);
     for (;;) {
@@ -242,8 +250,10 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
 
   /** The next TEXT message, parsed as JSON (`loads` defaults to `JSON.parse`). */
   async receiveJson<T = unknown>(options?: ReceiveOptions & { readonly loads?: (text: string) => unknown }): Promise<T> {
-    const text = await this.receiveStr(options);
-    return (options?.loads ?? JSON.parse)(text) as T;
+    checkOptions('WebSocket.receiveJson()', options, RECEIVE_JSON_OPTIONS);
+    const { loads = JSON.parse, ...rest } = options ?? {};
+    const text = await this.receiveStr(rest);
+    return loads(text) as T;
   }
 
   /**
@@ -253,6 +263,7 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   async close(options: CloseOptions = {}): Promise<boolean> {
     // Checked before any state changes: `ws` marks itself closing before it
     // validates, and a refused close must leave the socket open and usable.
+    checkOptions('WebSocket.close()', options, CLOSE_OPTIONS);
     const code = options.code ?? WSCloseCode.OK;
     const message = options.message ?? '';
     checkClose(code, message);

@@ -12,6 +12,12 @@ import { SocketProtocol } from './socket-protocol.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { waitSocket } from './wait-socket.js';
+import { checkOptions, knownOptions } from '../options.js';
+
+const OPEN_OPTIONS = knownOptions('signal', 'ssl', 'serverHostname', 'limit', 'localAddr', 'timeout');
+const OPEN_UNIX_OPTIONS = knownOptions('signal', 'ssl', 'serverHostname', 'limit', 'timeout');
+// asyncio's names whose aiots name is not their camelCase.
+const ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', ssl_handshake_timeout: 'timeout', sslHandshakeTimeout: 'timeout' };
 
 /** Options of {@link openConnection}. */
 export interface OpenConnectionOptions extends SignalOptions {
@@ -45,6 +51,7 @@ export async function openConnection(host: string, port: number, options?: OpenC
   const where = 'openConnection()';
   toHost(where, host);
   toPort(where, port, false);
+  checkOptions(where, options, OPEN_OPTIONS, ALIASES);
   const o = options ?? {};
   const ssl = toSsl<ConnectionOptions>(where, o.ssl);
   const name = o.serverHostname;
@@ -65,6 +72,7 @@ export async function openConnection(host: string, port: number, options?: OpenC
 export async function openUnixConnection(path: string, options?: OpenUnixConnectionOptions): Promise<[StreamReader, StreamWriter]> {
   const where = 'openUnixConnection()';
   toPath(where, path);
+  checkOptions(where, options, OPEN_UNIX_OPTIONS, ALIASES);
   const o = options ?? {};
   const ssl = toSsl<ConnectionOptions>(where, o.ssl);
   const name = o.serverHostname;

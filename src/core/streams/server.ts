@@ -15,6 +15,11 @@ import { toHost, toLimit, toPath, toPort, toSsl } from './net-options.js';
 import { SocketProtocol } from './socket-protocol.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
+import { checkOptions, knownOptions, SIGNAL_ONLY } from '../options.js';
+
+const SERVER_OPTIONS = knownOptions('limit', 'ssl', 'backlog', 'reusePort');
+const UNIX_SERVER_OPTIONS = knownOptions('limit', 'ssl', 'backlog');
+const ALIASES = { ssl_context: 'ssl', sslContext: 'ssl' };
 
 /** What `startServer` calls for each connection, in a task of its own. */
 export type ClientConnected = (reader: StreamReader, writer: StreamWriter) => void | Promise<void>;
@@ -104,6 +109,7 @@ export class Server implements AsyncDisposable {
 
   /** Wait until the server is closed and its connections have ended. */
   async waitClosed(options?: SignalOptions): Promise<void> {
+    checkOptions('Server.waitClosed()', options, SIGNAL_ONLY);
     const signal = toSignal('Server.waitClosed()', options?.signal);
     if (this.#closed) return;
     const fut = new Future<void>();
@@ -116,6 +122,7 @@ export class Server implements AsyncDisposable {
    * cancelled (then close, wait for the connections, and rethrow).
    */
   async serveForever(options?: SignalOptions): Promise<void> {
+    checkOptions('Server.serveForever()', options, SIGNAL_ONLY);
     const signal = toSignal('Server.serveForever()', options?.signal);
     if (!this.#serving) return;
     const fut = new Future<void>();
@@ -193,6 +200,7 @@ export async function startServer(clientConnected: ClientConnected, host?: strin
   toFunction(where, 'clientConnected', clientConnected);
   const h = host === undefined || host === null ? undefined : toHost(where, host);
   const p = port === undefined ? 0 : toPort(where, port, true);
+  checkOptions(where, options, SERVER_OPTIONS, ALIASES);
   const o = options ?? {};
   const reusePort = o.reusePort;
   if (reusePort !== undefined && typeof reusePort !== 'boolean') throw new TypeError(`${where}: reusePort must be a boolean, got ${describe(reusePort)}`);
@@ -212,6 +220,7 @@ export async function startUnixServer(clientConnected: ClientConnected, path: st
   const where = 'startUnixServer()';
   toFunction(where, 'clientConnected', clientConnected);
   toPath(where, path);
+  checkOptions(where, options, UNIX_SERVER_OPTIONS, ALIASES);
   return listen(where, clientConnected, options ?? {}, path, (_s, backlog) => ({ path, ...(backlog === undefined ? {} : { backlog }) }));
 }
 

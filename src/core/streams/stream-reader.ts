@@ -10,6 +10,9 @@ import { suspend } from '../suspend.js';
 import { describe, toInt, toSignal } from '../validate.js';
 import { LineIterator } from './line-iterator.js';
 import { minLength, toSeparators } from './separators.js';
+import { checkOptions, knownOptions, SIGNAL_ONLY } from '../options.js';
+
+const READER_OPTIONS = knownOptions('limit');
 
 /** What a reader tells its data source for flow control. */
 export interface ReadTransport {
@@ -58,6 +61,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** A reader with the given `limit` (bytes, > 0). */
   constructor(options?: StreamReaderOptions) {
+    checkOptions('StreamReader()', options, READER_OPTIONS);
     this.#limit = options?.limit === undefined ? DEFAULT_LIMIT : toInt('StreamReader()', 'limit', options.limit, 1);
   }
 
@@ -185,6 +189,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   async #readlineSlow(options: SignalOptions | undefined): Promise<Buffer> {
+    // Here rather than in readline(): a bad option rejects, as every other read error does.
+    if (options !== undefined) checkOptions('StreamReader.readline()', options, SIGNAL_ONLY);
     try {
       return await this.readuntil(NEWLINE, options);
     } catch (e) {
@@ -210,6 +216,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   async readuntil(separator: Uint8Array | string | readonly (Uint8Array | string)[] = NEWLINE, options?: SignalOptions): Promise<Buffer> {
     const seps = separator === NEWLINE ? NEWLINE_SEPS : toSeparators(separator);
+    if (options !== undefined) checkOptions('StreamReader.readuntil()', options, SIGNAL_ONLY);
     const signal = toSignal('StreamReader.readuntil()', options?.signal);
     let maxLen = 0;
     for (const s of seps) maxLen = Math.max(maxLen, s.length);
@@ -244,6 +251,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   async read(n = -1, options?: SignalOptions): Promise<Buffer> {
     toInt('StreamReader.read()', 'n', n);
+    if (options !== undefined) checkOptions('StreamReader.read()', options, SIGNAL_ONLY);
     const signal = toSignal('StreamReader.read()', options?.signal);
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
@@ -280,6 +288,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   async #readexactlySlow(n: number, options: SignalOptions | undefined): Promise<Buffer> {
+    if (options !== undefined) checkOptions('StreamReader.readexactly()', options, SIGNAL_ONLY);
     const signal = toSignal('StreamReader.readexactly()', options?.signal);
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
@@ -299,6 +308,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Read whatever is buffered, waiting for at least one byte (empty at EOF). */
   async readany(options?: SignalOptions): Promise<Buffer> {
+    if (options !== undefined) checkOptions('StreamReader.readany()', options, SIGNAL_ONLY);
     const signal = toSignal('StreamReader.readany()', options?.signal);
     this.#throwIfFailed();
     if (this.bufferedSize === 0 && !this.#eof) await this.#waitForData('readany', signal);

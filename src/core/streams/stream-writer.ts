@@ -11,6 +11,9 @@ import { describe, toSignal } from '../validate.js';
 import { connectionLost, type SocketProtocol } from './socket-protocol.js';
 import type { StreamReader } from './stream-reader.js';
 import { upgradeToTls, type StartTlsOptions } from './start-tls.js';
+import { checkOptions, knownOptions, SIGNAL_ONLY } from '../options.js';
+
+const START_TLS_OPTIONS = knownOptions('signal', 'serverHostname', 'sslHandshakeTimeout');
 
 /** What {@link StreamWriter.getExtraInfo} returns for each name. */
 export interface ExtraInfo {
@@ -102,6 +105,7 @@ export class StreamWriter implements AsyncDisposable {
    * error (after `close()`) resolves, as in asyncio.
    */
   async drain(options?: SignalOptions): Promise<void> {
+    if (options !== undefined) checkOptions('StreamWriter.drain()', options, SIGNAL_ONLY);
     const signal = toSignal('StreamWriter.drain()', options?.signal);
     const p = this.#proto;
     const readerError = p.reader?.exception();
@@ -145,6 +149,11 @@ export class StreamWriter implements AsyncDisposable {
 
   /** Wait until the connection is closed; rejects with its error if it failed before `close()`. */
   waitClosed(options?: SignalOptions): Promise<void> {
+    try {
+      checkOptions('StreamWriter.waitClosed()', options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#proto.waitClosed(toSignal('StreamWriter.waitClosed()', options?.signal));
   }
 
@@ -182,9 +191,10 @@ export class StreamWriter implements AsyncDisposable {
   async startTls(ssl: ConnectionOptions | TlsOptions | true, options?: StartTlsOptions): Promise<void> {
     if (this.#proto.socket instanceof TLSSocket) throw new InvalidStateError('StreamWriter.startTls(): the connection already uses TLS');
     this.#checkWritable('startTls');
+    checkOptions('StreamWriter.startTls()', options, START_TLS_OPTIONS);
     const opts = ssl === true ? {} : ssl;
     // As asyncio: what was written in clear goes out before the handshake starts.
-    await this.drain(options);
+    await this.drain(options?.signal === undefined ? undefined : { signal: options.signal });
     await upgradeToTls(this.#proto, opts, this.#serverSide, options);
     this.#tlsOptions = opts;
   }
