@@ -15,6 +15,7 @@ import type { Handler, Middleware } from '../types.js';
 import { literalMatchForm } from './path-encoding.js';
 import { isDynamic } from './pattern.js';
 import { compose, DynamicResource, PlainResource, Resource, type ResourceRoute } from './resources.js';
+import type { RouteParams } from './route-params.js';
 import type { RouteDef } from './route-table-def.js';
 import { viewHandler, type ViewClass } from './view.js';
 
@@ -114,40 +115,43 @@ export class UrlDispatcher {
     return resource;
   }
 
-  /** Add a route: `addRoute('GET', '/hello/{name}', hello)`. */
-  addRoute(method: string, path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  /**
+   * Add a route: `addRoute('GET', '/hello/{name}', hello)`. The handler's
+   * `request.matchInfo` is typed from the path (`{ readonly name: string }`).
+   */
+  addRoute<Path extends string>(method: string, path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addResource(path, options).addRoute(method, handler);
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
-  addGet(path: string, handler: Handler, options?: GetRouteOptions): ResourceRoute {
+  addGet<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: GetRouteOptions): ResourceRoute {
     const resource = this.addResource(path, options);
     if (options?.allowHead !== false) resource.addRoute('HEAD', handler);
     return resource.addRoute('GET', handler);
   }
 
   /** HEAD. */
-  addHead(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addHead<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addRoute('HEAD', path, handler, options);
   }
 
   /** POST. */
-  addPost(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPost<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addRoute('POST', path, handler, options);
   }
 
   /** PUT. */
-  addPut(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPut<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PUT', path, handler, options);
   }
 
   /** PATCH. */
-  addPatch(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addPatch<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PATCH', path, handler, options);
   }
 
   /** DELETE. */
-  addDelete(path: string, handler: Handler, options?: RouteOptions): ResourceRoute {
+  addDelete<Path extends string>(path: Path, handler: Handler<RouteParams<Path>>, options?: RouteOptions): ResourceRoute {
     return this.addRoute('DELETE', path, handler, options);
   }
 
