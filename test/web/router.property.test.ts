@@ -120,6 +120,11 @@ test('urlFor then resolve gives back the parameters, whatever they hold', () => 
   const router = new web.UrlDispatcher();
   router.addGet('/u/{name}/x/{id:\\d+}', handler, { name: 'u' });
   router.addGet('/f/{tail:.*}', handler, { name: 'f' });
+  // Literal text that must be escaped, in the route and in the prefix of the sub-app it lives in.
+  const root = new web.Application();
+  const sub = new web.Application();
+  sub.router.addGet('/caf\u00e9 %2F x/{name}', handler, { name: 'lit' });
+  root.addSubapp('/pr\u00e9 fix', sub);
   fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }), fc.nat(), fc.string({ maxLength: 20 }), (name, id, tail) => {
     fc.pre(!name.includes('\0') && !tail.includes('\0') && !/[\uD800-\uDFFF]/.test(name + tail));
     if (/[{}]/.test(name)) {
@@ -135,6 +140,10 @@ test('urlFor then resolve gives back the parameters, whatever they hold', () => 
     const fm = matchPathOf(furl);
     assert.ok(fm !== null, furl);
     assert.equal(lookup(router, 'GET', fm), `/f/{tail:.*} ${JSON.stringify({ tail })}`);
+    const lurl = sub.router.get('lit').urlFor({ name });
+    const lm = matchPathOf(lurl);
+    assert.ok(lm !== null, lurl);
+    assert.equal(lookup(root.router, 'GET', lm), `/caf\u00e9 %2F x/{name} ${JSON.stringify({ name })}`);
   }), { numRuns: 300 });
 });
 

@@ -151,7 +151,7 @@ test('RouteTableDef, web.get(), views and sub-applications over HTTP', async (t)
 test('the path is percent-decoded for matching, but %2F stays one segment', async (t) => {
   const app = new web.Application();
   app.router.addGet('/caf\u00e9', ok('cafe'));
-  app.router.addGet('/seg/{one}', async (r) => new web.Response({ text: r.matchInfo.one! }));
+  app.router.addGet('/seg/{one}', async (r) => new web.Response({ text: r.matchInfo.one }));
   const client = await clientFor(t, app);
   assert.equal(await (await client.get('/caf%C3%A9')).text(), 'cafe');
   assert.equal(await (await client.get('/seg/a%2Fb')).text(), 'a/b');
@@ -314,4 +314,31 @@ test('issue 10: a method added after "*" on the same path is refused, as in aioh
   assert.equal(resolve(r, 'POST', '/both').found, '/both');
   assert.equal(r.addView('/view', class extends web.View {}).method, '*');
   assert.throws(() => r.addPost('/view', ok('post')), /will never be executed/);
+});
+
+test('issue 10: under the same prefix, a sub-application and the parent\'s routes go by registration order', () => {
+  const resolveIn = (app: web.Application, path: string): string => {
+    const sink: MatchSink = { params: {}, allowed: null, router: app.router };
+    const route = app.router._resolve('GET', path, sink);
+    return route === null ? (sink.allowed === null ? '404' : '405') : `${route.resource.canonical} in ${sink.router === app.router ? 'parent' : 'sub'}`;
+  };
+  const parentFirst = new web.Application();
+  parentFirst.router.addGet('/admin', ok('parent'));
+  parentFirst.router.addGet('/admin/{x:.*}', ok('parent tail'));
+  const sub1 = new web.Application();
+  sub1.router.addGet('', ok('sub'));
+  sub1.router.addGet('/x', ok('sub x'));
+  parentFirst.addSubapp('/admin', sub1);
+  assert.equal(resolveIn(parentFirst, '/admin'), '/admin in parent');
+  assert.equal(resolveIn(parentFirst, '/admin/x'), '/admin/{x:.*} in parent');
+  const subFirst = new web.Application();
+  const sub2 = new web.Application();
+  sub2.router.addPost('/y', ok('sub y'));
+  subFirst.addSubapp('/admin', sub2);
+  subFirst.router.addGet('/admin', ok('parent'));
+  subFirst.router.addGet('/admin/y', ok('parent y'));
+  // The parent's /admin sits under the same key as the sub-app, after it: the sub-app's 404 is final.
+  assert.equal(resolveIn(subFirst, '/admin'), '404');
+  // The parent's /admin/y has the longer literal prefix: it is tried before the walk reaches /admin.
+  assert.equal(resolveIn(subFirst, '/admin/y'), '/admin/y in parent');
 });
