@@ -230,7 +230,7 @@ export class UrlDispatcher {
     let allowed: Set<string> | null = null;
     // A sub-application sees '' for its prefix itself, which its index holds under '/'.
     let end = path.length === 0 ? 1 : path.length;
-    let key: string | null = path.length === 0 ? '/' : end < lengths.length && lengths[end] === 1 ? path : null;
+    let key: string | null = end < lengths.length && lengths[end] === 1 ? (path.length === 0 ? '/' : path) : null;
     for (;;) {
       const list = key === null ? undefined : index.get(key);
       if (list !== undefined) {
@@ -259,7 +259,7 @@ export class UrlDispatcher {
       end = path.lastIndexOf('/', end - 1);
       if (end <= 0) {
         end = 1;
-        key = '/';
+        key = lengths[1] === 1 ? '/' : null;
       } else {
         key = end < lengths.length && lengths[end] === 1 ? path.slice(0, end) : null;
       }
