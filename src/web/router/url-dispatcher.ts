@@ -256,7 +256,9 @@ export class UrlDispatcher {
       }
       if (end <= 1) break;
       // One segment back, as aiohttp's rpartition('/'), looking up only lengths some key has.
-      end = path.lastIndexOf('/', end - 1);
+      // (A charCodeAt loop: V8 inlines it, where lastIndexOf is a builtin call.)
+      do end--;
+      while (end > 0 && path.charCodeAt(end) !== 47);
       if (end <= 0) {
         end = 1;
         key = lengths[1] === 1 ? '/' : null;
