@@ -127,8 +127,9 @@ export class Application {
     if (this.#frozen) throw new InvalidStateError('addSubapp(): cannot add a sub-application once the app has started');
     if (!(subapp instanceof Application)) throw new TypeError(`addSubapp(): subapp must be an Application, got ${describe(subapp)}`);
     if (subapp.#parent !== null || subapp.#frozen) throw new InvalidStateError('addSubapp(): this sub-application is already mounted or started');
-    if (typeof prefix !== 'string' || !prefix.startsWith('/') || prefix === '/' || prefix.includes('{')) throw new TypeError(`addSubapp(): prefix must be a path like "/admin", got ${describe(prefix)}`);
-    const p = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    // Trailing slashes go, as aiohttp's rstrip('/'): the prefix is what the router's walk reaches.
+    const p = typeof prefix === 'string' ? prefix.replace(/\/+$/, '') : '';
+    if (!p.startsWith('/') || p.includes('{')) throw new TypeError(`addSubapp(): prefix must be a path like "/admin", got ${describe(prefix)}`);
     const resource = this.router._addSubApp(p, subapp);
     subapp.#parent = this;
     this.#subapps.push({ prefix: p, app: subapp, resource });
@@ -146,7 +147,7 @@ export class Application {
 
   #freezeRoutes(): void {
     if (this.#parent !== null && !this.#parent.#frozen) throw new InvalidStateError('freeze(): freeze the parent application, not the sub-application');
-    this.#freeze([], '');
+    this.#freeze([]);
   }
 
   #freezeState(): void {
@@ -154,7 +155,7 @@ export class Application {
     for (const s of this.#subapps) s.app.#freezeState();
   }
 
-  #freeze(outer: readonly Middleware[], prefix: string): void {
+  #freeze(outer: readonly Middleware[]): void {
     if (this.#frozen) return;
     this.#frozen = true;
     this.onStartup._freeze();
@@ -166,9 +167,9 @@ export class Application {
     // on the way in and restores it on the way out. Apps whose ancestors
     // have no middlewares pay nothing (the server sets the route's own app).
     const own = outer.length === 0 ? this.middlewares : [...outer, currentApp(this), ...this.middlewares];
-    this.router._freeze(own, prefix);
+    this.router._freeze(own);
     const inner = this.middlewares.length === 0 ? outer : [...outer, currentApp(this), ...this.middlewares];
-    for (const s of this.#subapps) s.app.#freeze(inner, prefix + s.prefix);
+    for (const s of this.#subapps) s.app.#freeze(inner);
   }
 
   /**

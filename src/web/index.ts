@@ -19,6 +19,7 @@ export {
 export { DynamicResource, PlainResource, Resource, ResourceRoute, type UrlForOptions } from './router/resources.js';
 export { RouteTableDef, del as delete, del, get, head, patch, post, put, route, view, type RouteDef } from './router/route-table-def.js';
 export { View, type ViewClass } from './router/view.js';
+export type { MatchInfo, RouteParams } from './router/route-params.js';
 export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type BaseSiteOptions, type RunnerOptions, type TCPSiteOptions } from './runner.js';
 export type { SSLOptions } from './ssl.js';
 export { runApp, type RunAppOptions } from './run-app.js';

@@ -20,6 +20,7 @@ import { HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType } f
 import { RequestHeaders, isSafeValue, isToken } from './headers.js';
 import { ConnectionResetError } from './response.js';
 import type { ResourceRoute } from './router/resources.js';
+import type { MatchInfo } from './router/route-params.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 const CLONE_OPTIONS = knownOptions('method', 'relUrl', 'headers', 'scheme', 'host', 'remote', 'clientMaxSize');
@@ -71,8 +72,10 @@ interface Overrides {
  * async function hello(request: Request) {
  *   return new Response({ text: `hello, ${request.matchInfo.name}` });
  * }
+ * @typeParam P - the type of `matchInfo`: the router gives a route's
+ * handler `{ readonly name: string }` for the path `'/hello/{name}'`.
  */
-export class Request {
+export class Request<P extends MatchInfo = MatchInfo> {
   /** @internal */
   readonly _req: IncomingMessage;
   /** @internal */
@@ -80,7 +83,7 @@ export class Request {
   /** @internal The current app (see `app`). */
   _app: Application;
   /** The path parameters, percent-decoded (`{name}` → `matchInfo.name`). */
-  readonly matchInfo: Readonly<Record<string, string>>;
+  readonly matchInfo: P;
   /** The matched route, or null on 404/405. */
   readonly route: ResourceRoute | null;
   /** @internal Methods the path allows when the route was not found for this method. */
@@ -107,7 +110,7 @@ export class Request {
     this._res = res;
     this._app = app;
     this.route = route;
-    this.matchInfo = params;
+    this.matchInfo = params as P;
     this._allowed = allowed;
     this.#rawPath = rawPath;
     this.#search = search;

@@ -17,8 +17,12 @@ import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURIT
 import { ReadAhead } from './read-ahead.js';
 import { Request } from './request.js';
 import { Response, StreamResponse } from './response.js';
+import { matchPathOf } from './router/path-encoding.js';
 import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
 import type { Handler, HandlerResult } from './types.js';
+
+/** @internal */
+export { matchPathOf };
 
 /** Options of the request handler (part of the runner's options). */
 export interface HandlerOptions {
@@ -34,37 +38,9 @@ export interface HandlerOptions {
 
 /** The longest request target accepted (as aiohttp's max_line_size); also bounds route regexes. */
 const MAX_URL = 8190;
-const BAD_PCT = /%(?![0-9A-Fa-f]{2})/;
-const PCT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 const requestChannel = channel('aiots:web:request');
 // `scheme://authority` of an absolute-form target (RFC 9112 §3.2.2).
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
-
-function decodeRun(run: string): string {
-  // %2F and %25 stay escaped so that decoding cannot change the segments.
-  let out = '';
-  let start = 0;
-  for (let i = 0; i < run.length; i += 3) {
-    const b = run.slice(i + 1, i + 3).toUpperCase();
-    if (b === '2F' || b === '25') {
-      out += decodeURIComponent(run.slice(start, i)) + '%' + b;
-      start = i + 3;
-    }
-  }
-  return out + decodeURIComponent(run.slice(start));
-}
-
-/** @internal The path the router matches on, or null when the encoding is bad or hides a NUL. */
-export function matchPathOf(rawPath: string): string | null {
-  if (BAD_PCT.test(rawPath)) return null;
-  let s: string;
-  try {
-    s = rawPath.replace(PCT_RUN, decodeRun);
-  } catch {
-    return null;
-  }
-  return s.includes('\0') ? null : s;
-}
 
 function defaultErrorLog(message: string, error: unknown): void {
   report({ message, exception: error });

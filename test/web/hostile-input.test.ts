@@ -12,8 +12,8 @@ let server: TestServer;
 before(async () => {
   const app = new web.Application({ clientMaxSize: 1024 });
   app.router.addGet('/', async () => new web.Response({ text: 'alive' }));
-  app.router.addGet('/items/{id:\\d+}', async (r) => new web.Response({ text: r.matchInfo.id! }));
-  app.router.addGet('/p/{x}', async (r) => new web.Response({ text: r.matchInfo.x! }));
+  app.router.addGet('/items/{id:\\d+}', async (r) => new web.Response({ text: r.matchInfo.id }));
+  app.router.addGet('/p/{x}', async (r) => new web.Response({ text: r.matchInfo.x }));
   app.router.addPost('/echo', async (r) => new web.Response({ body: await r.read() }));
   app.router.addPost('/json', async (r) => web.jsonResponse(await r.json()));
   app.router.addGet('/bad-return', async function badReturn() {

@@ -41,7 +41,7 @@ test('2,000 pipelined requests on one connection: answered in order, one handler
     try {
       // Yield to the loop, so that the handlers of the other requests could run meanwhile.
       await new Promise((resolve) => setImmediate(resolve));
-      return new web.Response({ text: request.matchInfo.n! });
+      return new web.Response({ text: request.matchInfo.n });
     } finally {
       running--;
     }
@@ -86,10 +86,10 @@ test('at shutdown, pipelined requests not yet started are not run: the connectio
   const ran: string[] = [];
   const app = new web.Application();
   app.router.addGet('/{n}', async (request) => {
-    ran.push(request.matchInfo.n!);
+    ran.push(request.matchInfo.n);
     entered.set();
     await release.wait();
-    return new web.Response({ text: `answer ${request.matchInfo.n!}` });
+    return new web.Response({ text: `answer ${request.matchInfo.n}` });
   });
   app.onShutdown.push(async () => release.set());
   const runner = new web.AppRunner(app, { accessLog: null });

@@ -47,14 +47,17 @@ test('404 for no path, 405 with the allowed methods; HEAD with addGet unless all
   assert.equal(resolve(r, 'GET', '/c').found, '404');
 });
 
-test('registration order decides between overlapping resources, static ones included', () => {
+test('the longest literal prefix wins; registration order decides only under the same prefix', () => {
   const r = new web.UrlDispatcher();
   r.addGet('/{x}/a', ok('dyn-first'));
   r.addGet('/p/a', ok('plain-second'));
   r.addGet('/p/{y}', ok('dyn-third'));
   r.addGet('/q/b', ok('plain-q'));
-  assert.equal(resolve(r, 'GET', '/p/a').found, '/{x}/a');
+  r.addGet('/p/{z:.*}', ok('dyn-fourth'));
+  assert.equal(resolve(r, 'GET', '/p/a').found, '/p/a');
+  assert.equal(resolve(r, 'GET', '/r/a').found, '/{x}/a');
   assert.equal(resolve(r, 'GET', '/p/z').found, '/p/{y}');
+  assert.equal(resolve(r, 'GET', '/p/z/w').found, '/p/{z:.*}');
   assert.equal(resolve(r, 'GET', '/q/b').found, '/q/b');
   // A path matched by a resource without this method keeps looking, and 405 only if none has it.
   const r2 = new web.UrlDispatcher();
@@ -157,7 +160,7 @@ test('RouteTableDef, web.get(), views and sub-applications over HTTP', async (t)
 test('the path is percent-decoded for matching, but %2F stays one segment', async (t) => {
   const app = new web.Application();
   app.router.addGet('/caf\u00e9', ok('cafe'));
-  app.router.addGet('/seg/{one}', async (r) => new web.Response({ text: r.matchInfo.one! }));
+  app.router.addGet('/seg/{one}', async (r) => new web.Response({ text: r.matchInfo.one }));
   const client = await clientFor(t, app);
   assert.equal(await (await client.get('/caf%C3%A9')).text(), 'cafe');
   assert.equal(await (await client.get('/seg/a%2Fb')).text(), 'a/b');
@@ -261,4 +264,156 @@ test('a handler that is neither a function nor a View class is refused at regist
   assert.throws(() => web.get('/x', 42 as never), /^TypeError: web\.get\(\): \/x: handler/);
   // Only the '/y' resources made by resource.addRoute() exist; the refused addRoute/addGet left none.
   assert.deepEqual([...r.resources()].map((res) => res.canonical).filter((c) => c === '/x'), []);
+});
+
+test('issue 10: a fixed path registered after a dynamic route that matches it wins (aiohttp 3.10+)', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('/second/{user}/info', async (r) => new web.Response({ text: `dynamic ${r.matchInfo.user}` }));
+  app.router.addGet('/second/bob/info', ok('fixed bob'));
+  app.router.addGet('/forth/{name:\\d+}', async (r) => new web.Response({ text: `dynamic ${r.matchInfo.name}` }));
+  app.router.addGet('/forth/42', ok('fixed 42'));
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/second/bob/info')).text(), 'fixed bob');
+  assert.equal(await (await client.get('/second/ann/info')).text(), 'dynamic ann');
+  assert.equal(await (await client.get('/forth/42')).text(), 'fixed 42');
+  assert.equal(await (await client.get('/forth/7')).text(), 'dynamic 7');
+});
+
+test('issue 10: sub-applications take part in the same walk, longest prefix first', async (t) => {
+  const app = new web.Application();
+  for (const prefix of ['/s', '/ss', '/s/s']) {
+    const sub = new web.Application();
+    sub.router.addGet('/c', ok(`${prefix} c`));
+    app.addSubapp(prefix, sub);
+  }
+  // A route of the parent under a longer prefix than a sub-app's wins too, whatever the order.
+  app.router.addGet('/s/x/y', ok('parent s/x/y'));
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/s/s/c')).text(), '/s/s c');
+  assert.equal(await (await client.get('/ss/c')).text(), '/ss c');
+  assert.equal(await (await client.get('/s/c')).text(), '/s c');
+  assert.equal(await (await client.get('/s/x/y')).text(), 'parent s/x/y');
+  // Once the walk reaches a sub-app's prefix, its answer is final.
+  assert.equal((await client.get('/s/x/z')).status, 404);
+});
+
+test('issue 10: the empty path is "/" in the root app and the prefix itself in a sub-app', async (t) => {
+  const app = new web.Application();
+  app.router.addGet('', ok('root empty'), { name: 'root' });
+  const sub = new web.Application();
+  sub.router.addGet('', ok('sub empty'), { name: 'subEmpty' });
+  sub.router.addGet('/', ok('sub slash'), { name: 'subSlash' });
+  app.addSubapp('/s', sub);
+  const nested = new web.Application();
+  nested.router.addGet('', ok('nested empty'));
+  sub.addSubapp('/n', nested);
+  const client = await clientFor(t, app);
+  assert.equal(await (await client.get('/')).text(), 'root empty');
+  assert.equal(await (await client.get('/s')).text(), 'sub empty');
+  assert.equal(await (await client.get('/s/')).text(), 'sub slash');
+  assert.equal(await (await client.get('/s/n')).text(), 'nested empty');
+  assert.equal((await client.get('/s/n/')).status, 404);
+  assert.equal(app.router.get('root').urlFor(), '/');
+  assert.equal(sub.router.get('subEmpty').urlFor(), '/s');
+  assert.equal(sub.router.get('subSlash').urlFor(), '/s/');
+});
+
+test('issue 10: urlFor of a route in a sub-application includes the prefixes, as soon as it is mounted', () => {
+  const leaf = new web.Application();
+  leaf.router.addGet('/item/{id}', ok('item'), { name: 'item' });
+  leaf.router.addGet('/plain', ok('plain'), { name: 'plain' });
+  const mid = new web.Application();
+  mid.addSubapp('/leaf', leaf);
+  assert.equal(leaf.router.get('item').urlFor({ id: '1' }), '/leaf/item/1');
+  const root = new web.Application();
+  root.addSubapp('/mid/', mid);
+  assert.equal(leaf.router.get('item').urlFor({ id: '1' }), '/mid/leaf/item/1');
+  assert.equal(leaf.router.get('plain').urlFor(undefined, { query: { a: 'b' } }), '/mid/leaf/plain?a=b');
+  // Routes added to a mounted sub-application get the prefix too.
+  leaf.router.addGet('/late', ok('late'), { name: 'late' });
+  assert.equal(leaf.router.get('late').urlFor(), '/mid/leaf/late');
+  // A prefix with a space or non-ASCII is escaped in the URL, and routes back.
+  const other = new web.Application();
+  other.router.addGet('/x', ok('x'), { name: 'x' });
+  root.addSubapp('/caf\u00e9 bar', other);
+  assert.equal(other.router.get('x').urlFor(), '/caf%C3%A9%20bar/x');
+  const sink: MatchSink = { params: {}, allowed: null, router: root.router };
+  assert.equal(root.router._resolve('GET', '/caf\u00e9 bar/x', sink)?.resource.canonical, '/x');
+});
+
+test('issue 10: percent-escapes in a route\'s literal text, and urlFor quoting compared with aiohttp', () => {
+  const r = new web.UrlDispatcher();
+  r.addGet('/a%2Fb', ok('p'), { name: 'plainSlash' });
+  r.addGet('/d%2Fe/{x}', ok('d'), { name: 'dynSlash' });
+  r.addGet('/caf%C3%A9/{x}', ok('c'), { name: 'escaped' });
+  r.addGet('/\u043f\u0440\u0435 \u0444/{arg}', ok('u'), { name: 'unicode' });
+  r.addGet('/100%', ok('pct'), { name: 'percent' });
+  // %2F in the literal is an escaped slash, as aiohttp's path_safe keeps it: one segment.
+  assert.equal(resolve(r, 'GET', '/a%2Fb').found, '/a%2Fb');
+  assert.equal(resolve(r, 'GET', '/a/b').found, '404');
+  assert.deepEqual(resolve(r, 'GET', '/d%2Fe/1'), { found: '/d%2Fe/{x}', params: { x: '1' } });
+  assert.equal(resolve(r, 'GET', '/d/e/1').found, '404');
+  // Other escapes stand for their character (aiohttp leaves these unreachable: its issue 13433).
+  assert.deepEqual(resolve(r, 'GET', '/caf\u00e9/1'), { found: '/caf%C3%A9/{x}', params: { x: '1' } });
+  assert.deepEqual(resolve(r, 'GET', '/\u043f\u0440\u0435 \u0444/1'), { found: '/\u043f\u0440\u0435 \u0444/{arg}', params: { arg: '1' } });
+  assert.equal(resolve(r, 'GET', '/100%25').found, '/100%');
+  assert.equal(r.get('plainSlash').urlFor(), '/a%2Fb');
+  assert.equal(r.get('dynSlash').urlFor({ x: '1' }), '/d%2Fe/1');
+  assert.equal(r.get('escaped').urlFor({ x: '1' }), '/caf%C3%A9/1');
+  assert.equal(r.get('percent').urlFor(), '/100%25');
+  // aiohttp's own test_route_dynamic_quoting, but for the value's '/': escaped here so the URL routes back.
+  assert.equal(r.get('unicode').urlFor({ arg: '1 2/\u0442\u0435\u043a\u0441\u0442%2F' }), '/%D0%BF%D1%80%D0%B5%20%D1%84/1%202%2F%D1%82%D0%B5%D0%BA%D1%81%D1%82%252F');
+  // yarl leaves sub-delimiters, ':' and '@' alone in a path, so does urlFor.
+  assert.equal(r.get('dynSlash').urlFor({ x: 'a@b:c+d&e=f;g,h$i!j\'k(l)m*n~o' }), '/d%2Fe/a@b:c+d&e=f;g,h$i!j\'k(l)m*n~o');
+  assert.equal(r.get('dynSlash').urlFor({ x: 'q?r#s[t]' }), '/d%2Fe/q%3Fr%23s%5Bt%5D');
+  assert.throws(() => r.addGet('/bad%FF', ok('bad')), /bad percent-encoding/);
+});
+
+test('issue 10: route names must be identifiers joined by ".", ":" or "-", as in aiohttp', () => {
+  const r = new web.UrlDispatcher();
+  for (const name of ['invalid name', '', 'a..b', 'a.', '1a', 'a/b', 'a b.c']) {
+    assert.throws(() => r.addGet(`/n${r.resources().length}`, ok('n'), { name }), /must be identifiers separated by/, name);
+  }
+  for (const name of ['index', 'user.detail', 'api:v1-users', '_private', 'caf\u00e9', 'class']) r.addGet(`/ok/${name}`, ok('ok'), { name });
+  assert.equal(r.get('api:v1-users').canonical, '/ok/api:v1-users');
+});
+
+test('issue 10: a method added after "*" on the same path is refused, as in aiohttp', () => {
+  const r = new web.UrlDispatcher();
+  r.addRoute('*', '/any', ok('any'));
+  assert.throws(() => r.addGet('/any', ok('get')), /will never be executed, method \* is already registered/);
+  assert.throws(() => r.addRoute('*', '/any', ok('again')), /method \* is already registered/);
+  // The other way round is allowed: '*' then answers the methods not registered.
+  r.addPost('/both', ok('post'));
+  r.addRoute('*', '/both', ok('any'));
+  assert.equal(resolve(r, 'POST', '/both').found, '/both');
+  assert.equal(r.addView('/view', class extends web.View {}).method, '*');
+  assert.throws(() => r.addPost('/view', ok('post')), /will never be executed/);
+});
+
+test('issue 10: under the same prefix, a sub-application and the parent\'s routes go by registration order', () => {
+  const resolveIn = (app: web.Application, path: string): string => {
+    const sink: MatchSink = { params: {}, allowed: null, router: app.router };
+    const route = app.router._resolve('GET', path, sink);
+    return route === null ? (sink.allowed === null ? '404' : '405') : `${route.resource.canonical} in ${sink.router === app.router ? 'parent' : 'sub'}`;
+  };
+  const parentFirst = new web.Application();
+  parentFirst.router.addGet('/admin', ok('parent'));
+  parentFirst.router.addGet('/admin/{x:.*}', ok('parent tail'));
+  const sub1 = new web.Application();
+  sub1.router.addGet('', ok('sub'));
+  sub1.router.addGet('/x', ok('sub x'));
+  parentFirst.addSubapp('/admin', sub1);
+  assert.equal(resolveIn(parentFirst, '/admin'), '/admin in parent');
+  assert.equal(resolveIn(parentFirst, '/admin/x'), '/admin/{x:.*} in parent');
+  const subFirst = new web.Application();
+  const sub2 = new web.Application();
+  sub2.router.addPost('/y', ok('sub y'));
+  subFirst.addSubapp('/admin', sub2);
+  subFirst.router.addGet('/admin', ok('parent'));
+  subFirst.router.addGet('/admin/y', ok('parent y'));
+  // The parent's /admin sits under the same key as the sub-app, after it: the sub-app's 404 is final.
+  assert.equal(resolveIn(subFirst, '/admin'), '404');
+  // The parent's /admin/y has the longer literal prefix: it is tried before the walk reaches /admin.
+  assert.equal(resolveIn(subFirst, '/admin/y'), '/admin/y in parent');
 });

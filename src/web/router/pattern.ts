@@ -32,8 +32,12 @@ export function isDynamic(path: string): boolean {
   return path.includes('{') || path.includes('}');
 }
 
-/** @internal Parse and compile; throws with a message naming `where` and the path. */
-export function compilePattern(where: string, path: string): CompiledPattern {
+/**
+ * @internal Parse and compile; throws with a message naming `where` and the
+ * path. `literalForm` maps the literal text between parameters (the router
+ * gives it the matched form of percent-escapes) before it is matched.
+ */
+export function compilePattern(where: string, path: string, literalForm: (literal: string) => string = (s) => s): CompiledPattern {
   const parts: PathPart[] = [];
   const names: string[] = [];
   let src = '^';
@@ -65,6 +69,7 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     if (re === '') throw new SyntaxError(`${where}: empty regex for parameter ${name} in ${JSON.stringify(path)}`);
     if (re !== DEFAULT_SEGMENT) checkParamRegex(where, path, name, re);
     if (literal !== '') {
+      literal = literalForm(literal);
       parts.push({ literal });
       src += escapeRegex(literal);
       literal = '';
@@ -76,6 +81,7 @@ export function compilePattern(where: string, path: string): CompiledPattern {
     i = j;
   }
   if (literal !== '') {
+    literal = literalForm(literal);
     parts.push({ literal });
     src += escapeRegex(literal);
   }

@@ -7,6 +7,7 @@
 import { describe } from '../../core/validate.js';
 import type { Handler, Middleware } from '../types.js';
 import { isToken } from '../headers.js';
+import { literalMatchForm, quoteLiteral, quoteValue } from './path-encoding.js';
 import { toHandler, type ViewClass } from './view.js';
 import { compilePattern, type CompiledPattern, type MatchStep } from './pattern.js';
 
@@ -51,14 +52,29 @@ export function compose(middlewares: readonly Middleware[], handler: Handler): H
   return h;
 }
 
+/** @internal What a resource needs of the router holding it. */
+export interface ResourceOwner {
+  /** The prefixes of the sub-applications the router is mounted in, outermost first ('' at the root). */
+  readonly _prefix: string;
+}
+
+/**
+ * @internal The literal path a resource sits under in the router's index, as
+ * aiohttp keys it: the literal text before the first parameter, cut back to
+ * its last `/`, without trailing slashes ('/' when nothing is left).
+ */
+export function indexKey(literalPrefix: string, dynamic: boolean): string {
+  let end = dynamic ? literalPrefix.lastIndexOf('/') : literalPrefix.length;
+  while (end > 0 && literalPrefix.charCodeAt(end - 1) === 47) end--;
+  return end <= 0 ? '/' : literalPrefix.slice(0, end);
+}
+
 /** Base of the resources a router holds. */
 export abstract class Resource {
   /** The name given at registration (for `router.get(name)`), or null. */
   readonly name: string | null;
-  /** @internal Registration order, which decides between overlapping resources. */
-  _order = 0;
-  /** @internal The prefix of the sub-application this resource lives in. */
-  _prefix = '';
+  /** @internal The router holding the resource, for the sub-application prefix of `urlFor`. */
+  _owner: ResourceOwner | null = null;
   readonly #routes = new Map<string, ResourceRoute>();
   #any: ResourceRoute | undefined = undefined;
 
@@ -70,6 +86,14 @@ export abstract class Resource {
   /** The path as registered (without a sub-application prefix). */
   abstract get canonical(): string;
 
+  /** @internal The key of the router's index this resource is found under. */
+  abstract get _key(): string;
+
+  /** @internal The prefix `urlFor` puts before the path. */
+  get _urlPrefix(): string {
+    return this._owner === null ? '' : quoteLiteral(this._owner._prefix);
+  }
+
   /** Build a URL path for this resource. */
   abstract urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string;
 
@@ -78,10 +102,9 @@ export abstract class Resource {
     if (typeof method !== 'string' || (method !== '*' && !isToken(method))) throw new TypeError(`addRoute(): method must be an HTTP method or '*', got ${describe(method)}`);
     handler = toHandler(`addRoute(): ${method} ${this.canonical}`, handler);
     const m = method.toUpperCase();
-    if (m === '*') {
-      if (this.#any !== undefined) throw new Error(`addRoute(): method * is already registered for ${this.canonical}`);
-      return (this.#any = new ResourceRoute(m, handler, this));
-    }
+    // As aiohttp: after '*' no method can be reached; '*' after methods only takes the rest.
+    if (this.#any !== undefined) throw new Error(`addRoute(): added route will never be executed, method * is already registered for ${this.canonical}`);
+    if (m === '*') return (this.#any = new ResourceRoute(m, handler, this));
     if (this.#routes.has(m)) throw new Error(`addRoute(): added route will never be executed, method ${m} is already registered for ${this.canonical}`);
     const route = new ResourceRoute(m, handler, this);
     this.#routes.set(m, route);
@@ -114,21 +137,35 @@ export interface UrlForOptions {
 
 /** A path without parameters, found through a map. */
 export class PlainResource extends Resource {
-  readonly #path: string;
+  #path: string;
+  /** @internal The path in matched form (percent-escapes decoded but `%2F`, `%25`). */
+  _match: string;
+  readonly #key: string;
 
   /** @internal */
   constructor(path: string, name: string | null) {
     super(name);
     this.#path = path;
+    this._match = literalMatchForm('addResource()', path);
+    this.#key = indexKey(this._match, false);
   }
 
   override get canonical(): string {
     return this.#path;
   }
 
+  override get _key(): string {
+    return this.#key;
+  }
+
+  /** @internal In the root app the empty path is '/' (in a sub-app it is the prefix itself), as aiohttp. */
+  _rootEmpty(): void {
+    if (this.#path === '') this.#path = this._match = '/';
+  }
+
   override urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string {
     if (parts !== undefined && Object.keys(parts).length > 0) throw new TypeError(`urlFor(): ${this.#path} takes no parameters`);
-    return withQuery(this._prefix + encodeURI(this.#path), options);
+    return withQuery((this._urlPrefix + quoteLiteral(this._match)) || '/', options);
   }
 }
 
@@ -136,21 +173,23 @@ export class PlainResource extends Resource {
 export class DynamicResource extends Resource {
   readonly #path: string;
   readonly #pattern: CompiledPattern;
+  readonly #key: string;
 
   /** @internal */
   constructor(path: string, name: string | null) {
     super(name);
     this.#path = path;
-    this.#pattern = compilePattern('addRoute()', path);
+    this.#pattern = compilePattern('addRoute()', path, (literal) => literalMatchForm('addRoute()', literal));
+    const first = this.#pattern.parts[0];
+    this.#key = indexKey(first !== undefined && 'literal' in first ? first.literal : '', true);
   }
 
   override get canonical(): string {
     return this.#path;
   }
 
-  /** @internal The literal first segment, for the router's index. */
-  get _firstSegment(): string | null {
-    return this.#pattern.firstSegment;
+  override get _key(): string {
+    return this.#key;
   }
 
   /** @internal The decoded parameters if `path` matches, else null. */
@@ -167,10 +206,10 @@ export class DynamicResource extends Resource {
   }
 
   override urlFor(parts?: Readonly<Record<string, string>>, options?: UrlForOptions): string {
-    let out = this._prefix;
+    let out = this._urlPrefix;
     for (const p of this.#pattern.parts) {
       if ('literal' in p) {
-        out += encodeURI(p.literal);
+        out += quoteLiteral(p.literal);
         continue;
       }
       const v = parts?.[p.param];
@@ -178,8 +217,7 @@ export class DynamicResource extends Resource {
       // The matcher sees the path with only `/` and `%` still escaped.
       const seen = p.slashes ? v.replace(/%/g, '%25') : v.replace(/%/g, '%25').replace(/\//g, '%2F');
       if (!p.check.test(seen)) throw new RangeError(`urlFor(): parameter ${p.param} of ${this.#path} is ${JSON.stringify(v)}, which the route does not match`);
-      const enc = encodeURIComponent(v);
-      out += p.slashes ? enc.replace(/%2F/g, '/') : enc;
+      out += quoteValue(v, p.slashes);
     }
     return withQuery(out, options);
   }

@@ -6,6 +6,7 @@
  */
 import type { Handler } from '../types.js';
 import type { ResourceRoute } from './resources.js';
+import type { RouteParams } from './route-params.js';
 import type { GetRouteOptions, RouteOptions, UrlDispatcher } from './url-dispatcher.js';
 import { toHandler, type ViewClass } from './view.js';
 
@@ -55,32 +56,32 @@ class ViewRouteDef implements RouteDef {
   }
 }
 
-/** A route definition for `method` (aiohttp's `web.route`). */
-export function route(method: string, path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+/** A route definition for `method` (aiohttp's `web.route`); `request.matchInfo` is typed from the path. */
+export function route<Path extends string>(method: string, path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef(method.toUpperCase(), path, handler, options);
 }
 /** GET (and HEAD unless `allowHead: false`), as `web.get`. @example app.router.addRoutes([web.get('/', index)]); */
-export function get(path: string, handler: Handler | ViewClass, options?: GetRouteOptions): RouteDef {
+export function get<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: GetRouteOptions): RouteDef {
   return new MethodRouteDef('GET', path, handler, options);
 }
 /** HEAD, as `web.head`. */
-export function head(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+export function head<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('HEAD', path, handler, options);
 }
 /** POST, as `web.post`. */
-export function post(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+export function post<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('POST', path, handler, options);
 }
 /** PUT, as `web.put`. */
-export function put(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+export function put<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('PUT', path, handler, options);
 }
 /** PATCH, as `web.patch`. */
-export function patch(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+export function patch<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('PATCH', path, handler, options);
 }
 /** DELETE, as `web.delete`. */
-export function del(path: string, handler: Handler | ViewClass, options?: RouteOptions): RouteDef {
+export function del<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef('DELETE', path, handler, options);
 }
 /** A class-based view, as `web.view`. */
@@ -98,8 +99,8 @@ export function view(path: string, cls: ViewClass, options?: RouteOptions): Rout
 export class RouteTableDef implements Iterable<RouteDef> {
   readonly #defs: RouteDef[] = [];
 
-  /** Register the wrapped handler for `method`. */
-  route(method: string, path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  /** Register the wrapped handler for `method`; its `request.matchInfo` is typed from the path. */
+  route<Path extends string>(method: string, path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return (handler) => {
       this.#defs.push(route(method, path, handler, options));
       return handler;
@@ -107,7 +108,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
-  get(path: string, options?: GetRouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  get<Path extends string>(path: Path, options?: GetRouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return (handler) => {
       this.#defs.push(get(path, handler, options));
       return handler;
@@ -115,27 +116,27 @@ export class RouteTableDef implements Iterable<RouteDef> {
   }
 
   /** HEAD. */
-  head(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  head<Path extends string>(path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return this.route('HEAD', path, options);
   }
 
   /** POST. */
-  post(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  post<Path extends string>(path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return this.route('POST', path, options);
   }
 
   /** PUT. */
-  put(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  put<Path extends string>(path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return this.route('PUT', path, options);
   }
 
   /** PATCH. */
-  patch(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  patch<Path extends string>(path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return this.route('PATCH', path, options);
   }
 
   /** DELETE. */
-  delete(path: string, options?: RouteOptions): <H extends Handler | ViewClass>(handler: H) => H {
+  delete<Path extends string>(path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
     return this.route('DELETE', path, options);
   }
 

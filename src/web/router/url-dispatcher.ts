@@ -1,7 +1,9 @@
 /**
- * The router, as aiohttp's `UrlDispatcher`. Plain paths are found in a map;
- * dynamic ones are indexed by their first literal segment so a request tries
- * only the resources that could match, in registration order.
+ * The router, as aiohttp 3.10+'s `UrlDispatcher`. Every resource is indexed
+ * under its literal prefix (a plain path under itself); a request walks its
+ * path back one segment at a time, longest prefix first, and tries only the
+ * resources under each, in registration order. A plain path is one map
+ * lookup.
  * @module
  */
 import { InvalidStateError } from '../../core/errors.js';
@@ -10,8 +12,10 @@ import { HTTPMethodNotAllowed, HTTPNotFound } from '../exceptions.js';
 import type { Application } from '../application.js';
 import type { Request } from '../request.js';
 import type { Handler, Middleware } from '../types.js';
+import { literalMatchForm } from './path-encoding.js';
 import { isDynamic } from './pattern.js';
 import { compose, DynamicResource, PlainResource, Resource, type ResourceRoute } from './resources.js';
+import type { RouteParams } from './route-params.js';
 import type { RouteDef } from './route-table-def.js';
 import { toHandler, viewHandler, type ViewClass } from './view.js';
 
@@ -35,6 +39,8 @@ export interface SubApp {
 /** The resource of a sub-application mounted at a prefix. */
 export class PrefixedSubAppResource extends Resource {
   readonly #prefix: string;
+  /** @internal The prefix in matched form. */
+  readonly _match: string;
   /** The sub-application. */
   readonly app: SubApp;
 
@@ -42,11 +48,16 @@ export class PrefixedSubAppResource extends Resource {
   constructor(prefix: string, app: SubApp) {
     super(null);
     this.#prefix = prefix;
+    this._match = literalMatchForm('addSubapp()', prefix);
     this.app = app;
   }
 
   override get canonical(): string {
     return this.#prefix;
+  }
+
+  override get _key(): string {
+    return this._match;
   }
 
   override urlFor(): string {
@@ -62,11 +73,12 @@ export interface MatchSink {
   router: UrlDispatcher;
 }
 
-type Indexed = DynamicResource | PrefixedSubAppResource;
+type Indexed = PlainResource | DynamicResource | PrefixedSubAppResource;
 
-const EMPTY: readonly Indexed[] = [];
-const NO_PLAIN: readonly PlainResource[] = [];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+// A route name is identifiers joined by '.', ':' or '-' (aiohttp's rule, Python's identifiers).
+const NAME_SEPARATOR = /[.:-]/;
+const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
 
 /**
  * The router of an {@link Application}, as `app.router`.
@@ -77,11 +89,12 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 export class UrlDispatcher {
   readonly #resources: Resource[] = [];
   readonly #named = new Map<string, Resource>();
-  readonly #plain = new Map<string, PlainResource[]>();
-  readonly #buckets = new Map<string, Indexed[]>();
-  readonly #generic: Indexed[] = [];
-  #dynamicCount = 0;
+  readonly #index = new Map<string, Indexed[]>();
+  // keyLengths[n] is 1 when a key of length n is indexed: the walk slices the path only there.
+  #keyLengths = new Uint8Array(32);
   #frozen = false;
+  /** @internal The prefixes this router is mounted under, in matched form ('' at the root). */
+  _prefix = '';
   /** @internal The application owning this router. */
   _app: Application | null = null;
   /** @internal The composed chain for 404/405 in this router's app. */
@@ -90,39 +103,30 @@ export class UrlDispatcher {
   /** Add (or reuse the last) resource for `path`. */
   addResource(path: string, options?: RouteOptions): Resource {
     this.#checkNotFrozen('addResource()');
-    if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`addResource(): path must be a string starting with "/", got ${describe(path)}`);
+    if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) throw new TypeError(`addResource(): path must be a string starting with "/" (or empty), got ${describe(path)}`);
     const name = options?.name ?? null;
-    if (name !== null && typeof name !== 'string') throw new TypeError(`addResource(): name must be a string, got ${describe(name)}`);
+    if (name !== null) checkName(name);
     const last = this.#resources[this.#resources.length - 1];
     if (last !== undefined && !(last instanceof PrefixedSubAppResource) && last.canonical === path && (name === null || last.name === name)) return last;
     if (name !== null && this.#named.has(name)) throw new Error(`addResource(): duplicate resource name ${JSON.stringify(name)}`);
-    let resource: Resource;
-    if (isDynamic(path)) {
-      const dyn = new DynamicResource(path, name);
-      this.#index(dyn, dyn._firstSegment);
-      this.#dynamicCount++;
-      resource = dyn;
-    } else {
-      const plain = new PlainResource(path, name);
-      const same = this.#plain.get(path);
-      if (same === undefined) this.#plain.set(path, [plain]);
-      else same.push(plain);
-      resource = plain;
-    }
+    const resource = isDynamic(path) ? new DynamicResource(path, name) : new PlainResource(path, name);
     this.#register(resource);
     if (name !== null) this.#named.set(name, resource);
     return resource;
   }
 
-  /** Add a route: `addRoute('GET', '/hello/{name}', hello)`. */
-  addRoute(method: string, path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  /**
+   * Add a route: `addRoute('GET', '/hello/{name}', hello)`. The handler's
+   * `request.matchInfo` is typed from the path (`{ readonly name: string }`).
+   */
+  addRoute<Path extends string>(method: string, path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     // Checked before the resource exists, so a refused handler leaves no empty resource behind.
     const h = toHandler(`addRoute(): ${String(method)} ${String(path)}`, handler);
     return this.addResource(path, options).addRoute(method, h);
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
-  addGet(path: string, handler: Handler | ViewClass, options?: GetRouteOptions): ResourceRoute {
+  addGet<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: GetRouteOptions): ResourceRoute {
     const h = toHandler(`addGet(): ${String(path)}`, handler);
     const resource = this.addResource(path, options);
     if (options?.allowHead !== false) resource.addRoute('HEAD', h);
@@ -130,27 +134,27 @@ export class UrlDispatcher {
   }
 
   /** HEAD. */
-  addHead(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  addHead<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('HEAD', path, handler, options);
   }
 
   /** POST. */
-  addPost(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  addPost<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('POST', path, handler, options);
   }
 
   /** PUT. */
-  addPut(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  addPut<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PUT', path, handler, options);
   }
 
   /** PATCH. */
-  addPatch(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  addPatch<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('PATCH', path, handler, options);
   }
 
   /** DELETE. */
-  addDelete(path: string, handler: Handler | ViewClass, options?: RouteOptions): ResourceRoute {
+  addDelete<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.addRoute('DELETE', path, handler, options);
   }
 
@@ -193,19 +197,24 @@ export class UrlDispatcher {
   _addSubApp(prefix: string, app: SubApp): PrefixedSubAppResource {
     this.#checkNotFrozen('addSubapp()');
     const resource = new PrefixedSubAppResource(prefix, app);
-    const end = prefix.indexOf('/', 1);
-    this.#index(resource, end === -1 ? prefix.slice(1) : prefix.slice(1, end));
-    this.#dynamicCount++;
     this.#register(resource);
+    app.router._mountAt(this._prefix + resource._match);
     return resource;
   }
 
+  /** @internal Record where this router is mounted (its sub-applications' routers follow). */
+  _mountAt(prefix: string): void {
+    this._prefix = prefix;
+    for (const r of this.#resources) if (r instanceof PrefixedSubAppResource) r.app.router._mountAt(prefix + r._match);
+  }
+
   /** @internal Compose every route's chain; no registration after this. */
-  _freeze(middlewares: readonly Middleware[], prefix: string): void {
+  _freeze(middlewares: readonly Middleware[]): void {
     this.#frozen = true;
     this._errorChain = compose(middlewares, routingError);
+    const root = this._prefix === '';
     for (const r of this.#resources) {
-      r._prefix = prefix;
+      if (root && r instanceof PlainResource) r._rootEmpty();
       for (const route of r.routes) route._compose(middlewares);
     }
   }
@@ -218,85 +227,76 @@ export class UrlDispatcher {
   _resolve(method: string, path: string, sink: MatchSink): ResourceRoute | null {
     sink.router = this;
     sink.allowed = null;
-    const plain = this.#plain.get(path);
-    if (this.#dynamicCount === 0) {
-      sink.params = NO_PARAMS;
-      if (plain === undefined) return null;
-      let allowed: Set<string> | null = null;
-      for (const p of plain) {
-        const route = p._route(method);
-        if (route !== undefined) return route;
-        p._allowed((allowed ??= new Set()));
-      }
-      sink.allowed = allowed;
-      return null;
-    }
-    const end = path.indexOf('/', 1);
-    const a = this.#buckets.get(end === -1 ? path.slice(1) : path.slice(1, end)) ?? EMPTY;
-    const b = this.#generic;
-    const c = plain ?? NO_PLAIN;
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    let allowed: Set<string> | null = null;
-    for (;;) {
-      // Walk the candidates (bucket, generic list, plain hits) in registration order.
-      const ca = a[i];
-      const cb = b[j];
-      const cc = c[k];
-      let next: Indexed | undefined;
-      if (ca !== undefined && (cb === undefined || ca._order < cb._order)) next = ca;
-      else next = cb;
-      if (cc !== undefined && (next === undefined || cc._order < next._order)) {
-        k++;
-        const route = cc._route(method);
-        if (route !== undefined) {
-          sink.params = NO_PARAMS;
-          return route;
-        }
-        cc._allowed((allowed ??= new Set()));
-        continue;
-      }
-      if (next === undefined) break;
-      if (next === ca) i++;
-      else j++;
-      if (next instanceof DynamicResource) {
-        const params = next._match(path);
-        if (params === null) continue;
-        const route = next._route(method);
-        if (route !== undefined) {
-          sink.params = params;
-          return route;
-        }
-        next._allowed((allowed ??= new Set()));
-      } else {
-        const prefix = next.canonical;
-        if (path.length <= prefix.length || path.charCodeAt(prefix.length) !== 47 || !path.startsWith(prefix)) continue;
-        // The prefix matched: the sub-application's answer is final, as in aiohttp.
-        return next.app.router._resolve(method, path.slice(prefix.length), sink);
-      }
-    }
     sink.params = NO_PARAMS;
+    const index = this.#index;
+    const lengths = this.#keyLengths;
+    let allowed: Set<string> | null = null;
+    // A sub-application sees '' for its prefix itself, which its index holds under '/'.
+    let end = path.length === 0 ? 1 : path.length;
+    let key: string | null = end < lengths.length && lengths[end] === 1 ? (path.length === 0 ? '/' : path) : null;
+    for (;;) {
+      const list = key === null ? undefined : index.get(key);
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          const c = list[i] as Indexed;
+          let params: Readonly<Record<string, string>> | null = NO_PARAMS;
+          if (c instanceof PlainResource) {
+            if (c._match !== path) continue;
+          } else if (c instanceof DynamicResource) {
+            params = c._match(path);
+            if (params === null) continue;
+          } else {
+            // The walk reached the prefix: the sub-application's answer is final, as in aiohttp.
+            return c.app.router._resolve(method, path.slice(c._match.length), sink);
+          }
+          const route = c._route(method);
+          if (route !== undefined) {
+            sink.params = params;
+            return route;
+          }
+          c._allowed((allowed ??= new Set()));
+        }
+      }
+      if (end <= 1) break;
+      // One segment back, as aiohttp's rpartition('/'), looking up only lengths some key has.
+      // (A charCodeAt loop: V8 inlines it, where lastIndexOf is a builtin call.)
+      do end--;
+      while (end > 0 && path.charCodeAt(end) !== 47);
+      if (end <= 0) {
+        end = 1;
+        key = lengths[1] === 1 ? '/' : null;
+      } else {
+        key = end < lengths.length && lengths[end] === 1 ? path.slice(0, end) : null;
+      }
+    }
     sink.allowed = allowed;
     return null;
   }
 
-  #index(resource: Indexed, segment: string | null): void {
-    if (segment === null || segment.includes('{')) this.#generic.push(resource);
-    else {
-      let list = this.#buckets.get(segment);
-      if (list === undefined) this.#buckets.set(segment, (list = []));
-      list.push(resource);
-    }
-  }
-
-  #register(resource: Resource): void {
-    resource._order = this.#resources.length;
+  #register(resource: Indexed): void {
+    resource._owner = this;
     this.#resources.push(resource);
+    const key = resource._key;
+    let list = this.#index.get(key);
+    if (list === undefined) this.#index.set(key, (list = []));
+    list.push(resource);
+    if (key.length >= this.#keyLengths.length) {
+      const grown = new Uint8Array(Math.max(key.length + 1, this.#keyLengths.length * 2));
+      grown.set(this.#keyLengths);
+      this.#keyLengths = grown;
+    }
+    this.#keyLengths[key.length] = 1;
   }
 
   #checkNotFrozen(where: string): void {
     if (this.#frozen) throw new InvalidStateError(`${where}: cannot register a resource into a frozen router (the app has started)`);
+  }
+}
+
+function checkName(name: unknown): void {
+  if (typeof name !== 'string') throw new TypeError(`addResource(): name must be a string, got ${describe(name)}`);
+  for (const part of name.split(NAME_SEPARATOR)) {
+    if (!IDENTIFIER.test(part)) throw new TypeError(`addResource(): route name ${JSON.stringify(name)} must be identifiers separated by '.', ':' or '-'`);
   }
 }
 
