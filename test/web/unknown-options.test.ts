@@ -5,8 +5,9 @@ import { describe, it } from 'node:test';
 import { TestClient, TestServer } from '../../src/testing/index.js';
 import {
   Application, AppRunner, HTTPFound, HTTPMethodNotAllowed, HTTPNotFound, HTTPRequestEntityTooLarge, jsonResponse, normalizePathMiddleware, Response,
-  RouteTableDef, StreamResponse, TCPSite, UnixSite, type Request,
+  RouteTableDef, runApp, StreamResponse, TCPSite, UnixSite, type Request,
 } from '../../src/web/index.js';
+import { serveApp } from '../../src/web/run-app.js';
 import { refusesOption } from '../helpers/refuses-option.js';
 import { clientFor } from './helpers.js';
 
@@ -79,11 +80,7 @@ describe('unknown options in aiots/web and aiots/test', () => {
     });
   });
 
-  // For the lead: runner.ts, run-app.ts and router/* call checkOptions after
-  // the merge (see src/web/option-names.ts); drop `todo` then.
-  const pending = { todo: 'runner.ts, run-app.ts and router/* do not call checkOptions yet' };
-
-  it('TCPSite(…, { ssl_context }) is refused, not served as plain HTTP', pending, async () => {
+  it('TCPSite(…, { ssl_context }) is refused, not served as plain HTTP', async () => {
     const runner = new AppRunner(new Application());
     await runner.setup();
     try {
@@ -93,7 +90,7 @@ describe('unknown options in aiots/web and aiots/test', () => {
     }
   });
 
-  it('AppRunner, UnixSite and the router refuse unknown options', pending, async () => {
+  it('AppRunner, UnixSite and the router refuse unknown options', async () => {
     const app = new Application();
     await refusesOption(() => new AppRunner(app, { shutdown_timeout: 1 } as never), /^AppRunner\(\): unknown option "shutdown_timeout"; did you mean "shutdownTimeout"\?$/);
     const runner = new AppRunner(app);
@@ -101,5 +98,18 @@ describe('unknown options in aiots/web and aiots/test', () => {
     await refusesOption(() => app.router.addGet('/', async () => new Response(), { allow_head: false } as never), /^addGet\(\): unknown option "allow_head"; did you mean "allowHead"\?$/);
     await refusesOption(() => app.router.addPost('/', async () => new Response(), { nam: 'x' } as never), /^addPost\(\): unknown option "nam"; did you mean "name"\?$/);
     await refusesOption(() => new RouteTableDef().get('/', { allow_head: false } as never), /did you mean "allowHead"\?$/);
+    await refusesOption(() => app.router.addResource('/r', { nme: 'r' } as never), /^addResource\(\): unknown option "nme"; did you mean "name"\?$/);
+    const named = app.router.addGet('/u/{id}', async () => new Response(), { name: 'u' });
+    await refusesOption(() => named.resource.urlFor({ id: '1' }, { qeury: { a: '1' } } as never), /^urlFor\(\): unknown option "qeury"; did you mean "query"\?$/);
+    // A route definition keeps its name when added; allowHead is not passed on as a resource option.
+    const defs = new RouteTableDef();
+    defs.get('/d', { name: 'd', allowHead: false })(async () => new Response());
+    app.router.addRoutes(defs);
+    assert.equal(app.router.get('d').canonical, '/d');
+  });
+
+  it('runApp refuses an unknown option at the call, before anything starts', async () => {
+    await refusesOption(() => runApp(new Application(), { ssl_context: {}, port: 0 } as never), /^runApp\(\): unknown option "ssl_context"; did you mean "ssl"\?$/);
+    await refusesOption(() => serveApp(new Application(), { shutdown_timeout: 1 } as never), /^runApp\(\): unknown option "shutdown_timeout"; did you mean "shutdownTimeout"\?$/);
   });
 });

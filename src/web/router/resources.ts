@@ -4,6 +4,8 @@
  * per method.
  * @module
  */
+import { checkOptions } from '../../core/options.js';
+import { URL_FOR_OPTIONS } from '../option-names.js';
 import { describe } from '../../core/validate.js';
 import type { Handler, Middleware } from '../types.js';
 import { isToken } from '../headers.js';
@@ -251,6 +253,7 @@ export function unescapeSafe(s: string): string {
 }
 
 function withQuery(path: string, options: UrlForOptions | undefined): string {
+  checkOptions('urlFor()', options, URL_FOR_OPTIONS);
   const q = options?.query;
   if (q === undefined) return path;
   const s = (q instanceof URLSearchParams ? q : new URLSearchParams(q)).toString();

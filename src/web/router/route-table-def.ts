@@ -4,6 +4,8 @@
  * that registers the function and gives it back.
  * @module
  */
+import { checkOptions } from '../../core/options.js';
+import { GET_ROUTE_OPTIONS, ROUTE_OPTIONS } from '../option-names.js';
 import type { Handler } from '../types.js';
 import type { ResourceRoute } from './resources.js';
 import type { RouteParams } from './route-params.js';
@@ -25,13 +27,16 @@ class MethodRouteDef implements RouteDef {
     this.#method = method;
     this.#path = path;
     // Refused where it is written (web.get(...)), not later in addRoutes().
-    this.#handler = toHandler(`web.${method === 'DELETE' ? 'delete' : method === '*' ? 'route' : method.toLowerCase()}(): ${String(path)}`, handler);
+    const where = `web.${method === 'DELETE' ? 'delete' : method === '*' ? 'route' : method.toLowerCase()}()`;
+    checkOptions(where, options, method === 'GET' ? GET_ROUTE_OPTIONS : ROUTE_OPTIONS);
+    this.#handler = toHandler(`${where}: ${String(path)}`, handler);
     this.#options = options;
   }
 
   register(router: UrlDispatcher): ResourceRoute[] {
     if (this.#method === 'GET') {
-      const resource = router.addResource(this.#path, this.#options);
+      const name = this.#options?.name;
+      const resource = router.addResource(this.#path, name === undefined ? undefined : { name });
       const out: ResourceRoute[] = [];
       if (this.#options?.allowHead !== false) out.push(resource.addRoute('HEAD', this.#handler));
       out.push(resource.addRoute('GET', this.#handler));
@@ -46,6 +51,7 @@ class ViewRouteDef implements RouteDef {
   readonly #view: ViewClass;
   readonly #options: RouteOptions | undefined;
   constructor(path: string, view: ViewClass, options: RouteOptions | undefined) {
+    checkOptions('web.view()', options, ROUTE_OPTIONS);
     this.#path = path;
     this.#view = view;
     this.#options = options;
@@ -101,6 +107,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
 
   /** Register the wrapped handler for `method`; its `request.matchInfo` is typed from the path. */
   route<Path extends string>(method: string, path: Path, options?: RouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
+    checkOptions(`routes.${method === 'DELETE' ? 'delete' : String(method).toLowerCase()}()`, options, ROUTE_OPTIONS);
     return (handler) => {
       this.#defs.push(route(method, path, handler, options));
       return handler;
@@ -109,6 +116,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
 
   /** GET (and HEAD unless `allowHead: false`). */
   get<Path extends string>(path: Path, options?: GetRouteOptions): <H extends Handler<RouteParams<Path>> | ViewClass>(handler: H) => H {
+    checkOptions('routes.get()', options, GET_ROUTE_OPTIONS);
     return (handler) => {
       this.#defs.push(get(path, handler, options));
       return handler;
@@ -142,6 +150,7 @@ export class RouteTableDef implements Iterable<RouteDef> {
 
   /** A class-based view. */
   view(path: string, options?: RouteOptions): <V extends ViewClass>(cls: V) => V {
+    checkOptions('routes.view()', options, ROUTE_OPTIONS);
     return (cls) => {
       this.#defs.push(view(path, cls, options));
       return cls;

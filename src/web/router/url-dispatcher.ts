@@ -7,6 +7,8 @@
  * @module
  */
 import { InvalidStateError } from '../../core/errors.js';
+import { checkOptions } from '../../core/options.js';
+import { GET_ROUTE_OPTIONS, ROUTE_OPTIONS } from '../option-names.js';
 import { describe } from '../../core/validate.js';
 import { HTTPMethodNotAllowed, HTTPNotFound } from '../exceptions.js';
 import type { Application } from '../application.js';
@@ -102,9 +104,13 @@ export class UrlDispatcher {
 
   /** Add (or reuse the last) resource for `path`. */
   addResource(path: string, options?: RouteOptions): Resource {
+    checkOptions('addResource()', options, ROUTE_OPTIONS);
+    return this.#resource(path, options?.name ?? null);
+  }
+
+  #resource(path: string, name: string | null): Resource {
     this.#checkNotFrozen('addResource()');
     if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) throw new TypeError(`addResource(): path must be a string starting with "/" (or empty), got ${describe(path)}`);
-    const name = options?.name ?? null;
     if (name !== null) checkName(name);
     const last = this.#resources[this.#resources.length - 1];
     if (last !== undefined && !(last instanceof PrefixedSubAppResource) && last.canonical === path && (name === null || last.name === name)) return last;
@@ -115,52 +121,60 @@ export class UrlDispatcher {
     return resource;
   }
 
+  // One route, its options checked under the public method's name; the
+  // handler is checked before the resource exists, so a refused handler
+  // leaves no empty resource behind.
+  #route(where: string, method: string, path: string, handler: Handler | ViewClass, options: RouteOptions | undefined): ResourceRoute {
+    checkOptions(`${where}()`, options, ROUTE_OPTIONS);
+    const h = toHandler(`${where}(): ${String(method)} ${String(path)}`, handler);
+    return this.#resource(path, options?.name ?? null).addRoute(method, h);
+  }
+
   /**
    * Add a route: `addRoute('GET', '/hello/{name}', hello)`. The handler's
    * `request.matchInfo` is typed from the path (`{ readonly name: string }`).
    */
   addRoute<Path extends string>(method: string, path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    // Checked before the resource exists, so a refused handler leaves no empty resource behind.
-    const h = toHandler(`addRoute(): ${String(method)} ${String(path)}`, handler);
-    return this.addResource(path, options).addRoute(method, h);
+    return this.#route('addRoute', method, path, handler, options);
   }
 
   /** GET (and HEAD unless `allowHead: false`). */
   addGet<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: GetRouteOptions): ResourceRoute {
+    checkOptions('addGet()', options, GET_ROUTE_OPTIONS);
     const h = toHandler(`addGet(): ${String(path)}`, handler);
-    const resource = this.addResource(path, options);
+    const resource = this.#resource(path, options?.name ?? null);
     if (options?.allowHead !== false) resource.addRoute('HEAD', h);
     return resource.addRoute('GET', h);
   }
 
   /** HEAD. */
   addHead<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('HEAD', path, handler, options);
+    return this.#route('addHead', 'HEAD', path, handler, options);
   }
 
   /** POST. */
   addPost<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('POST', path, handler, options);
+    return this.#route('addPost', 'POST', path, handler, options);
   }
 
   /** PUT. */
   addPut<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('PUT', path, handler, options);
+    return this.#route('addPut', 'PUT', path, handler, options);
   }
 
   /** PATCH. */
   addPatch<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('PATCH', path, handler, options);
+    return this.#route('addPatch', 'PATCH', path, handler, options);
   }
 
   /** DELETE. */
   addDelete<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('DELETE', path, handler, options);
+    return this.#route('addDelete', 'DELETE', path, handler, options);
   }
 
   /** A class-based view answering every method it defines. */
   addView(path: string, view: ViewClass, options?: RouteOptions): ResourceRoute {
-    return this.addRoute('*', path, viewHandler(view), options);
+    return this.#route('addView', '*', path, viewHandler(view), options);
   }
 
   /** Register route definitions (a `RouteTableDef` or `[web.get(...), ...]`). */
