@@ -15,8 +15,9 @@ import { serveApp } from '../web/run-app.js';
 const USAGE = `usage: aiots serve [--host H] [--port P] [--path SOCK] [--ssl-cert FILE --ssl-key FILE] module:app [args...]
 
 Serve the Application exported as "app" by "module" (a file path or a
-package name). If the export is a function, it is called with the extra
-args and must return an Application (or a promise of one).
+package name). If the export is a function, it is called with the args
+after module:app (options included, passed on as they are) and must return
+an Application (or a promise of one).
 
 options:
   -H, --host H      host to listen on (default 0.0.0.0)
@@ -26,13 +27,32 @@ options:
   --ssl-key FILE    and this PEM private key (both or neither)
   -h, --help        show this help`;
 
+// The options that take a value, to find where aiots's options end.
+const TAKES_VALUE = new Set(['-H', '--host', '-P', '--port', '-U', '--path', '--ssl-cert', '--ssl-key']);
+
+/**
+ * aiots's own options, then `module:app` and the app's arguments, which are
+ * passed on as they are (`--db x` included), as `python -m aiohttp.web`
+ * does; a `--` before the module is accepted too.
+ */
+function splitAtModule(argv: readonly string[]): [string[], string[]] {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [argv.slice(0, i), argv.slice(i + 1)];
+    if (TAKES_VALUE.has(a)) i++;
+    else if (!a.startsWith('-') || a === '-') return [argv.slice(0, i), argv.slice(i)];
+  }
+  return [[...argv], []];
+}
+
 /** Run the command; resolves to the exit code once the server has shut down. */
 export async function main(argv: string[]): Promise<number> {
+  const [own, positionals] = splitAtModule(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
+      args: own,
+      allowPositionals: false,
       strict: true,
       options: {
         host: { type: 'string', short: 'H' },
@@ -47,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`aiots serve: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
   if (values.help === true) {
     console.log(USAGE);
     return 0;

@@ -72,6 +72,13 @@ test('aiots serve module:init calls the function with the extra arguments', asyn
   assert.equal(await s.stop(), 0);
 });
 
+test('the app\'s arguments after module:init are passed on as they are, options included, without "--"', async (t) => {
+  const file = fixture(t);
+  const s = await serve(t, ['-P', '0', '-H', '127.0.0.1', `${file}:init`, '--db', 'x.sqlite', '-v', '--port', '9']);
+  assert.equal(await (await fetch(`http://127.0.0.1:${s.port}/`)).text(), 'init --db,x.sqlite,-v,--port,9');
+  assert.equal(await s.stop(), 0);
+});
+
 test('usage errors exit 2, bad modules or exports exit 1', async (t) => {
   const file = fixture(t);
   const errors: string[] = [];

@@ -27,10 +27,11 @@ function echoApp(): web.Application {
 }
 
 async function site(t: TestContext, app: web.Application, options?: web.TCPSiteOptions & web.RunnerOptions): Promise<web.TCPSite> {
-  const runner = new web.AppRunner(app, { accessLog: null, ...options });
+  const { ssl, backlog, reusePort, ...runnerOptions } = options ?? {};
+  const runner = new web.AppRunner(app, { accessLog: null, ...runnerOptions });
   await runner.setup();
   t.after(() => runner.cleanup());
-  const s = new web.TCPSite(runner, '127.0.0.1', 0, options);
+  const s = new web.TCPSite(runner, '127.0.0.1', 0, { ...(ssl === undefined ? {} : { ssl }), ...(backlog === undefined ? {} : { backlog }), ...(reusePort === undefined ? {} : { reusePort }) });
   await s.start();
   return s;
 }
