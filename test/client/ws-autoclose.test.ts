@@ -3,10 +3,10 @@
 // read; with false it stays open to the user until they call close().
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { ClientSession, WSMsgType } from '../../src/client/index.js';
+import { listenWs } from '../helpers/ws-server.js';
 
 /** A server that sends "hi" and then closes with 4000 "bye". */
 async function closingServer(t: TestContext): Promise<string> {
@@ -16,14 +16,7 @@ async function closingServer(t: TestContext): Promise<string> {
     ws.send('hi');
     ws.close(4000, 'bye');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    for (const c of wss.clients) c.terminate();
-    wss.close();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenWs(t, server, wss);
 }
 
 test('autoclose (default true): closed as soon as CLOSE is read; close() has nothing left to do', async (t) => {

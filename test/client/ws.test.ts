@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ClientSession } from '../../src/client/index.js';
 import { cancelAtRandom } from '../helpers/cancel-at-random.js';
+import { listenWs } from '../helpers/ws-server.js';
 
 async function wsServer(t: TestContext): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -21,14 +21,7 @@ async function wsServer(t: TestContext): Promise<string> {
     if (req.url === '/missing') socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
     else wss.handleUpgrade(req, socket, head, () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    for (const c of wss.clients) c.terminate();
-    wss.close();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenWs(t, server, wss);
 }
 
 /** Collect the `ws` sockets made while `fn` runs (their class is private to the response). */

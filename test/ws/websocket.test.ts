@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { ClientSession, ServerTimeoutError, WSMsgType, WSServerHandshakeError, type WSMessage } from '../../src/client/index.js';
 import { CancelledError, Event, TimeoutError, createTask, sleep, timeout, waitFor } from '../../src/index.js';
 import { cancelAtRandom } from '../helpers/cancel-at-random.js';
+import { listenWs } from '../helpers/ws-server.js';
 
 async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, options: { autoPong?: boolean } = {}): Promise<string> {
   const server = http.createServer((_req, res) => {
@@ -24,14 +25,7 @@ async function wsServer(t: TestContext, onConnection: (ws: WsSocket) => void, op
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    for (const c of wss.clients) c.terminate();
-    wss.close();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return listenWs(t, server, wss);
 }
 
 function echo(ws: WsSocket): void {
