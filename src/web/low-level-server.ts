@@ -50,7 +50,7 @@ export class Server implements ServerFactory<AppServer> {
     });
   }
 
-  /** @internal `loop.createServer(server, host, port)`: a runner and one TCP site; `close()` the result to stop. */
+  /** What `loop.createServer(server, host, port)` calls: a runner and one TCP site; `close()` the result to stop. */
   async [kServerFactory](host: string | undefined, port: number | undefined): Promise<AppServer> {
     const runner = new ServerRunner(this);
     await runner.setup();

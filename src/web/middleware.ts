@@ -6,7 +6,7 @@ import { describe } from '../core/validate.js';
 import { HTTPPermanentRedirect, type HTTPMove } from './exceptions.js';
 import { encodeLocation, isSameOrigin } from './location.js';
 import type { MatchSink } from './router/url-dispatcher.js';
-import { matchPathOf } from './server-handler.js';
+import { matchPathOf } from './router/path-encoding.js';
 import type { Middleware } from './types.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 

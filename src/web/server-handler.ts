@@ -21,9 +21,6 @@ import { matchPathOf } from './router/path-encoding.js';
 import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
 import type { Handler, HandlerResult } from './types.js';
 
-/** @internal */
-export { matchPathOf };
-
 /** Options of the request handler (part of the runner's options). */
 export interface HandlerOptions {
   /** Where access log lines go; null turns the log off. @default a line on stdout per request */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as web from '../../src/web/index.js';
 import type { MatchSink } from '../../src/web/router/url-dispatcher.js';
-import { matchPathOf } from '../../src/web/server-handler.js';
+import { matchPathOf } from '../../src/web/router/path-encoding.js';
 
 const handler: web.Handler = async () => new web.Response();
 
