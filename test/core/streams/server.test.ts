@@ -163,7 +163,8 @@ test('startServer() cancelled at random points leaves no server listening', asyn
     }
     // A server being closed by the cancellation is gone a few turns later.
     for (let i = 0; i < 5 && tcpServers() > before; i++) await sleep(0.01);
-    assert.equal(tcpServers(), before, `trial seed ${trial.seed} (${trial.point}): a server is left listening`);
+    // At most as many as before: a server of an earlier test may finish closing meanwhile.
+    assert.ok(tcpServers() <= before, `trial seed ${trial.seed} (${trial.point}): a server is left listening (${tcpServers()} > ${before})`);
   });
 });
 
