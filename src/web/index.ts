@@ -8,6 +8,12 @@ export { Signal } from './signal.js';
 export { CIMultiDict, RequestHeaders, type HeadersInit } from './headers.js';
 export * from './exceptions.js';
 export { Request, type CloneOptions } from './request.js';
+export { MultiDictProxy } from './multidict.js';
+export { FileField } from './multipart/file-field.js';
+export { BodyPartReader } from './multipart/body-part.js';
+export { MultipartReader } from './multipart/reader.js';
+export type { PostData } from './multipart/post-form.js';
+export type { MultipartLimits, MultipartOptions, PostOptions } from './multipart/options.js';
 export {
   ConnectionResetError, Response, StreamResponse, jsonResponse,
   type CookieOptions, type JsonResponseOptions, type ResponseOptions, type StreamResponseOptions,
