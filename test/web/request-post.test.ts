@@ -8,21 +8,12 @@ import { test, type TestContext } from 'node:test';
 import { Event, sleep } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
 import { clientFor, openSocket, rawRequest, statusOf } from './helpers.js';
+import { multipartBody } from './multipart-helpers.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-post-test-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** A multipart body by hand: [headers, content] per part. */
-export function multipartBody(boundary: string, parts: readonly (readonly [string, string | Buffer])[], end = true): Buffer {
-  const out: Buffer[] = [];
-  for (const [head, content] of parts) {
-    out.push(Buffer.from(`--${boundary}\r\n${head}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n'));
-  }
-  if (end) out.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(out);
 }
 
 test('post() gives fields as strings and files as FileFields, small ones in memory, large ones in a temporary file', async (t) => {

@@ -205,7 +205,8 @@ export class MultipartReader implements AsyncIterable<BodyPartReader> {
     // The rest of the body stays unread: the connection closes after the answer.
     this.#owner._bodyRefused = true;
     this.#parts.length = 0;
-    if (!this.#bb.destroyed) this.#bb.destroy();
+    // busboy is not fed again; it is not destroyed either: this may run inside
+    // its own write, which goes on using its state after emitting.
     this._notify();
   }
 }
