@@ -22,7 +22,7 @@ test('request.content is at EOF once read(), text(), json() or post() consumed t
   app.router.addPost('/read', readThenContent((r) => r.read()));
   app.router.addPost('/text', readThenContent((r) => r.text()));
   app.router.addPost('/json', readThenContent(async (r) => JSON.stringify(await r.json())));
-  app.router.addPost('/post', readThenContent(async (r) => (await r.post()).toString()));
+  app.router.addPost('/post', readThenContent(async (r) => new URLSearchParams([...(await r.post())] as [string, string][]).toString()));
   const client = await clientFor(t, app);
   const cases: [string, Parameters<typeof client.post>[1], string][] = [
     ['/read', { data: 'a\nb' }, 'a\nb'],

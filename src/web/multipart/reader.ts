@@ -49,7 +49,8 @@ export class MultipartReader implements AsyncIterable<BodyPartReader> {
   #closed = false;
   #pumping = false;
   #error: unknown = undefined;
-  #wake: Future<void> | undefined = undefined;
+  // One future per waiter: cancelling one waiter must not cancel another.
+  #waiters: Future<void>[] = [];
 
   /** @internal `maxSize` bounds the whole (decoded) body; 0 is no bound. */
   constructor(headers: RequestHeaders, content: StreamReader, limits: ResolvedLimits, maxSize: number, owner: BodyOwner) {
@@ -141,8 +142,13 @@ export class MultipartReader implements AsyncIterable<BodyPartReader> {
     if (this.#error !== undefined) throw this.#error;
     const bb = this.#bb;
     if (this.#inputDone || this.#pumping || bb.writableLength > 0 || (part !== null && part._pending())) {
-      const w = (this.#wake ??= new Future<void>());
-      await suspend(w, undefined);
+      const w = new Future<void>();
+      this.#waiters.push(w);
+      try {
+        await suspend(w, undefined);
+      } finally {
+        if (w.cancelled()) this.#waiters = this.#waiters.filter((x) => x !== w);
+      }
       return;
     }
     this.#pumping = true;
@@ -175,11 +181,10 @@ export class MultipartReader implements AsyncIterable<BodyPartReader> {
 
   /** @internal Wake whoever waits for busboy. */
   _notify(): void {
-    const w = this.#wake;
-    if (w !== undefined) {
-      this.#wake = undefined;
-      if (!w.done()) w.setResult();
-    }
+    const ws = this.#waiters;
+    if (ws.length === 0) return;
+    this.#waiters = [];
+    for (const w of ws) if (!w.done()) w.setResult();
   }
 
   // A chunk busboy held back (a file stream was full) went through at last.
