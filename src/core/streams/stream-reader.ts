@@ -318,6 +318,19 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return data;
   }
 
+  /**
+   * @internal As `readany()`, but without joining what is buffered: the
+   * first chunk as it arrived (empty at EOF). A copy-free read for parsers
+   * that take chunks (the multipart reader).
+   */
+  async _readChunk(): Promise<Buffer> {
+    this.#throwIfFailed();
+    if (this.bufferedSize === 0 && !this.#eof) await this.#waitForData('readany', undefined);
+    const data = this.#take(this.#end - this.#start);
+    this.#maybeResume();
+    return data;
+  }
+
   /** Iterate over chunks of at most `n` bytes until EOF. */
   async *iterChunked(n: number): AsyncGenerator<Buffer, void, undefined> {
     toInt('StreamReader.iterChunked()', 'n', n, 1);

@@ -154,7 +154,7 @@ export class MultipartReader implements AsyncIterable<BodyPartReader> {
     this.#pumping = true;
     let chunk: Buffer;
     try {
-      chunk = await this.#content.readany();
+      chunk = await this.#content._readChunk();
     } catch (e) {
       // A cancelled read leaves the body as it was; anything else (the client
       // went away, a corrupt Content-Encoding) ends the reader.
