@@ -20,6 +20,8 @@ export type PostData = MultiDictProxy<string | Buffer | FileField>;
 /** @internal The temporary files of one request, removed together when it ends. */
 export class TempFiles {
   readonly #paths = new Set<string>();
+  /** True once the request ended: a file made later (by a task the handler left running) goes at once. */
+  closed = false;
 
   add(path: string): void {
     this.#paths.add(path);
@@ -33,6 +35,7 @@ export class TempFiles {
 
   /** Remove them all. Synchronous: an unlink is one short system call, and the client then never sees an answer before its files are gone. */
   removeAll(): void {
+    this.closed = true;
     for (const p of this.#paths) unlinkQuietly(p);
     this.#paths.clear();
   }
@@ -80,7 +83,7 @@ async function spool(part: BodyPartReader, filename: string, threshold: number, 
     ok = true;
   } finally {
     await fh?.close();
-    if (!ok && path !== null) temps.remove(path);
+    if ((!ok || temps.closed) && path !== null) temps.remove(path);
   }
   const data = path === null ? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)) : null;
   return new FileField(part.name ?? '', filename, part.contentType, part.headers, size, path, data);
