@@ -153,3 +153,17 @@ test('the client going away in the middle of a part: part.read() fails with Conn
   await done.wait();
   assert.ok(error instanceof web.ConnectionResetError, String(error));
 });
+
+test('a nested multipart/mixed part is not parsed (busboy does not): it comes as a field with its text', async (t) => {
+  const app = new web.Application();
+  app.router.addPost('/up', async (r) => {
+    const out: unknown[] = [];
+    for await (const part of await r.multipart()) out.push([part.name, part.filename, part.contentType, await part.text()]);
+    return web.jsonResponse(out);
+  });
+  const client = await clientFor(t, app);
+  const inner = '--I\r\nContent-Disposition: file; filename="a.txt"\r\n\r\nA\r\n--I--';
+  const body = multipartBody('B', [['Content-Disposition: form-data; name="files"\r\nContent-Type: multipart/mixed; boundary=I', inner], ['Content-Disposition: form-data; name="after"', 'x']]);
+  const resp = await client.post('/up', { data: body, headers: { 'Content-Type': 'multipart/form-data; boundary=B' } });
+  assert.deepEqual(await resp.json(), [['files', null, 'multipart/mixed', inner], ['after', null, 'text/plain', 'x']]);
+});
