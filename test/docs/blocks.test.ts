@@ -1,8 +1,8 @@
 // Every ```ts block of README.md and docs/*.md compiles under the project's
 // strict settings (tsconfig.json: strict, exactOptionalPropertyTypes,
-// noUncheckedIndexedAccess, ...) plus noPropertyAccessFromIndexSignature, all in
-// one compiler program; the blocks
-// tagged `runnable` run under tsx and print what their `stdout` note says.
+// noUncheckedIndexedAccess, ...) plus noPropertyAccessFromIndexSignature, all
+// in one compiler program; the blocks tagged `runnable` run under tsx and print
+// what their `stdout` note says.
 // The tags and notes are described in ./blocks.ts and CONTRIBUTING.md.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
