@@ -65,6 +65,14 @@ void t;
 TS
 npx --no-install tsc -p .
 node out/consumer.js
+# TypeScript 7 (6 too) loads no @types package its tsconfig does not list:
+# aiots's declarations must pull in @types/node by themselves, so a tsconfig
+# without "types" (TypeScript 7's default, []) must type-check as well.
+npm install --prefix ts7 --no-fund --no-audit --silent typescript@7 >/dev/null
+cat > tsconfig.ts7.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true }, "include": ["consumer.ts", "wrong.ts"] }
+JSON
+ts7/node_modules/.bin/tsc -p tsconfig.ts7.json || { echo "pack check: TypeScript $(ts7/node_modules/.bin/tsc --version) rejects the package's declarations without \"types\": [\"node\"]" >&2; exit 1; }
 # A stack trace through aiots points at a shipped .ts file.
 cat > trace.mjs <<'JS'
 import { Semaphore } from 'aiots';

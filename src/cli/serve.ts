@@ -11,13 +11,16 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Application } from '../web/application.js';
 import { serveApp } from '../web/run-app.js';
+import { isTypeScriptFile, prepareTypeScript } from './ts-loader.js';
 
 const USAGE = `usage: aiots serve [--host H] [--port P] [--path SOCK] [--ssl-cert FILE --ssl-key FILE] module:app [args...]
 
 Serve the Application exported as "app" by "module" (a file path or a
 package name). If the export is a function, it is called with the args
 after module:app (options included, passed on as they are) and must return
-an Application (or a promise of one).
+an Application (or a promise of one). A .ts module is loaded with the
+project's tsx when it is installed, else with Node's type stripping where
+it is on (Node 22.18+, 23.6+).
 
 options:
   -H, --host H      host to listen on (default 0.0.0.0)
@@ -103,9 +106,17 @@ export async function main(argv: string[]): Promise<number> {
   const colon = entry.lastIndexOf(':');
   const modName = entry.slice(0, colon);
   const exportName = entry.slice(colon + 1);
-  const specifier = /^\.{0,2}\/|\.[cm]?[jt]sx?$/.test(modName) ? pathToFileURL(resolve(modName)).href : modName;
+  const isPath = /^\.{0,2}\/|\.[cm]?[jt]sx?$/.test(modName);
+  const specifier = isPath ? pathToFileURL(resolve(modName)).href : modName;
   let mod: Record<string, unknown>;
   try {
+    if (isPath && isTypeScriptFile(modName)) {
+      const problem = await prepareTypeScript(resolve(modName), process.cwd());
+      if (problem !== null) {
+        console.error(`aiots serve: ${problem}`);
+        return 1;
+      }
+    }
     mod = (await import(specifier)) as Record<string, unknown>;
   } catch (e) {
     console.error(`aiots serve: cannot import ${JSON.stringify(modName)}: ${(e as Error).message}`);

@@ -59,7 +59,7 @@ export interface ClientSessionOptions {
   /** Decompress gzip, deflate and br bodies (and ask for them). @default true */
   readonly autoDecompress?: boolean;
   /** Tracing hooks. */
-  readonly traceConfigs?: readonly TraceConfig[];
+  readonly traceConfigs?: readonly TraceConfig<never>[];
   /** Default `maxSize` for `read()`/`text()`/`json()` (null: no limit, as aiohttp). @default null */
   readonly maxResponseSize?: number | null;
 }
@@ -98,7 +98,7 @@ export class ClientSession implements AsyncDisposable {
   readonly #ownsConnector: boolean;
   readonly #raise: RaiseForStatus;
   readonly #decompress: boolean;
-  readonly #traces: readonly TraceConfig[] | null;
+  readonly #traces: readonly TraceConfig<never>[] | null;
   readonly #maxSize: number | null;
   #closed = false;
   readonly #websockets = new Set<ClientWebSocketResponse>();

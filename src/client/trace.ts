@@ -36,49 +36,73 @@ export interface TraceConnectionParams {
   readonly port: number;
 }
 
-/** A hook: `(session, traceConfigCtx, params)`, as in aiohttp; may be async. */
-export type TraceHook<P> = (session: unknown, ctx: Record<string, unknown>, params: P) => void | Promise<void>;
+/**
+ * A hook: `(session, traceConfigCtx, params)`, as in aiohttp; may be async.
+ * `C` is the type of the per-request context (see {@link TraceConfig}).
+ */
+export type TraceHook<P, C extends object = Record<string, unknown>> = (session: unknown, ctx: C, params: P) => void | Promise<void>;
 
 /** Options of {@link TraceConfig}. */
-export interface TraceConfigOptions {
+export interface TraceConfigOptions<C extends object = Record<string, unknown>> {
   /** Makes the per-request context object from the request's `traceRequestCtx`. @default `(c) => ({ traceRequestCtx: c })` */
-  readonly traceConfigCtxFactory?: (traceRequestCtx: unknown) => Record<string, unknown>;
+  readonly traceConfigCtxFactory?: (traceRequestCtx: unknown) => C;
 }
+
+/**
+ * The context the default factory makes: `C` must not need more than
+ * `traceRequestCtx`. (`never` is what `new TraceConfig()` infers inside
+ * `traceConfigs: [...]`: it fits too.)
+ */
+type DefaultContextFits<C extends object> = [C] extends [never] ? true
+  : Partial<Omit<C, 'traceRequestCtx'>> extends Omit<C, 'traceRequestCtx'> ? true : false;
 
 /**
  * Hooks on the steps of every request of a session. Request hooks are
  * awaited in order; connection hooks (queued, create) and chunk hooks are
  * called without waiting, as they run inside the I/O path. Connection-create
  * hooks receive a fresh context: undici opens sockets for the pool, not for one request.
+ *
+ * Each request's hooks share one context object, made by
+ * `traceConfigCtxFactory` (aiohttp's `trace_config_ctx_factory`); its type `C`
+ * is inferred from the factory, or given as `new TraceConfig<{ t0?: number }>()`
+ * when every field but `traceRequestCtx` is optional, so hooks read
+ * `ctx.t0` without casts (also under `noPropertyAccessFromIndexSignature`).
+ * Without either, the context is a `Record<string, unknown>`.
  * @example
- * const tc = new TraceConfig();
+ * const tc = new TraceConfig({ traceConfigCtxFactory: () => ({ start: 0 }) });
  * tc.onRequestStart.push((_s, ctx) => { ctx.start = performance.now(); });
- * tc.onRequestEnd.push((_s, ctx, p) => console.log(p.url.href, performance.now() - (ctx.start as number)));
+ * tc.onRequestEnd.push((_s, ctx, p) => console.log(p.url.href, performance.now() - ctx.start));
  * const session = new ClientSession({ traceConfigs: [tc] });
+ * @typeParam C - the per-request context handed to every hook.
  */
-export class TraceConfig {
+export class TraceConfig<C extends object = Record<string, unknown>> {
   /** Before the request is sent (once per request, not per redirect hop). */
-  readonly onRequestStart: TraceHook<TraceRequestStartParams>[] = [];
+  readonly onRequestStart: TraceHook<TraceRequestStartParams, C>[] = [];
   /** The final response's headers received, redirects followed (once per request). */
-  readonly onRequestEnd: TraceHook<TraceRequestEndParams>[] = [];
+  readonly onRequestEnd: TraceHook<TraceRequestEndParams, C>[] = [];
   /** The request failed (instead of `onRequestEnd`). */
-  readonly onRequestException: TraceHook<TraceRequestExceptionParams>[] = [];
+  readonly onRequestException: TraceHook<TraceRequestExceptionParams, C>[] = [];
   /** A redirect is about to be followed (once per hop). */
-  readonly onRequestRedirect: TraceHook<TraceRequestEndParams>[] = [];
+  readonly onRequestRedirect: TraceHook<TraceRequestEndParams, C>[] = [];
   /** The request starts waiting for a free connection slot (the pool limit). */
-  readonly onConnectionQueuedStart: TraceHook<Record<string, never>>[] = [];
+  readonly onConnectionQueuedStart: TraceHook<Record<string, never>, C>[] = [];
   /** The request got its connection slot. */
-  readonly onConnectionQueuedEnd: TraceHook<Record<string, never>>[] = [];
+  readonly onConnectionQueuedEnd: TraceHook<Record<string, never>, C>[] = [];
   /** A new socket is being opened. */
-  readonly onConnectionCreateStart: TraceHook<TraceConnectionParams>[] = [];
+  readonly onConnectionCreateStart: TraceHook<TraceConnectionParams, C>[] = [];
   /** A new socket opened (or failed to). */
-  readonly onConnectionCreateEnd: TraceHook<TraceConnectionParams>[] = [];
+  readonly onConnectionCreateEnd: TraceHook<TraceConnectionParams, C>[] = [];
   /** A chunk of the response body arrived. */
-  readonly onResponseChunkReceived: TraceHook<TraceResponseChunkParams>[] = [];
-  readonly #factory: (traceRequestCtx: unknown) => Record<string, unknown>;
+  readonly onResponseChunkReceived: TraceHook<TraceResponseChunkParams, C>[] = [];
+  // Typed apart from C so that C only appears where hooks take it: a
+  // TraceConfig of any context then fits `readonly TraceConfig<never>[]`.
+  readonly #factory: (traceRequestCtx: unknown) => object;
 
-  /** An empty set of hooks. */
-  constructor(options: TraceConfigOptions = {}) {
+  /** Hooks whose context `traceConfigCtxFactory` makes (its return type is `C`). */
+  constructor(options: TraceConfigOptions<C> & { readonly traceConfigCtxFactory: (traceRequestCtx: unknown) => C });
+  /** Hooks whose context is the default `{ traceRequestCtx }` (so `C` may need nothing more). */
+  constructor(...options: DefaultContextFits<C> extends true ? [options?: TraceConfigOptions<C>] : [options: never]);
+  constructor(options: TraceConfigOptions<C> = {}) {
     checkOptions('TraceConfig()', options, TRACE_OPTIONS);
     const f = options.traceConfigCtxFactory ?? defaultFactory;
     if (typeof f !== 'function') throw new TypeError(`TraceConfig(): traceConfigCtxFactory must be a function, got ${describe(f)}`);
@@ -86,15 +110,17 @@ export class TraceConfig {
   }
 
   /** @internal */
-  _makeContext(traceRequestCtx: unknown): Record<string, unknown> {
+  _makeContext(traceRequestCtx: unknown): object {
     return this.#factory(traceRequestCtx);
   }
 }
 
-function defaultFactory(traceRequestCtx: unknown): Record<string, unknown> {
+function defaultFactory(traceRequestCtx: unknown): object {
   return { traceRequestCtx };
 }
 
+/** A TraceConfig of any context type (hooks take `C`, so `never` accepts all). */
+type AnyTraceConfig = TraceConfig<never>;
 type HookName = {
   [K in keyof TraceConfig]: TraceConfig[K] extends TraceHook<infer _P>[] ? K : never
 }[keyof TraceConfig];
@@ -103,10 +129,10 @@ type ParamsOf<K extends HookName> = TraceConfig[K] extends TraceHook<infer P>[] 
 /** @internal The trace configs of one request, each with its context. */
 export class RequestTrace {
   readonly #session: unknown;
-  readonly #configs: readonly TraceConfig[];
-  readonly #ctxs: Record<string, unknown>[];
+  readonly #configs: readonly AnyTraceConfig[];
+  readonly #ctxs: object[];
 
-  constructor(session: unknown, configs: readonly TraceConfig[], traceRequestCtx: unknown) {
+  constructor(session: unknown, configs: readonly AnyTraceConfig[], traceRequestCtx: unknown) {
     this.#session = session;
     this.#configs = configs;
     this.#ctxs = configs.map((c) => c._makeContext(traceRequestCtx));
@@ -114,8 +140,9 @@ export class RequestTrace {
 
   async send<K extends HookName>(name: K, params: ParamsOf<K>): Promise<void> {
     for (let i = 0; i < this.#configs.length; i++) {
-      const hooks = (this.#configs[i] as TraceConfig)[name] as TraceHook<ParamsOf<K>>[];
-      for (const hook of hooks) await hook(this.#session, this.#ctxs[i] as Record<string, unknown>, params);
+      // Each config's context came from its own factory, so it is that config's C.
+      const hooks = (this.#configs[i] as AnyTraceConfig)[name] as unknown as TraceHook<ParamsOf<K>, object>[];
+      for (const hook of hooks) await hook(this.#session, this.#ctxs[i] as object, params);
     }
   }
 
@@ -126,6 +153,6 @@ export class RequestTrace {
 }
 
 /** @internal Connection hooks of a session: not tied to one request. */
-export function notifyAll<K extends HookName>(session: unknown, configs: readonly TraceConfig[], name: K, params: ParamsOf<K>): void {
+export function notifyAll<K extends HookName>(session: unknown, configs: readonly AnyTraceConfig[], name: K, params: ParamsOf<K>): void {
   new RequestTrace(session, configs, undefined).notify(name, params);
 }

@@ -1,3 +1,7 @@
+/// <reference types="node" preserve="true" />
+// Kept in the emitted .d.ts: a consumer's TypeScript loads @types/node for
+// aiots's declarations by itself (TypeScript 6+ loads no @types package unless
+// its tsconfig lists it in "types").
 /**
  * aiots/web: aiohttp.web for TypeScript on `node:http`.
  * @module

@@ -76,7 +76,7 @@ interface Overrides {
 /**
  * An incoming request, handed to handlers and middlewares.
  * @example
- * async function hello(request: Request) {
+ * async function hello(request: Request<{ readonly name: string }>) {
  *   return new Response({ text: `hello, ${request.matchInfo.name}` });
  * }
  * @typeParam P - the type of `matchInfo`: the router gives a route's

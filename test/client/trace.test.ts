@@ -87,3 +87,27 @@ test('a hook that throws fails the request for request hooks, and is only report
   await sleep(0.01);
   assert.deepEqual(reported, ['TraceConfig.onResponseChunkReceived hook failed: chunk hook broke']);
 });
+
+test('TraceConfig<C>: the context type comes from traceConfigCtxFactory, or is given when the default context fits it', async (t) => {
+  const { url } = await serve(t, (_req, res) => res.end('ok'));
+  // Inferred from the factory: hooks read ctx.t0 as a number, no cast, no index signature.
+  const timed = new TraceConfig({ traceConfigCtxFactory: (c) => ({ t0: 0, elapsed: -1, given: c }) });
+  timed.onRequestStart.push((_s, ctx) => { ctx.t0 = performance.now(); });
+  timed.onRequestEnd.push((_s, ctx) => { ctx.elapsed = performance.now() - ctx.t0; });
+  // @ts-expect-error the context has no such field
+  timed.onRequestEnd.push((_s, ctx) => { void ctx.nope; });
+  timed.onRequestEnd.pop();
+  // Given, with every field optional but traceRequestCtx: the default factory fills it.
+  const seen: string[] = [];
+  const given = new TraceConfig<{ readonly traceRequestCtx: unknown; hops?: number }>();
+  given.onRequestStart.push((_s, ctx) => { ctx.hops = 0; seen.push(String(ctx.traceRequestCtx)); });
+  // @ts-expect-error a required field the default context does not have needs a factory
+  void new TraceConfig<{ t0: number }>();
+  // Configs of different contexts go in one session.
+  let last: { t0: number; elapsed: number; given: unknown } | undefined;
+  timed.onRequestEnd.push((_s, ctx) => { last = ctx; });
+  const s = session(t, { traceConfigs: [timed, given, new TraceConfig()] });
+  assert.equal(await (await s.get(url, { traceRequestCtx: 'r1' })).text(), 'ok');
+  assert.ok(last !== undefined && last.t0 > 0 && last.elapsed >= 0 && last.given === 'r1');
+  assert.deepEqual(seen, ['r1']);
+});
