@@ -99,11 +99,12 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   #hb: Heartbeat | undefined = undefined;
   // Sends waiting for the peer to read (backpressure); empty but for a slow peer.
   readonly #drainWaiters = new Set<Future<void>>();
-  // Given to every frame `ws` writes for us: records a failed write and wakes
-  // the waiting sends once the buffer is low. One function per socket.
+  // Given to every frame `ws` writes for us: wakes the waiting sends once the
+  // buffer is low, or fails them and records the error when a write failed.
+  // One function per socket.
   readonly #onWritten = (err?: Error | null): void => {
     if (err !== undefined && err !== null) this.#writeFailed(err);
-    if (this.#drainWaiters.size !== 0 && (this.#ws as WebSocket).bufferedAmount <= SEND_LOW_WATER) this.#wakeSenders();
+    else if (this.#drainWaiters.size !== 0 && (this.#ws as WebSocket).bufferedAmount <= SEND_LOW_WATER) this.#wakeSenders();
   };
 
   /** Reads and checks the options; the socket comes later, with `_attach`. */
@@ -154,6 +155,11 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     });
     if (ws.readyState === 1) this.#startHeartbeat();
     else ws.once('open', () => this.#startHeartbeat());
+  }
+
+  /** @internal The `ws` socket underneath (tests read its `bufferedAmount`). */
+  _wsSocket(): WebSocket | undefined {
+    return this.#ws;
   }
 
   /** The subprotocol agreed with the peer, or ''. */
@@ -223,19 +229,21 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     this.#drainWaiters.clear();
   }
 
-  #failSenders(): void {
+  #failSenders(cause?: Error): void {
     if (this.#drainWaiters.size === 0) return;
-    const err = this._connectionResetError('WebSocket: the connection closed before the peer read the data sent');
+    const err = this._connectionResetError('WebSocket: the connection closed before the peer read the data sent', cause === undefined ? undefined : { cause });
     for (const f of this.#drainWaiters) if (!f.done()) f.setException(err);
     this.#drainWaiters.clear();
   }
 
-  // A write that failed after its send resolved: nobody awaits it any more,
-  // so it becomes the socket's exception and an ERROR message. Once the
-  // socket is closing, failed writes are the close's doing and say nothing new.
+  // A write failed: the sends still waiting fail with it; as the sends that
+  // handed that data resolved long ago, it also becomes the socket's
+  // exception and an ERROR message. Once the socket is closing, failed writes
+  // are the close's doing and say nothing new.
   #writeFailed(err: Error): void {
+    this.#failSenders(err);
     if (this.#closed || this.#closing || this.#peerClosed || this.#exception !== null) return;
-    const e = this._connectionResetError(`WebSocket: a write failed: ${err.message}`, { cause: err });
+    const e = this._connectionResetError(`WebSocket: the connection broke with data still unwritten (${err.message})`, { cause: err });
     this.#exception = e;
     this.#push({ type: WSMsgType.ERROR, data: e, extra: null });
   }
