@@ -12,13 +12,17 @@ import { cancelAtRandom } from '../helpers/cancel-at-random.js';
 import { listenWs } from '../helpers/ws-server.js';
 
 const HIGH_WATER = 64 * 1024;
-// A frame header is at most 14 bytes (8-byte length, 4-byte mask).
-const FRAME_HEADER = 14;
+// Slack over one message: its frame header (at most 14 bytes) and, with
+// compression, deflate's few bytes of framing per message still queued.
+const SLACK = 1024;
 
-/** A server whose peers stop reading at once; each connection is handed to `next()`. */
+/**
+ * A server whose peers stop reading at once; each connection is handed to
+ * `next()`. It accepts permessage-deflate: a client with `compress` gets it.
+ */
 async function stallingServer(t: TestContext): Promise<{ url: string; next: () => Promise<WsSocket> }> {
   const server = http.createServer();
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
   let waiting: ((ws: WsSocket) => void) | undefined;
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
@@ -41,27 +45,49 @@ function rejections(t: TestContext): unknown[] {
   return seen;
 }
 
-/** A task sending `message` in a loop; `sent` counts the sends that resolved. */
-function producer(ws: ClientWebSocketResponse, message: Buffer, compress: boolean): { task: Task<never>; sent: () => number } {
+/**
+ * A task sending messages of `size` bytes in a loop; `sent` counts the sends
+ * that resolved, `highest` the most bytes buffered (sampled as each frame is
+ * handed over, before any wait). With compression each message is new random
+ * bytes: a repeated one would deflate to almost nothing (the window remembers it).
+ */
+function producer(ws: ClientWebSocketResponse, size: number, compress: boolean): { task: Task<never>; sent: () => number; highest: () => number } {
   let sent = 0;
+  let highest = 0;
+  const raw = rawSocket(ws);
+  const fixed = randomBytes(size);
   const task = createTask(async (): Promise<never> => {
     for (;;) {
-      await ws.sendBytes(message, compress);
+      const sending = ws.sendBytes(compress ? randomBytes(size) : fixed, compress);
+      highest = Math.max(highest, raw.bufferedAmount);
+      await sending;
       sent++;
     }
   });
-  return { task, sent: () => sent };
+  return { task, sent: () => sent, highest: () => highest };
 }
 
-/** Wait until the socket holds more than the high-water mark (the kernel's buffers are full by then). */
-async function untilStalled(ws: ClientWebSocketResponse, bufferedAmount: () => number): Promise<void> {
+/**
+ * Wait until the sender is stuck: neither the bytes buffered nor the count
+ * of sends done move for 5 polls in a row.
+ */
+async function untilStalled(ws: ClientWebSocketResponse, bufferedAmount: () => number, sent: () => number): Promise<void> {
   await waitFor(async () => {
-    while (bufferedAmount() <= HIGH_WATER) await sleep(0.005);
-  }, 30).catch(() => assert.fail(`the send buffer never went over ${HIGH_WATER} bytes (${bufferedAmount()}): sends do not go ahead while the peer reads nothing`));
+    let still = 0;
+    let last = '';
+    while (still < 5) {
+      await sleep(0.02);
+      const now = `${bufferedAmount()} ${sent()}`;
+      still = sent() > 0 && now === last ? still + 1 : 0;
+      last = now;
+    }
+  }, 30).catch(() => assert.fail(`the sender never got stuck (${bufferedAmount()} bytes buffered, ${sent()} sends done)`));
   assert.equal(ws.closed, false);
 }
 
-for (const compress of [false, true]) {
+// With compression, 16 KiB messages: `ws` deflates one message at a time
+// through the thread pool, which is slow to fill the kernel's buffers 1 KiB at a time.
+for (const [compress, size] of [[false, 1024], [true, 16 * 1024]] as const) {
   test(`a peer that never reads: the sends block with the buffer bounded near 64 KiB, then fail when the peer goes (compress: ${compress})`, async (t) => {
     const unhandled = rejections(t);
     const { url, next } = await stallingServer(t);
@@ -71,16 +97,13 @@ for (const compress of [false, true]) {
     const ws = await s.wsConnect(url, { compress });
     const peer = await peerP;
     const raw = rawSocket(ws);
-    const message = randomBytes(1024);
-    const p = producer(ws, message, compress);
-    await untilStalled(ws, () => raw.bufferedAmount);
-    const sent = p.sent();
-    const buffered = raw.bufferedAmount;
-    // Stalled: the loop waits in a send, and memory stops growing.
-    for (let i = 0; i < 5; i++) await sleep(0.02);
-    assert.equal(p.sent(), sent, 'no send resolves while the peer reads nothing');
-    assert.equal(raw.bufferedAmount, buffered);
-    assert.ok(buffered <= HIGH_WATER + message.length + FRAME_HEADER, `buffered ${buffered} bytes, more than 64 KiB and one message`);
+    assert.equal(raw.extensions.includes('permessage-deflate'), compress);
+    const p = producer(ws, size, compress);
+    // The loop blocks in a send, and memory stops growing...
+    await untilStalled(ws, () => raw.bufferedAmount, p.sent);
+    // ...near the high-water mark.
+    assert.ok(p.highest() > HIGH_WATER, `buffered up to ${p.highest()} bytes: the sends waited before the high-water mark`);
+    assert.ok(p.highest() <= HIGH_WATER + size + SLACK, `buffered up to ${p.highest()} bytes, more than 64 KiB and one message`);
     assert.equal(p.task.done(), false);
     peer.terminate();
     await assert.rejects(waitFor(p.task, 10), (e: unknown) => {
@@ -126,9 +149,10 @@ test('a slow peer that reads gets every message, in order, with the buffer bound
     });
   });
   let highest = 0;
+  let i = 0;
   const message = Buffer.alloc(4096);
   const sender = createTask(async () => {
-    for (let i = 0; i < count; i++) {
+    for (; i < count; i++) {
       message.writeUInt32BE(i, 0);
       const sending = ws.sendBytes(Buffer.from(message));
       // The most the buffer holds: the frame was just handed over, before any wait.
@@ -137,7 +161,7 @@ test('a slow peer that reads gets every message, in order, with the buffer bound
     }
   });
   // Let the kernel buffers fill, then read in small sips.
-  await untilStalled(ws, () => raw.bufferedAmount);
+  await untilStalled(ws, () => raw.bufferedAmount, () => i);
   const sip = setInterval(() => {
     peer.resume();
     setImmediate(() => peer.pause());
@@ -150,7 +174,7 @@ test('a slow peer that reads gets every message, in order, with the buffer bound
   peer.resume();
   await waitFor(all, 30);
   assert.deepEqual(got, Array.from({ length: count }, (_, i) => i));
-  assert.ok(highest <= HIGH_WATER + message.length + FRAME_HEADER, `buffered up to ${highest} bytes`);
+  assert.ok(highest <= HIGH_WATER + message.length + SLACK, `buffered up to ${highest} bytes`);
   assert.equal(await waitFor(ws.close(), 5), true);
 });
 
@@ -161,6 +185,7 @@ test('the fast path: with a peer that reads, sends resolve without waiting for e
   const peerP = next();
   const ws = await s.wsConnect(url, { compress: true });
   const peer = await peerP;
+  assert.match(rawSocket(ws).extensions, /permessage-deflate/);
   let received = 0;
   peer.on('message', () => received++);
   peer.resume();
@@ -178,7 +203,6 @@ test('a send waiting for the peer to read, cancelled at random points while the 
   const { url, next } = await stallingServer(t);
   const s = new ClientSession();
   t.after(() => s.close());
-  const fill = randomBytes(16 * 1024);
   await cancelAtRandom(async (trial) => {
     const peerP = next();
     const ws = await s.wsConnect(url, { compress: false });
@@ -186,8 +210,8 @@ test('a send waiting for the peer to read, cancelled at random points while the 
     const raw = rawSocket(ws);
     trial.watch(raw);
     // Fill the buffers: the filler's last send waits.
-    const filler = producer(ws, fill, false);
-    await untilStalled(ws, () => raw.bufferedAmount);
+    const filler = producer(ws, 16 * 1024, false);
+    await untilStalled(ws, () => raw.bufferedAmount, filler.sent);
     const started = trial.start(() => ws.sendStr('x'.repeat(1024)));
     await started.cancelPoint;
     const r = trial.random();
@@ -205,7 +229,7 @@ test('a send waiting for the peer to read, cancelled at random points while the 
     }
     await waitFor(filler.task.then(() => {}, () => {}), 5);
     assert.equal(ws.closed, true);
-  }, { trials: 30 });
+  }, { trials: 20 });
 });
 
 /** The `ws` socket under a client WebSocket, to read its `bufferedAmount`. */
