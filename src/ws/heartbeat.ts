@@ -4,9 +4,10 @@
  * sockets due and closes those whose pong is late. A socket costs no timer of
  * its own, and a frame received costs one field write.
  *
- * Timing, with `s` the period and a tick of `s/8`:
+ * Timing, with `s` the period and a tick of `s/K` (K ticks per period: about
+ * 100 ms each, at least 8 and at most 256 per period):
  * - a ping goes out `s` after the previous one when only pongs came back, or
- *   between `s` and `s + s/8` after the last frame received when the peer
+ *   between `s` and `s + s/K` after the last frame received when the peer
  *   sent data (received data postpones the next ping, as in aiohttp 3.10+);
  * - a ping with no frame at all back within at least `s/2` (measured on the
  *   clock, at most `s/2` plus two ticks) makes the socket's `onMissed` run;
@@ -19,12 +20,13 @@
 import { performance } from 'node:perf_hooks';
 import { report } from '../core/report.js';
 
-// Ticks per period: a ping may go out one tick (s/8) late; more slots mean
-// smaller bursts of pings per tick for the same cost per socket.
-const TICKS = 8;
-const PONG_TICKS = TICKS / 2;
-// The ring needs one slot beyond the farthest schedule (TICKS + 1 ahead).
-const SLOTS = TICKS + 2;
+// Ticks per period: a ping may go out one tick late, and the sockets that
+// joined within one tick are pinged in one burst; so about 100 ms per tick
+// (10,000 sockets on a 5 s period: bursts of 200 pings, not 1,250), but at
+// least 8 per period and at most 256 (a 30 s period ticks every 117 ms).
+const TICK_TARGET_S = 0.1;
+const MIN_TICKS = 8;
+const MAX_TICKS = 256;
 // setInterval's largest delay; past it Node would fire every millisecond.
 const MAX_TICK_MS = 2 ** 31 - 1;
 
@@ -105,6 +107,9 @@ export class HeartbeatWheel {
   tick = 0;
   /** Heartbeats on the wheel. */
   size = 0;
+  /** Ticks per period (even). */
+  readonly ticksPerPeriod: number;
+  readonly #pongTicks: number;
   readonly #tickMs: number;
   readonly #pongMs: number;
   readonly #slots: Slot[] = [];
@@ -119,9 +124,13 @@ export class HeartbeatWheel {
   constructor(seconds: number, now: () => number = () => performance.now()) {
     this.seconds = seconds;
     this.#now = now;
-    this.#tickMs = Math.min(MAX_TICK_MS, Math.max(1, (seconds * 1000) / TICKS));
+    const k = 2 * Math.round(Math.min(MAX_TICKS, Math.max(MIN_TICKS, seconds / TICK_TARGET_S)) / 2);
+    this.ticksPerPeriod = k;
+    this.#pongTicks = k / 2;
+    this.#tickMs = Math.min(MAX_TICK_MS, Math.max(1, (seconds * 1000) / k));
     this.#pongMs = (seconds * 1000) / 2;
-    for (let i = 0; i < SLOTS; i++) this.#slots.push(new Slot());
+    // One slot beyond the farthest schedule (a period and a tick ahead).
+    for (let i = 0; i < k + 2; i++) this.#slots.push(new Slot());
   }
 
   /** True while the wheel's timer runs (exactly while it holds heartbeats). */
@@ -132,7 +141,7 @@ export class HeartbeatWheel {
   /** Put a new heartbeat on the wheel; its first ping is due one period (plus up to a tick) from now. */
   add(ping: () => void, missed: () => void): Heartbeat {
     const e = new Heartbeat(this, ping, missed);
-    this.#put(e, this.tick + TICKS + 1);
+    this.#put(e, this.tick + this.ticksPerPeriod + 1);
     this.size++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(this.#onTick, this.#tickMs);
@@ -155,14 +164,14 @@ export class HeartbeatWheel {
   }
 
   #put(e: Heartbeat, due: number): void {
-    link(this.#slots[due % SLOTS] as Slot, e);
+    link(this.#slots[due % this.#slots.length] as Slot, e);
   }
 
   /** @internal One tick: what the timer runs (tests call it by hand). */
   _tick(): void {
     const tick = ++this.tick;
     const now = this.#now();
-    const slot = this.#slots[tick % SLOTS] as Slot;
+    const slot = this.#slots[tick % this.#slots.length] as Slot;
     const work = this.#work;
     while (slot.head !== null) {
       const e = slot.head;
@@ -179,7 +188,7 @@ export class HeartbeatWheel {
 
   #pingDue(e: Heartbeat, tick: number, now: number): void {
     // Data received since this slot was chosen postpones the ping.
-    const want = e._seen + TICKS + 1;
+    const want = e._seen + this.ticksPerPeriod + 1;
     if (want > tick) {
       this.#put(e, want);
       return;
@@ -187,13 +196,13 @@ export class HeartbeatWheel {
     e._pingTick = tick;
     e._pingAt = now;
     e._ponged = false;
-    this.#put(e, tick + PONG_TICKS);
+    this.#put(e, tick + this.#pongTicks);
     safely(e._ping, 'ping');
   }
 
   #pongDue(e: Heartbeat, tick: number, now: number): void {
     if (e._ponged || e._seen >= e._pingTick) {
-      const next = Math.max(e._pingTick + TICKS, tick + 1);
+      const next = Math.max(e._pingTick + this.ticksPerPeriod, tick + 1);
       e._pingTick = -1;
       this.#put(e, next);
       return;

@@ -11,10 +11,13 @@ import { getHandler, setHandler } from '../../src/core/report.js';
 import { HeartbeatWheel, heartbeatWheels, startHeartbeat } from '../../src/ws/heartbeat.js';
 import { listenWs } from '../helpers/ws-server.js';
 
-// A period long enough that the wheel's real timer never fires during a test:
-// the tests tick it by hand and move its clock themselves.
+// A period long enough that the wheel's real timer never fires during a test
+// (and these tests never wait): they tick it by hand and move its clock
+// themselves. K is its ticks per period, H half of it (the pong deadline).
 const PERIOD = 1000;
-const TICK_MS = (PERIOD * 1000) / 8;
+const K = new HeartbeatWheel(PERIOD).ticksPerPeriod;
+const H = K / 2;
+const TICK_MS = (PERIOD * 1000) / K;
 
 function manualWheel(): { wheel: HeartbeatWheel; advance: (ticks?: number, ms?: number) => void } {
   let clock = 0;
@@ -39,7 +42,7 @@ test('wheel: the first ping goes out one period (plus at most a tick) after the 
   const { wheel, advance } = manualWheel();
   const ping = counter();
   const hb = wheel.add(ping.fn, () => assert.fail('no pong is due yet'));
-  advance(8);
+  advance(K);
   assert.equal(ping.n, 0);
   advance();
   assert.equal(ping.n, 1);
@@ -53,9 +56,9 @@ test('wheel: no frame within half a period of a ping → missed, once, and the h
   const ping = counter();
   const missed = counter();
   const hb = wheel.add(ping.fn, missed.fn);
-  advance(9);
+  advance(K + 1);
   assert.equal(ping.n, 1);
-  advance(3);
+  advance(H - 1);
   assert.equal(missed.n, 0, 'before s/2');
   advance();
   assert.equal(missed.n, 1, 'at s/2');
@@ -75,10 +78,10 @@ test('wheel: pongs keep a socket alive, one ping per period', () => {
     // The peer answers at once (in the same tick).
     hb.pong();
   }, () => assert.fail('pongs came back'));
-  advance(9);
+  advance(K + 1);
   assert.equal(pings, 1);
   for (let period = 2; period <= 6; period++) {
-    advance(7);
+    advance(K - 1);
     assert.equal(pings, period - 1, `no ping before period ${period}`);
     advance();
     assert.equal(pings, period, `period ${period}`);
@@ -93,16 +96,16 @@ test('wheel: received data postpones the next ping (as aiohttp 3.10+) and proves
   const hb = wheel.add(ping.fn, () => assert.fail('data counts as an answer'));
   advance(5);
   hb.touch();
-  advance(8);
+  advance(K);
   assert.equal(ping.n, 0, 'postponed by the data at tick 5');
   advance();
   assert.equal(ping.n, 1, 'one period and a tick after the data');
-  // No pong, but data after the ping (tick 15): alive at the deadline (tick 18).
+  // No pong, but data after the ping (at tick P + 1): alive at the deadline (P + H).
   advance();
   hb.touch();
-  advance(3);
-  // The next ping: a period and a tick after that data (tick 24), not a period after the ping (tick 22).
-  advance(5);
+  advance(H - 1);
+  // The next ping: a period and a tick after that data (P + K + 2), not a period after the ping (P + K).
+  advance(K - H + 1);
   assert.equal(ping.n, 1);
   advance();
   assert.equal(ping.n, 2);
@@ -113,9 +116,9 @@ test('wheel: the pong deadline is at least s/2 of real time even when ticks come
   const { wheel, advance } = manualWheel();
   const missed = counter();
   wheel.add(() => {}, missed.fn);
-  advance(9);
-  // Four ticks but almost no time: not late yet.
-  advance(4, 1);
+  advance(K + 1);
+  // Half a period of ticks but almost no time: not late yet.
+  advance(H, 1);
   assert.equal(missed.n, 0);
   advance(2, 1);
   assert.equal(missed.n, 0);
@@ -135,9 +138,9 @@ test('wheel: a callback that stops another heartbeat of the same tick, and a cal
     const b = wheel.add(() => {}, () => { missed.n++; a.stop(); b.stop(); });
     const c = wheel.add(() => { throw new Error('ping broke'); }, missed.fn);
     assert.equal(wheel.size, 3);
-    advance(9);
+    advance(K + 1);
     assert.deepEqual(reports, ['WebSocket heartbeat: ping failed']);
-    advance(4);
+    advance(H);
     // One of a and b stopped the other; c, whose ping threw, timed out.
     assert.equal(missed.n, 2);
     assert.equal(wheel.size, 0);
@@ -147,6 +150,10 @@ test('wheel: a callback that stops another heartbeat of the same tick, and a cal
   } finally {
     setHandler(previous);
   }
+});
+
+test('wheel: ticks of about 100 ms, 8 to 256 per period', () => {
+  assert.deepEqual([0.05, 1, 5, 30, 3600].map((sec) => new HeartbeatWheel(sec).ticksPerPeriod), [8, 10, 50, 256, 256]);
 });
 
 test('wheel: one wheel per period, gone with its last socket; none at all without heartbeat', () => {
