@@ -12,6 +12,8 @@
  * - a ping with no frame at all back within at least `s/2` (measured on the
  *   clock, at most `s/2` plus two ticks) makes the socket's `onMissed` run;
  *   any frame proves the peer alive, as in aiohttp;
+ * - a tick handles 64 sockets per event-loop turn, the rest on the next
+ *   turns, so that a burst of pings does not hold up I/O;
  * - ticks are never replayed in a burst: when the event loop was blocked the
  *   wheel falls behind, so a peer gets at least one tick of I/O after a stall
  *   before its pong counts as missing.
@@ -27,6 +29,9 @@ import { report } from '../core/report.js';
 const TICK_TARGET_S = 0.1;
 const MIN_TICKS = 8;
 const MAX_TICKS = 256;
+// Sockets handled per event-loop turn: a tick's burst of pings is spread
+// over turns (setImmediate) so that I/O goes on between them.
+const CHUNK = 64;
 // setInterval's largest delay; past it Node would fire every millisecond.
 const MAX_TICK_MS = 2 ** 31 - 1;
 
@@ -118,6 +123,12 @@ export class HeartbeatWheel {
   readonly #work = new Slot();
   #timer: NodeJS.Timeout | undefined = undefined;
   readonly #onTick = (): void => this._tick();
+  #draining: NodeJS.Immediate | undefined = undefined;
+  readonly #onDrain = (): void => {
+    this.#draining = undefined;
+    this.#drain();
+  };
+
   readonly #now: () => number;
 
   /** `now` is the clock in milliseconds (tests give their own). */
@@ -160,6 +171,8 @@ export class HeartbeatWheel {
     if (--this.size > 0) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#draining);
+    this.#draining = undefined;
     if (wheels.get(this.seconds) === this) wheels.delete(this.seconds);
   }
 
@@ -170,7 +183,6 @@ export class HeartbeatWheel {
   /** @internal One tick: what the timer runs (tests call it by hand). */
   _tick(): void {
     const tick = ++this.tick;
-    const now = this.#now();
     const slot = this.#slots[tick % this.#slots.length] as Slot;
     const work = this.#work;
     while (slot.head !== null) {
@@ -178,7 +190,20 @@ export class HeartbeatWheel {
       unlink(e);
       link(work, e);
     }
-    while (work.head !== null) {
+    if (this.#draining === undefined) this.#drain();
+  }
+
+  // Handles up to CHUNK sockets of the work list, and the rest on later turns.
+  #drain(): void {
+    const tick = this.tick;
+    const now = this.#now();
+    const work = this.#work;
+    for (let n = 0; work.head !== null; n++) {
+      if (n === CHUNK) {
+        this.#draining = setImmediate(this.#onDrain);
+        this.#draining.unref();
+        return;
+      }
       const e = work.head;
       unlink(e);
       if (e._pingTick < 0) this.#pingDue(e, tick, now);

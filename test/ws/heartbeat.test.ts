@@ -152,6 +152,21 @@ test('wheel: a callback that stops another heartbeat of the same tick, and a cal
   }
 });
 
+test('wheel: a tick with many sockets handles 64 per event-loop turn, then the rest', async () => {
+  const { wheel, advance } = manualWheel();
+  const ping = counter();
+  const all = Array.from({ length: 200 }, () => wheel.add(ping.fn, () => {}));
+  advance(K + 1);
+  assert.equal(ping.n, 64);
+  await new Promise(setImmediate);
+  assert.equal(ping.n, 128);
+  for (let i = 0; i < 3; i++) await new Promise(setImmediate);
+  assert.equal(ping.n, 200);
+  for (const hb of all) hb.stop();
+  assert.equal(wheel.size, 0);
+  assert.equal(wheel.ticking, false);
+});
+
 test('wheel: ticks of about 100 ms, 8 to 256 per period', () => {
   assert.deepEqual([0.05, 1, 5, 30, 3600].map((sec) => new HeartbeatWheel(sec).ticksPerPeriod), [8, 10, 50, 256, 256]);
 });
