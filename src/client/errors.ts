@@ -94,6 +94,16 @@ export class ClientConnectorCertificateError extends ClientSSLError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_CERTIFICATE';
 }
 
+/**
+ * Data sent on a connection that went away before it was written (aiohttp
+ * 3.10's `ClientConnectionResetError`): a WebSocket send waiting for the peer
+ * to read when the connection closes, or a write that failed after its send
+ * resolved (then the socket's `exception()`).
+ */
+export class ClientConnectionResetError extends ClientConnectionError {
+  override readonly code: string = 'AIOTS_ERR_CLIENT_CONNECTION_RESET';
+}
+
 /** A failure on an established connection to the server (aiohttp's `ServerConnectionError`). */
 export class ServerConnectionError extends ClientConnectionError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_SERVER_CONNECTION';

@@ -20,7 +20,7 @@ export type { RequestData } from './body.js';
 export type { HeadersInput, Params, RaiseForStatus, RequestOptions } from './request-options.js';
 export type { RequestInfo } from './request-info.js';
 export {
-  ClientConnectionError, ClientConnectorCertificateError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientOSError, ClientPayloadError, ClientSSLError,
+  ClientConnectionError, ClientConnectionResetError, ClientConnectorCertificateError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientOSError, ClientPayloadError, ClientSSLError,
   ClientResponseError, ClientResponseTooLargeError, ConnectionTimeoutError, ContentTypeError, InsecureRedirectClientError,
   InvalidHeaderError, InvalidURL, InvalidUrlRedirectClientError, NonHttpUrlClientError, NonHttpUrlRedirectClientError,
   RedirectClientError, ServerConnectionError, ServerDisconnectedError, ServerTimeoutError, SocketTimeoutError,

@@ -10,7 +10,7 @@ import { listenWhilePending } from '../core/listen-while-pending.js';
 import { suspend } from '../core/suspend.js';
 import { describe, toInt, toSignal } from '../core/validate.js';
 import { WebSocketBase, type WebSocketOptions } from '../ws/websocket.js';
-import { ConnectionTimeoutError, ServerTimeoutError, WSServerHandshakeError } from './errors.js';
+import { ClientConnectionResetError, ConnectionTimeoutError, ServerTimeoutError, WSServerHandshakeError } from './errors.js';
 import { mapError } from './map-error.js';
 import type { HeadersInput } from './request-options.js';
 import type { ClientTimeout } from './timeout.js';
@@ -57,6 +57,10 @@ export class ClientWebSocketResponse extends WebSocketBase {
 
   protected override _heartbeatError(seconds: number): Error {
     return new ServerTimeoutError(`No PONG received after ${seconds} seconds`);
+  }
+
+  protected override _connectionResetError(message: string, options?: ErrorOptions): Error {
+    return new ClientConnectionResetError(message, options);
   }
 }
 

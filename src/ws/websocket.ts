@@ -12,6 +12,7 @@ import { suspend } from '../core/suspend.js';
 import { describe, toOptionalDelay, toSignal } from '../core/validate.js';
 import { WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, WSCloseCode, WSMsgType, wsMsgTypeName, type WSMessage } from './message.js';
 import { checkOptions, knownOptions } from '../core/options.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 
 const RECEIVE_OPTIONS = knownOptions('signal', 'timeout');
 const RECEIVE_JSON_OPTIONS = knownOptions('signal', 'timeout', 'loads');
@@ -55,6 +56,20 @@ export interface CloseOptions {
 // Past this many unread messages the socket stops reading (flow control).
 const HIGH_WATER = 64;
 
+// Send-side flow control, bytes of `ws.bufferedAmount` (the socket's write
+// buffer plus the frames `ws` still holds for compression): a send that
+// leaves more than the high-water mark buffered waits until the peer has read
+// down to the low-water mark. 64 KiB as aiohttp's writer limit; the low mark
+// a quarter of it, as asyncio's transports.
+const SEND_HIGH_WATER = 64 * 1024;
+const SEND_LOW_WATER = 16 * 1024;
+
+// The options handed to `ws.send()`, made once: by binary flag and compress (default, on, off).
+const SEND_OPTIONS = [
+  [{ binary: false }, { binary: false, compress: true }, { binary: false, compress: false }],
+  [{ binary: true }, { binary: true, compress: true }, { binary: true, compress: false }],
+] as const;
+
 /**
  * A WebSocket as aiohttp shows it: `send*`, `receive*`, async iteration over
  * messages, `close()`. Subclasses attach a connected `ws` socket with `_attach`.
@@ -81,8 +96,16 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   #exception: unknown = null;
   // One future per close() waiting for the 'close' event, so that cancelling one waiter leaves the others waiting.
   readonly #closeWaiters = new Set<Future<void>>();
-  #pingTimer: NodeJS.Timeout | undefined = undefined;
-  #pongTimer: NodeJS.Timeout | undefined = undefined;
+  #hb: Heartbeat | undefined = undefined;
+  // Sends waiting for the peer to read (backpressure); empty but for a slow peer.
+  readonly #drainWaiters = new Set<Future<void>>();
+  // Given to every frame `ws` writes for us: wakes the waiting sends once the
+  // buffer is low, or fails them and records the error when a write failed.
+  // One function per socket.
+  readonly #onWritten = (err?: Error | null): void => {
+    if (err !== undefined && err !== null) this.#writeFailed(err);
+    else if (this.#drainWaiters.size !== 0 && (this.#ws as WebSocket).bufferedAmount <= SEND_LOW_WATER) this.#wakeSenders();
+  };
 
   /** Reads and checks the options; the socket comes later, with `_attach`. */
   constructor(options: WebSocketOptions = {}, where = 'WebSocket') {
@@ -103,14 +126,16 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     if (this.#ws !== undefined) throw new InvalidStateError('WebSocket: already attached');
     this.#ws = ws;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      this.#hb?.touch();
       const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       this.#push(isBinary ? { type: WSMsgType.BINARY, data: buf, extra: null } : { type: WSMsgType.TEXT, data: buf.toString('utf8'), extra: null });
     });
     ws.on('ping', (data: Buffer) => {
+      this.#hb?.touch();
       if (!this.#autoping) this.#push({ type: WSMsgType.PING, data, extra: null });
     });
     ws.on('pong', (data: Buffer) => {
-      this.#gotPong();
+      this.#hb?.pong();
       if (!this.#autoping) this.#push({ type: WSMsgType.PONG, data, extra: null });
     });
     ws.on('error', (err: Error) => {
@@ -123,12 +148,18 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
       else this.#peerClosed = true;
       this.#closeCode ??= code;
       this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
+      this.#failSenders();
       // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
       for (const f of this.#closeWaiters) if (!f.done()) f.setResult();
       this.#closeWaiters.clear();
     });
     if (ws.readyState === 1) this.#startHeartbeat();
     else ws.once('open', () => this.#startHeartbeat());
+  }
+
+  /** @internal The `ws` socket underneath (tests read its `bufferedAmount`). */
+  _wsSocket(): WebSocket | undefined {
+    return this.#ws;
   }
 
   /** The subprotocol agreed with the peer, or ''. */
@@ -156,6 +187,16 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     return new TimeoutError(`No PONG received after ${seconds} seconds`);
   }
 
+  /**
+   * The error of a send whose data the connection lost (it closed while the
+   * send waited for the peer to read, or a write failed); subclasses pick
+   * their class, as aiohttp's `ClientConnectionResetError` and the server's
+   * `ConnectionResetError`.
+   */
+  protected _connectionResetError(message: string, options?: ErrorOptions): Error {
+    return Object.assign(new Error(message, options), { name: 'ConnectionResetError', code: 'ECONNRESET' });
+  }
+
   #socket(fn: string): WebSocket {
     const ws = this.#ws;
     if (ws === undefined) throw new InvalidStateError(`WebSocket.${fn}(): not connected yet`);
@@ -163,30 +204,67 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     return ws;
   }
 
-  #send(fn: string, data: string | Buffer | Uint8Array, binary: boolean, compress: boolean | undefined): Promise<void> {
+  // Hands the frame to `ws`; returns undefined (the caller resolves at once)
+  // unless the buffer is now over the high-water mark.
+  #send(fn: string, data: string | Buffer | Uint8Array, binary: boolean, compress: boolean | undefined): Promise<void> | undefined {
     const ws = this.#socket(fn);
-    const fut = new Future<void>();
-    ws.send(data, { binary, ...(compress === undefined ? {} : { compress }) }, (err) => {
-      if (fut.done()) return;
-      if (err === undefined || err === null) fut.setResult();
-      else fut.setException(err);
-    });
-    return suspend(fut, undefined);
+    ws.send(data, SEND_OPTIONS[binary ? 1 : 0][compress === undefined ? 0 : compress ? 1 : 2], this.#onWritten);
+    return ws.bufferedAmount > SEND_HIGH_WATER ? this.#waitDrain() : undefined;
   }
 
-  /** Send a text message. */
+  async #waitDrain(): Promise<void> {
+    // No emitter listener: the write callbacks wake it and the 'close'
+    // listener that is there anyway fails it.
+    const fut = new Future<void>();
+    this.#drainWaiters.add(fut);
+    try {
+      await suspend(fut, undefined);
+    } finally {
+      this.#drainWaiters.delete(fut);
+    }
+  }
+
+  #wakeSenders(): void {
+    for (const f of this.#drainWaiters) if (!f.done()) f.setResult();
+    this.#drainWaiters.clear();
+  }
+
+  #failSenders(cause?: Error): void {
+    if (this.#drainWaiters.size === 0) return;
+    const err = this._connectionResetError('WebSocket: the connection closed before the peer read the data sent', cause === undefined ? undefined : { cause });
+    for (const f of this.#drainWaiters) if (!f.done()) f.setException(err);
+    this.#drainWaiters.clear();
+  }
+
+  // A write failed: the sends still waiting fail with it; as the sends that
+  // handed that data resolved long ago, it also becomes the socket's
+  // exception and an ERROR message. Once the socket is closing, failed writes
+  // are the close's doing and say nothing new.
+  #writeFailed(err: Error): void {
+    this.#failSenders(err);
+    if (this.#closed || this.#closing || this.#peerClosed || this.#exception !== null) return;
+    const e = this._connectionResetError(`WebSocket: the connection broke with data still unwritten (${err.message})`, { cause: err });
+    this.#exception = e;
+    this.#push({ type: WSMsgType.ERROR, data: e, extra: null });
+  }
+
+  /**
+   * Send a text message. Resolves once the frame is handed to the socket, or,
+   * when more than 64 KiB wait to be written, once the peer has read them
+   * down to 16 KiB (backpressure); rejects if the connection closes first.
+   */
   async sendStr(data: string, compress?: boolean): Promise<void> {
     if (typeof data !== 'string') throw new TypeError(`WebSocket.sendStr(): data must be a string, got ${describe(data)}`);
     return this.#send('sendStr', data, false, compress);
   }
 
-  /** Send a binary message. */
+  /** Send a binary message (resolves as `sendStr`). */
   async sendBytes(data: Uint8Array, compress?: boolean): Promise<void> {
     if (!(data instanceof Uint8Array)) throw new TypeError(`WebSocket.sendBytes(): data must be a Buffer or Uint8Array, got ${describe(data)}`);
     return this.#send('sendBytes', data, true, compress);
   }
 
-  /** Send a value as JSON text (`dumps` defaults to `JSON.stringify`). */
+  /** Send a value as JSON text (`dumps` defaults to `JSON.stringify`; resolves as `sendStr`). */
   async sendJson(data: unknown, options?: { readonly compress?: boolean; readonly dumps?: (v: unknown) => string }): Promise<void> {
     checkOptions('WebSocket.sendJson()', options, SEND_JSON_OPTIONS);
     const text = (options?.dumps ?? JSON.stringify)(data);
@@ -194,16 +272,18 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     return this.#send('sendJson', text, false, options?.compress);
   }
 
-  /** Send a ping frame. */
+  /** Send a ping frame (resolves as `sendStr`). */
   async ping(message: Uint8Array | string = ''): Promise<void> {
     const ws = this.#socket('ping');
-    await new Promise<void>((resolve, reject) => ws.ping(message, undefined, (err) => (err ? reject(err) : resolve())));
+    ws.ping(message, undefined, this.#onWritten);
+    if (ws.bufferedAmount > SEND_HIGH_WATER) await this.#waitDrain();
   }
 
-  /** Send a pong frame (needed by hand only with `autoping: false`). */
+  /** Send a pong frame (needed by hand only with `autoping: false`; resolves as `sendStr`). */
   async pong(message: Uint8Array | string = ''): Promise<void> {
     const ws = this.#socket('pong');
-    await new Promise<void>((resolve, reject) => ws.pong(message, undefined, (err) => (err ? reject(err) : resolve())));
+    ws.pong(message, undefined, this.#onWritten);
+    if (ws.bufferedAmount > SEND_HIGH_WATER) await this.#waitDrain();
   }
 
   /**
@@ -346,26 +426,17 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
 
   #startHeartbeat(): void {
     const hb = this.#heartbeat;
-    if (hb === null) return;
-    this.#pingTimer = setTimeout(() => this.#sendHeartbeat(hb), hb * 1000);
+    if (hb === null || this.#hb !== undefined || this.#closing || this.#closed) return;
+    this.#hb = startHeartbeat(hb, () => this.#sendHeartbeat(), () => this.#pongMissed(hb));
   }
 
-  #sendHeartbeat(hb: number): void {
+  #sendHeartbeat(): void {
     const ws = this.#ws;
-    if (ws === undefined || this.#closed || ws.readyState !== 1) return;
-    ws.ping();
-    this.#pongTimer = setTimeout(() => this.#pongMissed(hb), (hb / 2) * 1000);
-  }
-
-  #gotPong(): void {
-    if (this.#pongTimer === undefined) return;
-    clearTimeout(this.#pongTimer);
-    this.#pongTimer = undefined;
-    this.#startHeartbeat();
+    if (ws?.readyState === 1) ws.ping(undefined, undefined, this.#onWritten);
   }
 
   #pongMissed(hb: number): void {
-    this.#pongTimer = undefined;
+    this.#hb = undefined;
     const err = this._heartbeatError(hb / 2);
     this.#exception ??= err;
     this.#closeCode = WSCloseCode.ABNORMAL_CLOSURE;
@@ -374,9 +445,8 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   }
 
   #stopHeartbeat(): void {
-    if (this.#pingTimer !== undefined) clearTimeout(this.#pingTimer);
-    if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
-    this.#pingTimer = this.#pongTimer = undefined;
+    this.#hb?.stop();
+    this.#hb = undefined;
   }
 }
 
