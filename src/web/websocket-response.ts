@@ -7,7 +7,7 @@
  */
 import { InvalidStateError } from '../core/errors.js';
 import { checkOptions, knownOptions } from '../core/options.js';
-import { describe, toInt } from '../core/validate.js';
+import { describe, toDelay, toInt } from '../core/validate.js';
 import { WSCloseCode } from '../ws/message.js';
 import { WebSocketBase, type WebSocketOptions } from '../ws/websocket.js';
 import { HTTPBadRequest, HTTPMethodNotAllowed } from './exceptions.js';
@@ -80,7 +80,8 @@ export class WebSocketResponse extends WebSocketBase {
   constructor(options: WebSocketResponseOptions = {}) {
     checkOptions(W, options, OPTIONS, ALIASES);
     const { protocols = [], maxMsgSize, compress = true, timeout, ...rest } = options;
-    const base: WebSocketOptions = { ...rest, ...(timeout === undefined ? {} : { closeTimeout: timeout }) };
+    // Checked here so that a bad value is told by its name here, not the base's.
+    const base: WebSocketOptions = { ...rest, ...(timeout === undefined ? {} : { closeTimeout: toDelay(W, 'timeout', timeout) }) };
     super(base, W);
     if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string')) throw new TypeError(`${W}: protocols must be an array of strings, got ${describe(protocols)}`);
     if (typeof compress !== 'boolean') throw new TypeError(`${W}: compress must be a boolean, got ${describe(compress)}`);
