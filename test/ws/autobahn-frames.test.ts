@@ -23,6 +23,7 @@ interface Report {
   readonly closeCode: number | null;
   readonly closeReason: string | null;
   readonly closeFrame: boolean;
+  readonly deflate: { serverNoContextTakeover: boolean; serverMaxWindowBits: number } | null;
 }
 
 /** Echo text and binary messages until the connection closes. */
@@ -45,6 +46,13 @@ function check(c: FrameCase, report: Report, ourCloseCode: number | null): void 
   const got = report.messages;
   if (c.echoMayBeCut === true) assert.deepEqual(got, want.slice(0, got.length), `${c.id}: echoed messages`);
   else assert.deepEqual(got, want, `${c.id}: echoed messages`);
+  // The deflate cases are only worth something when deflate is on, with the parameters asked for.
+  if (c.deflate === undefined) assert.equal(report.deflate, null, `${c.id}: permessage-deflate in use`);
+  else {
+    assert.notEqual(report.deflate, null, `${c.id}: permessage-deflate not in use`);
+    assert.equal(report.deflate?.serverNoContextTakeover, c.deflate.noContextTakeover ?? false, `${c.id}: server_no_context_takeover`);
+    assert.equal(report.deflate?.serverMaxWindowBits, c.deflate.maxWindowBits ?? 15, `${c.id}: server_max_window_bits`);
+  }
   assert.equal(report.closeFrame, true, `${c.id}: no close frame came back`);
   assert.equal(report.closeCode, c.close, `${c.id}: close code sent`);
   assert.equal(ourCloseCode, c.ours ?? c.close, `${c.id}: closeCode on our side`);
