@@ -140,6 +140,10 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     });
     ws.on('error', (err: Error) => {
       this.#exception ??= err;
+      // `ws` has failed the connection with a close frame of its own and will
+      // not read the peer's answer (its 'close' says 1006): as aiohttp, the
+      // close code is the one we failed with.
+      this.#closeCode ??= failCode(err);
       this.#push({ type: WSMsgType.ERROR, data: err, extra: null });
     });
     ws.on('close', (code: number, reason: Buffer) => {
@@ -448,6 +452,26 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     this.#hb?.stop();
     this.#hb = undefined;
   }
+}
+
+// The close code `ws` sends when it fails the connection on bad input, from
+// the error codes it documents; zlib's errors are a message that does not
+// inflate (1007, as `ws`). Anything else did not fail with a close frame.
+const FAIL_CODES: ReadonlyMap<string, number> = new Map([
+  ['WS_ERR_INVALID_UTF8', WSCloseCode.INVALID_TEXT],
+  ['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', WSCloseCode.MESSAGE_TOO_BIG],
+  ['WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', WSCloseCode.MESSAGE_TOO_BIG],
+  ['WS_ERR_TOO_MANY_BUFFERED_PARTS', WSCloseCode.POLICY_VIOLATION],
+]);
+
+function failCode(err: Error): number | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return null;
+  const known = FAIL_CODES.get(code);
+  if (known !== undefined) return known;
+  if (code.startsWith('WS_ERR_')) return WSCloseCode.PROTOCOL_ERROR;
+  if (code.startsWith('Z_')) return WSCloseCode.INVALID_TEXT;
+  return null;
 }
 
 // The close codes an endpoint may send (RFC 6455 7.4 and the IANA registry,

@@ -109,6 +109,24 @@ test('heartbeat with a live peer keeps the connection', async (t) => {
   assert.equal(await ws.receiveStr(), 'still here');
 });
 
+test('a connection failed on bad input has the close code we sent, not 1006 (as aiohttp)', async (t) => {
+  const url = await wsServer(t, (ws) => ws.on('message', (data) => {
+    const what = Buffer.from(data as Buffer).toString();
+    // `ws` sends a Buffer with binary: false as a text frame without checking it.
+    if (what === 'bad utf-8') ws.send(Buffer.from([0x68, 0xff, 0x69]), { binary: false });
+    else ws.send(Buffer.alloc(2048));
+  }));
+  const s = session(t);
+  for (const [ask, code] of [['bad utf-8', 1007], ['too big', 1009]] as const) {
+    const ws = await s.wsConnect(url, { maxMsgSize: 1024 });
+    await ws.sendStr(ask);
+    assert.equal((await ws.receive()).type, WSMsgType.ERROR);
+    assert.equal((await ws.receive()).type, WSMsgType.CLOSE);
+    assert.equal(ws.closed, true);
+    assert.equal(ws.closeCode, code, ask);
+  }
+});
+
 test('autoping: false delivers PING messages for the caller to answer', async (t) => {
   let pongs = 0;
   const url = await wsServer(t, (ws) => {
