@@ -36,7 +36,6 @@ async function index(_request: web.Request): Promise<web.Response> {
 async function chat(request: web.Request): Promise<web.WebSocketResponse> {
   const name = (request.query.get('name') ?? '').trim();
   // Refused before the handshake: the browser sees the upgrade fail.
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (name === '' || name.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new web.HTTPBadRequest({ text: `name must be 1 to ${MAX_NAME} printable characters` });
   }

@@ -12,8 +12,8 @@ import { Application, WebSocketResponse, WSMsgType, type Request, type WebSocket
 
 /** What the server's handler saw of one connection. */
 interface Seen {
-  /** The subprotocol chosen. */
-  protocol: string;
+  /** The subprotocol chosen (null for none, as aiohttp's `ws_protocol`). */
+  protocol: string | null;
   /** The peer's CLOSE message (code, reason), if one came. */
   close: { code: number; reason: string } | null;
   /** Every message type `receive()` gave, in order. */
@@ -44,6 +44,8 @@ async function echoServer(t: TestContext, options: WebSocketResponseOptions = {}
           else await ws.sendStr(msg.data);
         } else if (msg.type === WSMsgType.BINARY) {
           await ws.sendBytes(msg.data);
+        } else if (msg.type === WSMsgType.PING) {
+          await ws.pong(msg.data); // only with autoping: false
         } else if (msg.type === WSMsgType.CLOSE) {
           seen.close = { code: msg.data, reason: msg.extra };
         } else {
@@ -81,9 +83,15 @@ async function wsOpen(t: TestContext, url: string, protocols?: string[], options
   return ws;
 }
 
-async function wsNext(ws: WsWebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
-  const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
-  return { data, isBinary };
+function wsNext(ws: WsWebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve, reject) => {
+    const onClose = (code: number) => reject(new Error(`closed (${code}) before a message came`));
+    ws.once('close', onClose);
+    ws.once('message', (data: Buffer, isBinary: boolean) => {
+      ws.off('close', onClose);
+      resolve({ data, isBinary });
+    });
+  });
 }
 
 async function wsClosed(ws: WsWebSocket): Promise<{ code: number; reason: string }> {
@@ -123,6 +131,8 @@ test('ws client: with autoping false the handler receives the PING (and answers 
   const srv = await echoServer(t, { autoping: false });
   const ws = await wsOpen(t, srv.url);
   ws.ping('p');
+  const [payload] = (await once(ws, 'pong')) as [Buffer];
+  assert.equal(payload.toString(), 'p');
   ws.send('x');
   assert.equal((await wsNext(ws)).data.toString(), 'x');
   ws.close();
@@ -171,7 +181,7 @@ test('ws client: the subprotocol is the first one the client offers that the ser
   assert.equal(plain.protocol, '');
   plain.close();
   await wsClosed(plain);
-  assert.equal((await srv.seen()).protocol, '');
+  assert.equal((await srv.seen()).protocol, null);
 });
 
 /** Open with permessage-deflate offered; count the bytes that come back over the wire. */
@@ -180,7 +190,7 @@ async function deflateRoundTrip(t: TestContext, url: string): Promise<{ extensio
   const ws = new WsWebSocket(url, { perMessageDeflate: true });
   t.after(() => ws.terminate());
   ws.once('upgrade', (res) => {
-    socket = res.socket as Socket;
+    socket = res.socket;
   });
   await once(ws, 'open');
   const before = socket!.bytesRead;
@@ -213,8 +223,8 @@ test('ws client with permessage-deflate against compress: false: not negotiated,
 type WhatwgWebSocket = typeof UndiciWebSocket;
 const nodeGlobal = (globalThis as { WebSocket?: WhatwgWebSocket }).WebSocket;
 const clients: [string, WhatwgWebSocket | undefined, string][] = [
-  ["Node's built-in WebSocket", nodeGlobal, `Node ${process.version} has no global WebSocket (Node 22+ has)`],
-  ["undici's WebSocket (the one Node's is built from)", UndiciWebSocket, ''],
+  ['the built-in WebSocket of Node', nodeGlobal, `Node ${process.version} has no global WebSocket (Node 22+ has)`],
+  ['the WebSocket of undici (which Node builds its own from)', UndiciWebSocket, ''],
 ];
 
 function whatwgNext(ws: InstanceType<WhatwgWebSocket>): Promise<unknown> {
