@@ -3,10 +3,12 @@
 // wait is on a condition of the page, never a fixed sleep.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { ClientSession, WSServerHandshakeError } from '../../src/client/index.js';
 import { TestServer } from '../../src/testing/index.js';
 import { makeApp, participantsKey } from '../../examples/chat/server.js';
@@ -49,7 +51,7 @@ async function participantsAre(page: Page, names: string[]): Promise<void> {
   await page.waitForFunction(`JSON.stringify([...document.querySelectorAll('#participants li')].map((li) => li.textContent).sort()) === ${JSON.stringify(want)}`);
 }
 
-test('chat in headless Chromium: two pages join, a message reaches the other, a closed page leaves the participants', { skip: noChromium }, async (t) => {
+test('chat in headless Chromium: two pages join, a message reaches the other, a closed page leaves the participants, shutdown says 1001', { skip: noChromium }, async (t) => {
   const server = await serve(t);
   const browser = await launch(t);
   const alice = await join(browser, server, 'Alice');
@@ -76,6 +78,11 @@ test('chat in headless Chromium: two pages join, a message reaches the other, a 
   await bob.locator('#messages li.event', { hasText: 'Alice left' }).waitFor();
   // Alice is removed before Bob is told, so the room is already down to him.
   assert.deepEqual([...server.app.get(participantsKey)].map((p) => p.name), ['Bob']);
+
+  // Shutdown closes the open sockets with 1001 (going away) and the handlers finish.
+  await server.close();
+  await bob.locator('#status', { hasText: 'Disconnected (1001' }).waitFor();
+  assert.equal(server.app.get(participantsKey).size, 0);
 });
 
 test('chat: a join without a name is refused with 400 before the handshake', async (t) => {
@@ -92,7 +99,7 @@ test('chat: a join without a name is refused with 400 before the handshake', asy
   assert.equal(server.app.get(participantsKey).size, 0);
 });
 
-test('npm run example:chat prints its address, serves the page and stops on SIGINT', async (t) => {
+test('npm run example:chat prints its address, serves the page and a socket, and on SIGINT closes the socket with 1001 and exits', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/chat/server.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
   t.after(() => {
@@ -117,6 +124,12 @@ test('npm run example:chat prints its address, serves the page and stops on SIGI
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(await res.text(), /<title>aiots chat<\/title>/);
+  const ws = new WebSocket(`${address.replace(/^http/, 'ws')}/ws?name=cli`);
+  t.after(() => ws.terminate());
+  const [joined] = (await once(ws, 'message')) as [Buffer];
+  assert.deepEqual(JSON.parse(joined.toString()), { type: 'joined', name: 'cli' });
+  const closed = once(ws, 'close') as Promise<[number, Buffer]>;
   child.kill('SIGINT');
+  assert.equal((await closed)[0], 1001);
   assert.equal(await exited, 0, stderr);
 });
