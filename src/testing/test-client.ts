@@ -8,6 +8,7 @@ import { ClientResponse } from '../client/response.js';
 import { ClientSession, SESSION_ALIASES, SESSION_OPTION_NAMES, type ClientSessionOptions } from '../client/session.js';
 import { CookieJar } from '../client/cookie-jar.js';
 import type { RequestOptions } from '../client/request-options.js';
+import type { ClientWebSocketResponse, WSConnectOptions } from '../client/ws.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 import { describe } from '../core/validate.js';
 import { Application } from '../web/application.js';
@@ -119,6 +120,17 @@ export class TestClient implements AsyncDisposable {
   /** OPTIONS `path`. */
   options(path: string, options?: TestRequestOptions): Promise<ClientResponse> {
     return this.request('OPTIONS', path, options);
+  }
+
+  /**
+   * Open a WebSocket to `path` on the test server, as aiohttp's
+   * `client.ws_connect()`; closed with the client if still open.
+   * @example
+   * await using ws = await client.wsConnect('/ws');
+   * await ws.sendStr('hi');
+   */
+  wsConnect(path: string, options?: WSConnectOptions): Promise<ClientWebSocketResponse> {
+    return this.session.wsConnect(this.makeUrl(path), options);
   }
 
   /** Close the session (its sockets and unread responses), then the server. Idempotent. */

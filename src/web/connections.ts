@@ -25,6 +25,20 @@ function responseOf(socket: Socket): ServerResponse | null {
   return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
 }
 
+// Connections handed to `ws`: no HTTP response is under way on them, yet
+// they are not idle; they end with their WebSocket (see ServerHandler).
+const upgraded = new WeakSet<object>();
+
+/** @internal `socket` now carries a WebSocket. */
+export function markUpgraded(socket: object): void {
+  upgraded.add(socket);
+}
+
+/** Resolves once `socket` closes. */
+function untilSocketClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
 /** Resolves once `res` or its socket closes; both listeners go either way. */
 function untilClosed(res: ServerResponse, socket: Socket): Promise<void> {
   return new Promise((resolve) => {
@@ -87,7 +101,7 @@ export class Connections {
   closeIdle(): void {
     this.#stopping = true;
     for (const s of this.#handshaking) s.destroy();
-    for (const s of this.#sockets) if (responseOf(s) === null) s.destroy();
+    for (const s of this.#sockets) if (responseOf(s) === null && !upgraded.has(s)) s.destroy();
   }
 
   /** Close every connection left, handshaking or not. */
@@ -118,6 +132,8 @@ export class Connections {
 }
 
 async function closeWhenIdle(socket: Socket): Promise<void> {
+  // A WebSocket finishing its closing handshake (the deadline still holds).
+  if (upgraded.has(socket)) await untilSocketClosed(socket);
   for (;;) {
     const res = responseOf(socket);
     if (res === null || socket.destroyed || res.closed) break;

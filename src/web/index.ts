@@ -28,3 +28,5 @@ export { ServerRunner } from './server-runner.js';
 export { DEFAULT_ACCESS_LOG_FORMAT, type AccessLogSink } from './access-log.js';
 export type { HandlerOptions } from './server-handler.js';
 export type { Handler, HandlerResult, Middleware } from './types.js';
+export { WebSocketResponse, type WebSocketReady, type WebSocketResponseOptions } from './websocket-response.js';
+export { WSCloseCode, WSMsgType, type WSMessage } from '../ws/message.js';

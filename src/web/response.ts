@@ -173,6 +173,11 @@ export class StreamResponse {
     return this.#headers;
   }
 
+  /** @internal The `Set-Cookie` values set so far. */
+  _cookieLines(): Iterable<string> {
+    return this.#cookies?.values() ?? [];
+  }
+
   /** @internal */
   _markEof(): void {
     this.#eof = true;

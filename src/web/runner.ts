@@ -232,6 +232,8 @@ export abstract class BaseSite {
       server = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
     }
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
+    // Requests with `Connection: upgrade` come here instead of 'request'.
+    server.on('upgrade', handler.handleUpgrade);
     this._server = server;
     this.#connections = new Connections(server, this.#ssl !== null);
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));

@@ -6,6 +6,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { CancelledError, isCancellation } from '../core/errors.js';
 import { Future } from '../core/future.js';
 import { report } from '../core/report.js';
@@ -20,6 +21,9 @@ import { Response, StreamResponse } from './response.js';
 import { matchPathOf } from './router/path-encoding.js';
 import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
 import type { Handler, HandlerResult } from './types.js';
+import { markUpgraded } from './connections.js';
+import { upgradeResponse, type WebSocketOwner } from './upgrade.js';
+import type { WebSocketResponse } from './websocket-response.js';
 
 /** Options of the request handler (part of the runner's options). */
 export interface HandlerOptions {
@@ -44,7 +48,7 @@ function defaultErrorLog(message: string, error: unknown): void {
 }
 
 /** @internal Serves one application; shared by every site of a runner. */
-export class ServerHandler {
+export class ServerHandler implements WebSocketOwner {
   readonly #app: Application;
   readonly #router: UrlDispatcher;
   readonly #accessLogger: AccessLogger | null;
@@ -53,6 +57,8 @@ export class ServerHandler {
   readonly #sink: MatchSink;
   readonly #inflight = new Set<Task<HandlerResult>>();
   readonly #readAhead = new ReadAhead();
+  // Open WebSockets, told to go away (1001) when shutdown begins.
+  readonly #websockets = new Set<WebSocketResponse>();
   #idle: Future<void> | undefined = undefined;
   #closing = false;
 
@@ -117,6 +123,28 @@ export class ServerHandler {
     this.#run(request, route === null ? router._errorChain : route._chain, start);
   };
 
+  /**
+   * The 'upgrade' listener of Node's server: the request goes the way of any
+   * other, on a response made for its socket (see upgrade.ts).
+   */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.handle(req, upgradeResponse(req, socket, head, this));
+  };
+
+  /** @internal `request`'s handler opened a WebSocket. */
+  _adopt(ws: WebSocketResponse, socket: Duplex, request: Request): void {
+    const sockets = this.#websockets;
+    sockets.add(ws);
+    socket.once('close', () => sockets.delete(ws));
+    markUpgraded(socket);
+    // Read now: the access line is written when the handler ends, often
+    // after the socket closed, and Node then no longer knows the peer.
+    (socket as Duplex & { remoteAddress?: string }).remoteAddress?.toString();
+    const task = request._task;
+    if (task instanceof HandlerTask) task._ws = ws;
+    if (this.#closing) ws._goAway();
+  }
+
   #defer(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     this.#readAhead.hold(socket);
@@ -143,6 +171,7 @@ export class ServerHandler {
   /** @internal The handler's task is done: write what it gave. */
   _finish(task: HandlerTask): void {
     this.#done(task);
+    if (task._ws !== undefined) return this.#finishWebSocket(task, task._ws);
     const request = task.request;
     if (task.cancelled()) return this.#failed(request, new CancelledError(), task.start);
     const error = task.exception();
@@ -158,6 +187,19 @@ export class ServerHandler {
       if (res.headersSent || res.destroyed) res.destroy();
       else this.#sendException(request, new HTTPInternalServerError(), task.start);
     }
+  }
+
+  /** The handler of an upgraded request ended: whatever it gave, the WebSocket is what the client has. */
+  #finishWebSocket(task: HandlerTask, ws: WebSocketResponse): void {
+    const request = task.request;
+    let failed = task.cancelled();
+    const error = failed ? null : task.exception();
+    if (error !== null) {
+      failed = true;
+      if (!isCancellation(error)) this.#errorLog(`Error handling WebSocket: ${request.method} ${request.rawPath}`, error);
+    }
+    ws._handlerDone(failed);
+    this.#log(request, ws._response, 101, task.start);
   }
 
   #respond(request: Request, result: unknown, start: number): void {
@@ -228,6 +270,7 @@ export class ServerHandler {
   /** @internal Mark the server closing: responses from now on close their connection. */
   _beginClose(): void {
     this.#closing = true;
+    for (const ws of this.#websockets) ws._goAway();
   }
 
   /**
@@ -266,6 +309,8 @@ class HandlerTask extends Task<HandlerResult> {
   readonly owner: ServerHandler;
   readonly start: number;
   readonly #chain: Handler;
+  /** The WebSocket the handler opened; declared only, so that other requests pay nothing for it. */
+  declare _ws: WebSocketResponse | undefined;
   constructor(chain: Handler, request: Request, owner: ServerHandler, start: number) {
     // Not started here: the server first records the task, then begins it.
     super(unreachableBody, undefined, true);

@@ -3,9 +3,10 @@ import type { HTTPException } from './exceptions.js';
 import type { Request } from './request.js';
 import type { StreamResponse } from './response.js';
 import type { MatchInfo } from './router/route-params.js';
+import type { WebSocketResponse } from './websocket-response.js';
 
-/** What a handler gives back: a response, or an HTTPException to send. */
-export type HandlerResult = StreamResponse | HTTPException;
+/** What a handler gives back: a response, an HTTPException to send, or the WebSocketResponse it prepared. */
+export type HandlerResult = StreamResponse | HTTPException | WebSocketResponse;
 
 /**
  * A request handler, as aiohttp's: `async (request) => response`. `P` types
