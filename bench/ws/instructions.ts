@@ -88,7 +88,8 @@ async function count(node: string, leg: Leg, file: string, loadFile: string, n: 
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {
-    await waitReady(port, child);
+    // Under valgrind on a busy machine a start takes minutes.
+    await waitReady(port, child, 1200);
     await runLoad(loadFile, ['--port', String(port), '--mode', 'echo', '--connections', String(CONNECTIONS), '--messages', String(n)]);
   } finally {
     child.kill('SIGTERM');

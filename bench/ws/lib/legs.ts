@@ -23,6 +23,8 @@ export interface Leg {
 const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
 const BENCH = fileURLToPath(new URL('../../', import.meta.url));
 
+const WS = join(BENCH, 'node_modules', 'ws');
+
 /** Debian's Python, which has python3-aiohttp. */
 export const PYTHON = '/usr/bin/python3';
 
@@ -92,6 +94,8 @@ export async function bundleLegs(legs: readonly Leg[], dir: string): Promise<Map
 export async function bundle(entry: string, outfile: string): Promise<string> {
   await build({
     entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning',
+    // One `ws` for every leg: aiots's own dependency may be another patch release than bench's.
+    alias: { ws: WS },
     // Peers that still call require() inside an ES module bundle.
     banner: { js: "import { createRequire as __aiotsCreateRequire } from 'node:module'; const require = __aiotsCreateRequire(import.meta.url);" },
   });
