@@ -20,8 +20,9 @@ import type { TLSSocket } from 'node:tls';
  * `socket._httpMessage` (its own `closeIdleConnections()` reads it there);
  * it is null between requests and set from the request's arrival until its
  * response is flushed, then the next pipelined response takes its place.
+ * @internal
  */
-function responseOf(socket: Socket): ServerResponse | null {
+export function responseOf(socket: Socket): ServerResponse | null {
   return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
 }
 

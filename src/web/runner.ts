@@ -15,6 +15,7 @@ import { Connections } from './connections.js';
 import { RUNNER_OPTIONS, SERVER_ALIASES, TCP_SITE_OPTIONS, UNIX_SITE_OPTIONS } from './option-names.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
+import { upgradeListener } from './upgrade.js';
 
 /** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
 export interface RunnerOptions extends HandlerOptions {
@@ -232,8 +233,9 @@ export abstract class BaseSite {
       server = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
     }
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
-    // Requests with `Connection: upgrade` come here instead of 'request'.
-    server.on('upgrade', handler.handleUpgrade);
+    // Requests with `Connection: upgrade` come here instead of 'request':
+    // WebSocket handshakes go to the handler, the rest back to the parser.
+    server.on('upgrade', upgradeListener(server, handler, this.#ssl !== null));
     this._server = server;
     this.#connections = new Connections(server, this.#ssl !== null);
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));

@@ -9,7 +9,9 @@
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { responseOf } from './connections.js';
 import type { Request } from './request.js';
 import type { WebSocketResponse } from './websocket-response.js';
 
@@ -32,6 +34,71 @@ export interface WebSocketOwner {
 }
 
 const kUpgrade = Symbol('aiots.upgrade');
+
+/**
+ * True for the one upgrade aiots performs: a WebSocket handshake, which has
+ * no body. Node sends every request with `Connection: upgrade` to the
+ * 'upgrade' event once anyone listens to it (Node 20 cannot be told which),
+ * body unread; the others go back to the HTTP parser with {@link reparse}.
+ * @internal
+ */
+export function wantsWebSocket(req: IncomingMessage): boolean {
+  const h = req.headers;
+  const length = h['content-length'];
+  return h.upgrade?.trim().toLowerCase() === 'websocket' && h['transfer-encoding'] === undefined && (length === undefined || length === '0');
+}
+
+/**
+ * The 'upgrade' listener of one server: WebSocket handshakes go to
+ * `handler`, other upgrade requests back to the HTTP parser. Either waits
+ * for the responses still owed on the connection (pipelined requests before
+ * this one): they own the socket until they are sent.
+ * @internal
+ */
+export function upgradeListener(server: EventEmitter, handler: { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void }, secure: boolean) {
+  const serve = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (socket.destroyed) return;
+    const busy = responseOf(socket as Socket);
+    if (busy !== null) {
+      let moved = false;
+      const next = (): void => {
+        if (moved) return;
+        moved = true;
+        busy.off('finish', next);
+        busy.off('close', next);
+        serve(req, socket, head);
+      };
+      busy.on('finish', next);
+      busy.on('close', next);
+      return;
+    }
+    if (wantsWebSocket(req)) handler.handleUpgrade(req, socket, head);
+    else reparse(server, req, socket, head, secure);
+  };
+  return serve;
+}
+
+/**
+ * Hand a request Node treated as an upgrade back to its HTTP parser, as if
+ * it had just arrived without its `Upgrade` header (which is what made it an
+ * upgrade): the server then ignores the upgrade, as RFC 9110 §7.8 allows,
+ * and the request, body and all, is served as any other. Node documents
+ * emitting 'connection' to inject a socket; a TLS server's HTTP side listens
+ * to 'secureConnection'.
+ * @internal
+ */
+function reparse(server: EventEmitter, req: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): void {
+  const raw = req.rawHeaders;
+  let text = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 7 || name.toLowerCase() !== 'upgrade') text += `${name}: ${raw[i + 1] as string}\r\n`;
+  }
+  // Node read the header bytes as latin1: written back the same way, they are the bytes received.
+  const bytes = Buffer.from(`${text}\r\n`, 'latin1');
+  socket.unshift(head.length === 0 ? bytes : Buffer.concat([bytes, head]));
+  server.emit(secure ? 'secureConnection' : 'connection', socket);
+}
 type Tagged = ServerResponse & { [kUpgrade]?: UpgradeState };
 
 function ignore(): void {}

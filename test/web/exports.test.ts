@@ -11,6 +11,7 @@ test('aiots/web exports what docs/web.md documents', () => {
     'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'ServerRunner', 'Server', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
     'CIMultiDict', 'RequestHeaders', 'Signal', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
+    'WebSocketResponse', 'WSMsgType', 'WSCloseCode',
   ];
   for (const n of names) assert.ok(n in web, n);
 });
@@ -38,6 +39,13 @@ test('every aiohttp HTTP status class exists with its status', () => {
 
 test('aiots/test exports TestServer, TestClient, TestResponse', () => {
   for (const n of ['TestServer', 'TestClient', 'TestResponse']) assert.ok(n in testing, n);
+  assert.equal(typeof testing.TestClient.prototype.wsConnect, 'function');
+});
+
+test('aiots/web\'s WSMsgType and WSCloseCode are the client\'s (one message layer)', async () => {
+  const client = await import('../../src/client/index.js');
+  assert.equal(web.WSMsgType, client.WSMsgType);
+  assert.equal(web.WSCloseCode, client.WSCloseCode);
 });
 
 test('AppKey<T> types app.get', () => {
