@@ -87,19 +87,25 @@ async function count(node: string, leg: Leg, file: string, loadFile: string, n: 
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let diedEarly = false;
   try {
     // Under valgrind on a busy machine a start takes minutes.
     await waitReady(port, child, 1200);
     await runLoad(loadFile, ['--port', String(port), '--mode', 'echo', '--connections', String(CONNECTIONS), '--messages', String(n)]);
   } finally {
-    child.kill('SIGTERM');
-    // aiohttp's graceful exit may wait on stragglers: never longer than a minute.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    await once(child, 'exit');
-    clearTimeout(timer);
+    // A server that died on its own has already emitted 'exit'.
+    diedEarly = child.exitCode !== null || child.signalCode !== null;
+    if (!diedEarly) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      // aiohttp's graceful exit may wait on stragglers: never longer than a minute.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
   const m = existsSync(out) ? /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8')) : null;
-  if (m === null) throw new Error(`no total in callgrind's output; valgrind said:\n${stderr.slice(-2000)}`);
+  if (m === null || diedEarly) throw new Error(`the server under callgrind ${diedEarly ? `died (${child.exitCode ?? child.signalCode}) before the load ended` : 'left no total'}; it said:\n${stderr.slice(-2000)}`);
   return Number(m[1]);
 }
 
