@@ -24,6 +24,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +65,19 @@ try {
   process.exit(1);
 }
 
-let nextPort = 21000 + Math.floor(Math.random() * 20000);
+/**
+ * A port nothing listens on now, from the kernel: other benchmarks on a
+ * shared machine pick theirs at random from the same range.
+ */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
 
 /** Runs the load process to the end; rejects if it fails. */
 async function runLoad(loadFile: string, args: readonly string[]): Promise<void> {
@@ -78,7 +91,7 @@ async function runLoad(loadFile: string, args: readonly string[]): Promise<void>
 
 /** Total instructions the server executes while echoing `n` messages (plus start, handshakes and stop). */
 async function count(node: string, leg: Leg, file: string, loadFile: string, n: number, dir: string): Promise<number> {
-  const port = nextPort++;
+  const port = await freePort();
   const out = join(dir, `cg.${port}.out`);
   const [exe, ...args] = legCommand(leg, node, file, true);
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', exe!, ...args], {
