@@ -13,6 +13,7 @@ import { describe, toOptionalDelay, toSignal } from '../core/validate.js';
 import { WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, WSCloseCode, WSMsgType, wsMsgTypeName, type WSMessage } from './message.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { MessageIterator } from './message-iterator.js';
 
 const RECEIVE_OPTIONS = knownOptions('signal', 'timeout');
 const RECEIVE_JSON_OPTIONS = knownOptions('signal', 'timeout', 'loads');
@@ -391,12 +392,8 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   }
 
   /** Messages until the connection closes (CLOSE, CLOSING and CLOSED end the loop). */
-  async *[Symbol.asyncIterator](): AsyncGenerator<WSMessage, void, undefined> {
-    for (;;) {
-      const msg = await this.receive();
-      if (msg.type === WSMsgType.CLOSE || msg.type === WSMsgType.CLOSING || msg.type === WSMsgType.CLOSED) return;
-      yield msg;
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<WSMessage, undefined> {
+    return new MessageIterator(this);
   }
 
   /** Same as `close()`. */
