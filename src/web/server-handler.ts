@@ -22,7 +22,7 @@ import { matchPathOf } from './router/path-encoding.js';
 import type { MatchSink, UrlDispatcher } from './router/url-dispatcher.js';
 import type { Handler, HandlerResult } from './types.js';
 import { markUpgraded } from './connections.js';
-import { upgradeResponse, type WebSocketOwner } from './upgrade.js';
+import { upgradeOf, upgradeResponse, type WebSocketOwner } from './upgrade.js';
 import type { WebSocketResponse } from './websocket-response.js';
 
 /** Options of the request handler (part of the runner's options). */
@@ -226,6 +226,11 @@ export class ServerHandler implements WebSocketOwner {
     if (e instanceof HTTPException) return this.#sendException(request, e, start);
     const res = request._res;
     if (res.destroyed) return;
+    // prepare() gave the socket away and then failed (the client had gone): nothing can be written.
+    if (upgradeOf(res)?.handedOver === true) {
+      if (!isCancellation(e)) this.#errorLog(`Error handling request: ${request.method} ${request.rawPath}`, e);
+      return;
+    }
     if (isCancellation(e)) {
       // Cancelled by disconnect or at the shutdown deadline: nobody is waiting for an answer.
       res.destroy();

@@ -19,8 +19,10 @@ import type { WebSocketResponse } from './websocket-response.js';
 export interface UpgradeState {
   /** The connection, still the HTTP response's until `handOver()`. */
   readonly socket: Duplex;
-  /** Bytes the client sent past the request's headers. */
-  readonly head: Buffer;
+  /** Bytes the client sent past the request's headers, and since (until handed over). */
+  readonly early: Buffer[];
+  /** Reads the socket until the hand-over (see upgradeResponse). */
+  readonly reader: EarlyReader;
   /** The server, which tracks open WebSockets for its shutdown. */
   readonly owner: WebSocketOwner;
   /** Set once the socket was given away. */
@@ -115,11 +117,58 @@ export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buff
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Socket);
-  (res as Tagged)[kUpgrade] = { socket, head, owner, handedOver: false };
+  const early = head.length === 0 ? [] : [head];
+  const reader = new EarlyReader(socket, early);
+  (res as Tagged)[kUpgrade] = { socket, early, reader, owner, handedOver: false };
   res.once('finish', () => {
     if (!(res as Tagged)[kUpgrade]?.handedOver) (socket as Socket).destroySoon();
   });
   return res;
+}
+
+// Past this many early bytes the socket stops being read until the hand-over.
+const EARLY_LIMIT = 64 * 1024;
+
+/**
+ * Keeps reading the socket while the handler runs before `prepare()`, as
+ * Node's parser does for any request: a client that leaves is then seen
+ * (its FIN ends our side too, as Node does with `httpAllowHalfOpen` off, and
+ * the close cancels the handler under handlerCancellation). What arrives is
+ * kept for `ws` (a client may send frames right behind its handshake), up
+ * to a limit past which reading stops.
+ */
+class EarlyReader {
+  readonly #socket: Duplex;
+  readonly #early: Buffer[];
+  #size = 0;
+  #paused = false;
+  readonly #onData = (d: Buffer): void => {
+    this.#early.push(d);
+    this.#size += d.length;
+    if (this.#size > EARLY_LIMIT && !this.#paused) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    this.#socket.end();
+  };
+
+  constructor(socket: Duplex, early: Buffer[]) {
+    this.#socket = socket;
+    this.#early = early;
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+  }
+
+  /** Stop reading; the next reader must attach in this same tick (nothing is emitted before). */
+  stop(): void {
+    const socket = this.#socket;
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    if (this.#paused) socket.resume();
+  }
 }
 
 /** The upgrade state of `res`, or undefined for a request that is not an upgrade. @internal */
@@ -128,13 +177,18 @@ export function upgradeOf(res: ServerResponse): UpgradeState | undefined {
 }
 
 /**
- * Take the socket from the HTTP response, to give it to `ws`. The response
+ * Take the socket from the HTTP response, to give it to `ws` (at once, in
+ * the same tick) with the bytes read past the headers (returned). The response
  * still says 'close' when the connection closes, so that what listens to it
  * (handlerCancellation, `request.signal`) hears of a peer that went away.
  * @internal
  */
-export function handOver(res: ServerResponse, state: UpgradeState): void {
+export function handOver(res: ServerResponse, state: UpgradeState): Buffer {
   state.handedOver = true;
+  state.reader.stop();
+  const head = state.early.length === 1 ? (state.early[0] as Buffer) : Buffer.concat(state.early);
+  state.early.length = 0;
   res.detachSocket(state.socket as Socket);
   state.socket.once('close', () => res.emit('close'));
+  return head;
 }

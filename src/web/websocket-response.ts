@@ -150,8 +150,8 @@ export class WebSocketResponse extends WebSocketBase {
     if (state === undefined) throw new HTTPBadRequest({ text: `No CONNECTION upgrade hdr: ${request.headers.get('connection') ?? 'None'}` });
     if (state.handedOver) throw new InvalidStateError('WebSocketResponse.prepare(): the connection was already upgraded');
     const lines = this.#headLines();
-    handOver(res, state);
-    const ws = upgradeSocket(request._req, state.socket, state.head, { protocol, lines }, this.#maxMsgSize === 0 ? 2 ** 53 - 1 : this.#maxMsgSize, this.#compress, this.#autoping);
+    const head = handOver(res, state);
+    const ws = upgradeSocket(request._req, state.socket, head, { protocol, lines }, this.#maxMsgSize === 0 ? 2 ** 53 - 1 : this.#maxMsgSize, this.#compress, this.#autoping);
     if (ws === null) throw new ConnectionResetError('WebSocketResponse.prepare(): the connection closed before the handshake was answered');
     this.#prepared = true;
     this.#wsProtocol = protocol;

@@ -274,3 +274,46 @@ test('maxMsgSize 0 means no limit; compress false declines permessage-deflate', 
   const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => peer.once('upgrade', resolve).once('error', reject));
   assert.equal(res.headers['sec-websocket-extensions'], undefined);
 });
+
+test('an open WebSocket outlives the server\'s requestTimeout and headersTimeout (they are HTTP\'s, not the upgraded connection\'s)', async (t) => {
+  const { client } = await wsApp(t, undefined, undefined, { requestTimeout: 0.5, headersTimeout: 0.5 });
+  const ws = await client.wsConnect('/ws');
+  await sleep(1.6);
+  await ws.sendStr('still here');
+  assert.equal(await ws.receiveStr(), 'echo: still here');
+  assert.equal(ws.closed, false);
+});
+
+test('a client that leaves before prepare() is seen (request.signal aborts); prepare() then raises ConnectionResetError', async (t) => {
+  let outcome = 'not run';
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const app = new web.Application();
+  app.router.addGet('/ws', async (request) => {
+    try {
+      const signal = request.signal;
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      const ws = new web.WebSocketResponse();
+      try {
+        await ws.prepare(request);
+        outcome = 'prepared';
+      } catch (e) {
+        outcome = e instanceof web.ConnectionResetError ? 'reset' : String(e);
+        throw e;
+      }
+      return ws;
+    } finally {
+      done();
+    }
+  });
+  const errors: unknown[] = [];
+  const client = await clientFor(t, app, { accessLog: null, errorLog: (_m, e) => errors.push(e) });
+  const peer = await RawPeer.open(client.server.port, handshakeText('/ws'));
+  await sleep(0.05);
+  peer.socket.destroy();
+  await finished;
+  assert.equal(outcome, 'reset');
+  await sleep(0.05);
+  // A client that left is not a server error (as for any request).
+  assert.deepEqual(errors, []);
+});
