@@ -159,6 +159,11 @@ export class WebSocketResponse extends WebSocketBase {
     state.owner._adopt(this, state.socket, request);
   }
 
+  /** A send that the closing connection cut off fails with web's `ConnectionResetError`, as aiohttp's server does. */
+  protected override _connectionResetError(message: string, options?: ErrorOptions): Error {
+    return new ConnectionResetError(message, options);
+  }
+
   /** @internal The server is shutting down: close with 1001 (going away). */
   _goAway(): void {
     this.close({ code: WSCloseCode.GOING_AWAY, message: 'Server shutdown' }).catch(ignore);

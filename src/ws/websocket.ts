@@ -152,7 +152,10 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
       if (this.#autoclose || this.#closing) this.#closed = true;
       else this.#peerClosed = true;
       this.#closeCode ??= code;
-      this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
+      // The peer's answer to our own close() is that close()'s to consume, as
+      // aiohttp's close() does: receive() then gives CLOSED. A receive()
+      // already waiting still gets it.
+      if (!this.#closing || this.#waiter !== undefined) this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
       this.#failSenders();
       // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
       for (const f of this.#closeWaiters) if (!f.done()) f.setResult();

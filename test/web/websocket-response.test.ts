@@ -317,3 +317,55 @@ test('a client that leaves before prepare() is seen (request.signal aborts); pre
   // A client that left is not a server error (as for any request).
   assert.deepEqual(errors, []);
 });
+
+test('after its own close(), receive() gives CLOSED (the peer\'s answer is close()\'s, as aiohttp), on the server and on the client', async (t) => {
+  const seen: number[] = [];
+  const { client } = await wsApp(t, async (ws) => {
+    // The second client closes first: its handler just ends.
+    if ((await ws.receive()).type !== web.WSMsgType.TEXT) return;
+    assert.equal(await ws.close({ code: 4000, message: 'bye' }), true);
+    seen.push((await ws.receive()).type, (await ws.receive()).type);
+  });
+  const ws = await client.wsConnect('/ws', { autoclose: true });
+  await ws.sendStr('close please');
+  const msg = await ws.receive();
+  assert.equal(msg.type, web.WSMsgType.CLOSE);
+  assert.equal(msg.data, 4000);
+  for (let i = 0; i < 200 && seen.length < 2; i++) await sleep(0.01);
+  assert.deepEqual(seen, [web.WSMsgType.CLOSED, web.WSMsgType.CLOSED]);
+
+  // The client's own close() likewise.
+  const ws2 = await client.wsConnect('/ws');
+  assert.equal(await ws2.close(), true);
+  assert.equal((await ws2.receive()).type, web.WSMsgType.CLOSED);
+});
+
+test('a send cut off by the closing connection fails with web.ConnectionResetError on the server', async (t) => {
+  let failure: unknown = null;
+  let stalled: () => void = () => {};
+  const stalledNow = new Promise<void>((resolve) => { stalled = resolve; });
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  const { url } = await wsApp(t, async (ws) => {
+    const chunk = Buffer.alloc(1024, 1);
+    try {
+      for (;;) {
+        const sending = ws.sendBytes(chunk);
+        // Over the high-water mark the send waits: the peer does not read.
+        if ((ws._wsSocket()?.bufferedAmount ?? 0) > 64 * 1024) stalled();
+        await sending;
+      }
+    } catch (e) {
+      failure = e;
+    } finally {
+      done();
+    }
+  });
+  const peer = new WebSocket(url);
+  peer.on('error', () => {});
+  await new Promise<void>((resolve) => peer.once('upgrade', (res) => { res.socket.pause(); resolve(); }));
+  await stalledNow;
+  peer.terminate();
+  await finished;
+  assert.ok(failure instanceof web.ConnectionResetError, `got ${String(failure)}`);
+});
