@@ -11,6 +11,7 @@ test('aiots/web exports what docs/web.md documents', () => {
     'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'ServerRunner', 'Server', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
     'CIMultiDict', 'RequestHeaders', 'Signal', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
+    'FileResponse', 'StaticResource', 'static', 'staticFiles',
   ];
   for (const n of names) assert.ok(n in web, n);
 });
