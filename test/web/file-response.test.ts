@@ -419,3 +419,57 @@ test('a client that goes away mid-file: nothing logged, the file closed', async 
   assert.ok(openFds() <= fdsBefore, `${openFds()} <= ${fdsBefore}`);
   assert.deepEqual(errors, []);
 });
+
+test('backpressure: a client that does not read makes the server stop reading the file', async (t) => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const dir = scratch(t);
+  const p = join(dir, 'big.bin');
+  writeFileSync(p, '');
+  truncateSync(p, 256 * 1024 * 1024);
+  let bytesRead = 0;
+  const original = fs.read;
+  // Count what the server reads: FileResponse calls fs.read through the ES module binding.
+  (fs as { read: unknown }).read = (...args: unknown[]): void => {
+    bytesRead += args[2] === undefined ? 0 : Number(args[3]);
+    (original as (...a: unknown[]) => void)(...args);
+  };
+  syncBuiltinESMExports();
+  t.after(() => {
+    (fs as { read: unknown }).read = original;
+    syncBuiltinESMExports();
+  });
+  const server = await serve(t, fileApp(p, { chunkSize: 64 * 1024 }));
+  const sock = connect(server.port, '127.0.0.1');
+  sock.on('error', () => {});
+  t.after(() => sock.destroy());
+  await new Promise<void>((resolve) => {
+    sock.once('data', () => {
+      sock.pause();
+      resolve();
+    });
+    sock.write('GET /f HTTP/1.1\r\nHost: x\r\n\r\n');
+  });
+  // Give the server time to run ahead if it were going to.
+  let last = -1;
+  for (let i = 0; i < 40 && bytesRead !== last; i++) {
+    last = bytesRead;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(bytesRead > 0);
+  // Kernel socket buffers on loopback hold a few MiB; the file is 256 MiB.
+  assert.ok(bytesRead < 32 * 1024 * 1024, `read ${bytesRead} bytes of 256 MiB for a client that reads nothing`);
+});
+
+test('the access log gets one line per file, with its status and the bytes sent', async (t) => {
+  const dir = scratch(t);
+  const p = join(dir, 'a.txt');
+  writeFileSync(p, CONTENT);
+  const lines: string[] = [];
+  const server = await serve(t, fileApp(p), { accessLog: (l) => lines.push(l), accessLogFormat: '%r %s %b' });
+  await fetchRaw(server.port, '/f');
+  await fetchRaw(server.port, '/f', { range: 'bytes=0-9' });
+  await fetchRaw(server.port, '/f', { 'if-none-match': etagOf(p) });
+  for (let i = 0; i < 50 && lines.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(lines, ['GET /f HTTP/1.1 200 1000', 'GET /f HTTP/1.1 206 10', 'GET /f HTTP/1.1 304 0']);
+});
