@@ -473,3 +473,29 @@ test('the access log gets one line per file, with its status and the bytes sent'
   for (let i = 0; i < 50 && lines.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(lines, ['GET /f HTTP/1.1 200 1000', 'GET /f HTTP/1.1 206 10', 'GET /f HTTP/1.1 304 0']);
 });
+
+test('a file that shrinks between its stat and its read (one chunk): 500, the error logged, never a wrong length', async (t) => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const dir = scratch(t);
+  const p = join(dir, 'a.txt');
+  writeFileSync(p, CONTENT);
+  const original = fs.read;
+  // Truncate the file just before the server's first read of it.
+  (fs as { read: unknown }).read = (...args: unknown[]): void => {
+    truncateSync(p, 0);
+    (original as (...a: unknown[]) => void)(...args);
+  };
+  syncBuiltinESMExports();
+  t.after(() => {
+    (fs as { read: unknown }).read = original;
+    syncBuiltinESMExports();
+  });
+  const errors: unknown[] = [];
+  const server = await serve(t, fileApp(p), { errorLog: (_m, e) => errors.push(e) });
+  const r = await fetchRaw(server.port, '/f');
+  assert.equal(r.status, 500);
+  assert.equal(r.headers['content-length'], String(r.body.length));
+  assert.equal(errors.length, 1);
+  assert.match(String((errors[0] as Error).message), /got shorter while it was being sent/);
+});
