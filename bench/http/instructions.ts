@@ -24,16 +24,14 @@
  * pass --connections 50 or so.
  * @module
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleServer, countInstructions } from './lib/callgrind.js';
 
 const SERVERS = fileURLToPath(new URL('servers/', import.meta.url));
 const NAMES: Record<string, string> = { node: 'node:http', aiots: 'aiots', fastify: 'Fastify', hono: 'Hono', express: 'Express', koa: 'Koa' };
@@ -116,44 +114,11 @@ async function load(port: number, n: number, c: number): Promise<void> {
   });
 }
 
-async function waitForPort(port: number, child: { exitCode: number | null }): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited (code ${child.exitCode}) before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await delay(250);
-  }
-  throw new Error('the server did not listen within 5 minutes');
-}
-
 let nextPort = 21000 + Math.floor(Math.random() * 20000);
 
 /** Total instructions the server executes while serving `n` requests (plus start and stop). */
-async function count(node: string, bundle: string, n: number, dir: string): Promise<number> {
-  const port = nextPort++;
-  const out = join(dir, `cg.${port}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', node, '--single-threaded', bundle], {
-    env: { ...process.env, PORT: String(port), SLEEP: String(SLEEP) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  try {
-    await waitForPort(port, child);
-    await load(port, n, CONNECTIONS);
-  } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-  const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'));
-  if (m === null) throw new Error(`no total in callgrind's output; valgrind said:\n${stderr.slice(-2000)}`);
-  return Number(m[1]);
+function count(node: string, bundle: string, n: number, dir: string): Promise<number> {
+  return countInstructions([node, '--single-threaded', bundle], { SLEEP: String(SLEEP) }, nextPort++, dir, (port) => load(port, n, CONNECTIONS));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'aiots-instr-'));
@@ -161,11 +126,7 @@ try {
   const bundles = new Map<string, string>();
   for (const f of frameworks) {
     const file = join(dir, `${f}.mjs`);
-    await build({
-      entryPoints: [entries.get(f) as string], bundle: true, platform: 'node', format: 'esm', outfile: file, logLevel: 'warning',
-      // Peers that still call require() inside an ES module bundle.
-      banner: { js: "import { createRequire as __aiotsCreateRequire } from 'node:module'; const require = __aiotsCreateRequire(import.meta.url);" },
-    });
+    await bundleServer(entries.get(f) as string, file);
     bundles.set(f, file);
   }
   for (const node of nodes) {

@@ -22,12 +22,14 @@ export {
   ConnectionResetError, Response, StreamResponse, jsonResponse,
   type CookieOptions, type JsonResponseOptions, type ResponseOptions, type StreamResponseOptions,
 } from './response.js';
+export { FileResponse, type FileResponseOptions } from './file-response.js';
 export { middleware, normalizePathMiddleware, type NormalizePathOptions } from './middleware.js';
 export {
   UrlDispatcher, PrefixedSubAppResource, type GetRouteOptions, type RouteOptions,
 } from './router/url-dispatcher.js';
 export { DynamicResource, PlainResource, Resource, ResourceRoute, type UrlForOptions } from './router/resources.js';
-export { RouteTableDef, del as delete, del, get, head, patch, post, put, route, view, type RouteDef } from './router/route-table-def.js';
+export { StaticResource, type StaticOptions, type StaticUrlForOptions } from './router/static-resource.js';
+export { RouteTableDef, del as delete, del, get, head, patch, post, put, route, staticFiles as static, staticFiles, view, type RouteDef } from './router/route-table-def.js';
 export { View, type ViewClass } from './router/view.js';
 export type { MatchInfo, RouteParams } from './router/route-params.js';
 export { AppRunner, AppServer, BaseSite, TCPSite, UnixSite, type BaseSiteOptions, type RunnerOptions, type TCPSiteOptions } from './runner.js';

@@ -15,6 +15,7 @@ import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
 import type { Application } from './application.js';
 import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
+import { FileResponse } from './file-response.js';
 import { ReadAhead } from './read-ahead.js';
 import { Request } from './request.js';
 import { Response, StreamResponse } from './response.js';
@@ -207,6 +208,7 @@ export class ServerHandler implements WebSocketOwner {
     if (result instanceof StreamResponse) {
       if (!result.prepared) {
         if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
+        if (result instanceof FileResponse) return this.#sendFile(request, result, start);
         result._send(res);
       } else if (!result._eof) {
         result._markEof();
@@ -220,6 +222,22 @@ export class ServerHandler implements WebSocketOwner {
       this.#errorLog(`Error handling request: handler ${name} (${request.method} ${request.rawPath}) returned ${describe(result)}, not a StreamResponse or Response`, new TypeError(`handler ${name} returned ${describe(result)}`));
       this.#sendException(request, new HTTPInternalServerError(), start);
     }
+  }
+
+  /**
+   * A file is read and sent after its handler returned, in a task of its
+   * own that shutdown waits for (and cancels at its deadline), as a handler.
+   */
+  #sendFile(request: Request, file: FileResponse, start: number): void {
+    const task = new Task<HandlerResult>(() => sendFile(request, file));
+    this.#inflight.add(task);
+    task.addDoneCallback(() => {
+      this.#done(task);
+      if (task.cancelled()) return this.#failed(request, new CancelledError(), start);
+      const error = task.exception();
+      if (error !== null) return this.#failed(request, error, start);
+      this.#log(request, file, request._res.statusCode, start);
+    });
   }
 
   #failed(request: Request, e: unknown, start: number): void {
@@ -342,6 +360,11 @@ class HandlerTask extends Task<HandlerResult> {
   cancelIfUnfinished(): void {
     if (!this.request._res.writableFinished) this.cancel('client disconnected');
   }
+}
+
+async function sendFile(request: Request, file: FileResponse): Promise<FileResponse> {
+  await file.prepare(request);
+  return file;
 }
 
 function unreachableBody(): never {

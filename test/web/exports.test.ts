@@ -12,6 +12,7 @@ test('aiots/web exports what docs/web.md documents', () => {
     'CIMultiDict', 'RequestHeaders', 'Signal', 'MultiDictProxy', 'FileField', 'MultipartReader', 'BodyPartReader', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
     'WebSocketResponse', 'WSMsgType', 'WSCloseCode',
+    'FileResponse', 'StaticResource', 'static', 'staticFiles',
   ];
   for (const n of names) assert.ok(n in web, n);
 });

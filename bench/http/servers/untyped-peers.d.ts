@@ -1,4 +1,4 @@
-// Express 5 and Koa 3 ship no types and bench/ has no @types packages: these
+// Express 5, serve-static and Koa 3 ship no types and bench/ has no @types packages: these
 // declare the little the benchmark servers use.
 declare module 'express' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,8 +14,15 @@ declare module 'express' {
   interface Express {
     (req: IncomingMessage, res: ServerResponse): void;
     get(path: string, handler: Handler): this;
+    use(path: string, handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): this;
   }
   export default function express(): Express;
+}
+
+declare module 'serve-static' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export default function serveStatic(root: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 }
 
 declare module 'koa' {

@@ -10,6 +10,7 @@ import type { Handler } from '../types.js';
 import type { ResourceRoute } from './resources.js';
 import type { RouteParams } from './route-params.js';
 import type { GetRouteOptions, RouteOptions, UrlDispatcher } from './url-dispatcher.js';
+import { STATIC_OPTIONS, type StaticOptions } from './static-resource.js';
 import { toHandler, type ViewClass } from './view.js';
 
 /** Something `router.addRoutes` can register. */
@@ -62,6 +63,22 @@ class ViewRouteDef implements RouteDef {
   }
 }
 
+class StaticDef implements RouteDef {
+  readonly #prefix: string;
+  readonly #directory: string;
+  readonly #options: StaticOptions | undefined;
+  constructor(prefix: string, directory: string, options: StaticOptions | undefined) {
+    checkOptions('web.static()', options, STATIC_OPTIONS);
+    this.#prefix = prefix;
+    this.#directory = directory;
+    this.#options = options;
+  }
+
+  register(router: UrlDispatcher): ResourceRoute[] {
+    return router.addStatic(this.#prefix, this.#directory, this.#options).routes;
+  }
+}
+
 /** A route definition for `method` (aiohttp's `web.route`); `request.matchInfo` is typed from the path. */
 export function route<Path extends string>(method: string, path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): RouteDef {
   return new MethodRouteDef(method.toUpperCase(), path, handler, options);
@@ -93,6 +110,11 @@ export function del<Path extends string>(path: Path, handler: Handler<RouteParam
 /** A class-based view, as `web.view`. */
 export function view(path: string, cls: ViewClass, options?: RouteOptions): RouteDef {
   return new ViewRouteDef(path, cls, options);
+}
+
+/** A static folder, as `web.static`. @example app.router.addRoutes([web.static('/static', './public')]); */
+export function staticFiles(prefix: string, directory: string, options?: StaticOptions): RouteDef {
+  return new StaticDef(prefix, directory, options);
 }
 
 /**
@@ -155,6 +177,11 @@ export class RouteTableDef implements Iterable<RouteDef> {
       this.#defs.push(view(path, cls, options));
       return cls;
     };
+  }
+
+  /** A static folder (`routes.static(prefix, directory)`, as aiohttp's). */
+  static(prefix: string, directory: string, options?: StaticOptions): void {
+    this.#defs.push(staticFiles(prefix, directory, options));
   }
 
   /** How many definitions. */

@@ -19,6 +19,7 @@ import { isDynamic } from './pattern.js';
 import { compose, DynamicResource, PlainResource, Resource, type ResourceRoute } from './resources.js';
 import type { RouteParams } from './route-params.js';
 import type { RouteDef } from './route-table-def.js';
+import { StaticResource, type StaticOptions } from './static-resource.js';
 import { toHandler, viewHandler, type ViewClass } from './view.js';
 
 /** Options of `addRoute` and friends. */
@@ -75,7 +76,7 @@ export interface MatchSink {
   router: UrlDispatcher;
 }
 
-type Indexed = PlainResource | DynamicResource | PrefixedSubAppResource;
+type Indexed = PlainResource | DynamicResource | StaticResource | PrefixedSubAppResource;
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 // A route name is identifiers joined by '.', ':' or '-' (aiohttp's rule, Python's identifiers).
@@ -113,7 +114,7 @@ export class UrlDispatcher {
     if (typeof path !== 'string' || (path !== '' && !path.startsWith('/'))) throw new TypeError(`addResource(): path must be a string starting with "/" (or empty), got ${describe(path)}`);
     if (name !== null) checkName(name);
     const last = this.#resources[this.#resources.length - 1];
-    if (last !== undefined && !(last instanceof PrefixedSubAppResource) && last.canonical === path && (name === null || last.name === name)) return last;
+    if (last !== undefined && (last instanceof PlainResource || last instanceof DynamicResource) && last.canonical === path && (name === null || last.name === name)) return last;
     if (name !== null && this.#named.has(name)) throw new Error(`addResource(): duplicate resource name ${JSON.stringify(name)}`);
     const resource = isDynamic(path) ? new DynamicResource(path, name) : new PlainResource(path, name);
     this.#register(resource);
@@ -170,6 +171,27 @@ export class UrlDispatcher {
   /** DELETE. */
   addDelete<Path extends string>(path: Path, handler: Handler<RouteParams<Path>> | ViewClass, options?: RouteOptions): ResourceRoute {
     return this.#route('addDelete', 'DELETE', path, handler, options);
+  }
+
+  /**
+   * Serve the files of `directory` under `prefix` (GET and HEAD), as
+   * aiohttp's `add_static`. Nothing outside the folder is served; see
+   * {@link StaticOptions} for folder listings, symlinks and versioned URLs.
+   * @example
+   * app.router.addStatic('/static', './public', { name: 'static' });
+   * app.router.get('static').urlFor({ filename: 'app.js' }); // '/static/app.js'
+   */
+  addStatic(prefix: string, directory: string, options?: StaticOptions): StaticResource {
+    this.#checkNotFrozen('addStatic()');
+    const name = options?.name;
+    if (name !== undefined) {
+      checkName(name);
+      if (this.#named.has(name)) throw new Error(`addStatic(): duplicate resource name ${JSON.stringify(name)}`);
+    }
+    const resource = new StaticResource(prefix, directory, options);
+    this.#register(resource);
+    if (name !== undefined) this.#named.set(name, resource);
+    return resource;
   }
 
   /** A class-based view answering every method it defines. */
@@ -259,6 +281,10 @@ export class UrlDispatcher {
           } else if (c instanceof DynamicResource) {
             params = c._match(path);
             if (params === null) continue;
+          } else if (c instanceof StaticResource) {
+            const filename = c._filename(path);
+            if (filename === null) continue;
+            params = { filename };
           } else {
             // The walk reached the prefix: the sub-application's answer is final, as in aiohttp.
             return c.app.router._resolve(method, path.slice(c._match.length), sink);
