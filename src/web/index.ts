@@ -13,6 +13,8 @@ export {
   type CookieOptions, type JsonResponseOptions, type ResponseOptions, type StreamResponseOptions,
 } from './response.js';
 export { middleware, normalizePathMiddleware, type NormalizePathOptions } from './middleware.js';
+export { compressionMiddleware, type CompressionOptions } from './compression/middleware.js';
+export type { CompressingCoding, ContentCoding } from './compression/codings.js';
 export {
   UrlDispatcher, PrefixedSubAppResource, type GetRouteOptions, type RouteOptions,
 } from './router/url-dispatcher.js';

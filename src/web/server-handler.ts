@@ -165,10 +165,10 @@ export class ServerHandler {
     if (result instanceof StreamResponse) {
       if (!result.prepared) {
         if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
+        if (result._compression !== null) return this.#sendCompressed(request, result, start);
         result._send(res);
       } else if (!result._eof) {
-        result._markEof();
-        res.end();
+        result._endBody(res);
       }
       this.#log(request, result, res.statusCode, start);
     } else if (result instanceof HTTPException) {
@@ -178,6 +178,19 @@ export class ServerHandler {
       this.#errorLog(`Error handling request: handler ${name} (${request.method} ${request.rawPath}) returned ${describe(result)}, not a StreamResponse or Response`, new TypeError(`handler ${name} returned ${describe(result)}`));
       this.#sendException(request, new HTTPInternalServerError(), start);
     }
+  }
+
+  // A large body is compressed on the threadpool: the response goes out when that is done.
+  #sendCompressed(request: Request, result: StreamResponse, start: number): void {
+    const res = request._res;
+    result._sendAsync(res).then(
+      () => this.#log(request, result, res.statusCode, start),
+      (e: unknown) => {
+        this.#errorLog(`Error compressing the response: ${request.method} ${request.rawPath}`, e);
+        if (res.headersSent || res.destroyed) res.destroy();
+        else this.#sendException(request, new HTTPInternalServerError(), start);
+      },
+    );
   }
 
   #failed(request: Request, e: unknown, start: number): void {
