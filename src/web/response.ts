@@ -251,6 +251,11 @@ export class StreamResponse {
     this._send(res);
   }
 
+  /** @internal The Node response once prepared. */
+  _resIfPrepared(): ServerResponse | undefined {
+    return this.#res;
+  }
+
   /** @internal The headers map if one was made. */
   _headersIfAny(): CIMultiDict | undefined {
     return this.#headers;

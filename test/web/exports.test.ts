@@ -10,6 +10,7 @@ test('aiots/web exports what docs/web.md documents', () => {
     'RouteTableDef', 'View', 'route', 'get', 'head', 'post', 'put', 'patch', 'delete', 'view', 'Request', 'Response', 'StreamResponse',
     'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'ServerRunner', 'Server', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
     'CIMultiDict', 'RequestHeaders', 'Signal', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
+    'compressionMiddleware', 'EventSourceResponse',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
   ];
   for (const n of names) assert.ok(n in web, n);
