@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-const items = [];
+const items: object[] = [];
 for (let i = 0; JSON.stringify(items).length < 100 * 1024; i++) {
   items.push({ id: i, name: `item ${i}`, tags: ['alpha', 'beta', String(i % 7)], price: (i * 37) % 1000 / 10, active: i % 3 === 0 });
 }
