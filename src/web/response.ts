@@ -62,13 +62,15 @@ export class StreamResponse {
   #cookies: Map<string, string> | undefined = undefined;
   #res: ServerResponse | undefined = undefined;
   #eof = false;
-  // With compression: the compressor between write() and the socket, and what its pipeline ended with.
-  #zs: Transform | undefined = undefined;
-  #piped: Future<void> | undefined = undefined;
   /** @internal Bytes of body written, for the access log. */
   _bodyLength = 0;
+  // Neither field below is initialized per response (a store on the hot path
+  // for every response that never compresses): the prototype holds their
+  // defaults, and only a compressing response gets its own.
   /** @internal What `enableCompression()` asked for, or null (the server checks it before sending). */
-  _compression: CompressionConfig | null = null;
+  declare _compression: CompressionConfig | null;
+  /** @internal With compression: the compressor between write() and the socket, and the end of its pipeline. */
+  declare _compressor: { readonly zs: Transform; readonly piped: Future<void> } | undefined;
 
   constructor(options?: StreamResponseOptions) {
     if (options === undefined) {
@@ -190,8 +192,7 @@ export class StreamResponse {
     this._sendHead(res, null);
     const zs = createCompressor(coding, null);
     const piped = new Future<void>();
-    this.#zs = zs;
-    this.#piped = piped;
+    this._compressor = { zs, piped };
     zs.on('data', (chunk: Buffer) => {
       this._bodyLength += chunk.length;
     });
@@ -209,7 +210,7 @@ export class StreamResponse {
     if (this.#eof) throw new InvalidStateError('StreamResponse.write(): the response is already finished');
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError(`StreamResponse.write(): data must be a string or Buffer, got ${describe(data)}`);
     if (res.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
-    const zs = this.#zs;
+    const zs = this._compressor?.zs;
     if (zs !== undefined) {
       if (zs.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
       if (!zs.write(data)) await drain(zs);
@@ -225,11 +226,11 @@ export class StreamResponse {
     const res = this.#res;
     if (res === undefined) throw new InvalidStateError('StreamResponse.writeEof(): call prepare(request) first');
     this.#eof = true;
-    const zs = this.#zs;
-    if (zs !== undefined) {
-      if (data === undefined) zs.end();
-      else zs.end(data);
-      await suspend(this.#piped as Future<void>, undefined);
+    const compressor = this._compressor;
+    if (compressor !== undefined) {
+      if (data === undefined) compressor.zs.end();
+      else compressor.zs.end(data);
+      await suspend(compressor.piped, undefined);
       return;
     }
     if (data !== undefined) this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
@@ -240,9 +241,9 @@ export class StreamResponse {
   /** @internal The handler returned without writeEof(): end the body. */
   _endBody(res: ServerResponse): void {
     this.#eof = true;
-    const zs = this.#zs;
-    if (zs === undefined) res.end();
-    else zs.end();
+    const compressor = this._compressor;
+    if (compressor === undefined) res.end();
+    else compressor.zs.end();
   }
 
   /** @internal The server's path when compression was asked for: nothing to compress without a body. */
@@ -318,6 +319,9 @@ export class StreamResponse {
     if (this.#res !== undefined) throw new InvalidStateError(`${where}: the headers were already sent`);
   }
 }
+
+StreamResponse.prototype._compression = null;
+StreamResponse.prototype._compressor = undefined;
 
 /** The decoded path of a request target, for display. */
 function pathOf(url: string): string {
