@@ -54,6 +54,15 @@ export class FileResponse extends StreamResponse {
   /** @internal A stat of `path` made just before (by a static route). */
   _known: FileStat | null = null;
 
+  /**
+   * Not for files: a `Content-Length` and byte ranges are taken from the file
+   * on disk. Serve a pre-compressed `name.br`/`name.gz` beside it instead
+   * (picked by `Accept-Encoding`), or compress a `StreamResponse`.
+   */
+  override enableCompression(): never {
+    throw new TypeError('FileResponse.enableCompression(): files are not compressed on the fly; put a pre-compressed name.br or name.gz beside the file (served by Accept-Encoding), or write the file through a StreamResponse');
+  }
+
   constructor(path: string, options?: FileResponseOptions) {
     checkOptions('FileResponse()', options, FILE_RESPONSE_OPTIONS);
     if (typeof path !== 'string' || path === '') throw new TypeError(`FileResponse(): path must be a non-empty string, got ${describe(path)}`);

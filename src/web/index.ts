@@ -24,6 +24,9 @@ export {
 } from './response.js';
 export { FileResponse, type FileResponseOptions } from './file-response.js';
 export { middleware, normalizePathMiddleware, type NormalizePathOptions } from './middleware.js';
+export { compressionMiddleware, type CompressionOptions } from './compression/middleware.js';
+export type { CompressingCoding, ContentCoding } from './compression/codings.js';
+export { EventSourceResponse, type EventSourceResponseOptions, type SendOptions } from './sse.js';
 export {
   UrlDispatcher, PrefixedSubAppResource, type GetRouteOptions, type RouteOptions,
 } from './router/url-dispatcher.js';

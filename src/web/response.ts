@@ -5,6 +5,7 @@
  * @module
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { pipeline, type Transform, type Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { SerializeOptions } from 'cookie';
 import { InvalidStateError } from '../core/errors.js';
@@ -17,6 +18,9 @@ import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
 import { DEL_COOKIE_OPTIONS, setCookieLine } from './set-cookie.js';
 import { checkOptions, knownOptions } from '../core/options.js';
+import { AVAILABLE_CODINGS, compressAsync, compressSync, createCompressor, isAvailable, type ContentCoding } from './compression/codings.js';
+import { decide, type CompressionConfig } from './compression/negotiate.js';
+import { compressionOf } from './compression/scope.js';
 
 const STREAM_RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers');
 const RESPONSE_OPTIONS = knownOptions('status', 'reason', 'headers', 'body', 'text', 'contentType', 'charset');
@@ -60,6 +64,13 @@ export class StreamResponse {
   #eof = false;
   /** @internal Bytes of body written, for the access log. */
   _bodyLength = 0;
+  // Neither field below is initialized per response (a store on the hot path
+  // for every response that never compresses): the prototype holds their
+  // defaults, and only a compressing response gets its own.
+  /** @internal What `enableCompression()` asked for, or null (the server checks it before sending). */
+  declare _compression: CompressionConfig | null;
+  /** @internal With compression: the compressor between write() and the socket, and the end of its pipeline. */
+  declare _compressor: { readonly zs: Transform; readonly piped: Future<void> } | undefined;
 
   constructor(options?: StreamResponseOptions) {
     if (options === undefined) {
@@ -140,10 +151,56 @@ export class StreamResponse {
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
   }
 
+  /**
+   * Compress the body (aiohttp's `enable_compression`): with `force`, in that
+   * coding whatever the client accepts; otherwise in the best coding the
+   * request's `Accept-Encoding` allows (br, zstd where this Node has it,
+   * gzip, deflate), or not at all. Decided when the headers are sent, and
+   * never for HEAD, 1xx/204/206/304, a `Content-Encoding` or `Content-Range`
+   * already set, or `Cache-Control: no-transform`.
+   */
+  enableCompression(force?: ContentCoding): void {
+    this.#checkNotPrepared('enableCompression()');
+    if (force === undefined) {
+      this._compression = EXPLICIT;
+    } else if (force === 'identity') {
+      this._compression = null;
+    } else if (typeof force === 'string' && isAvailable(force)) {
+      this._compression = { force, encodings: AVAILABLE_CODINGS, threshold: 1, checkType: false };
+    } else {
+      const zstd = force === 'zstd' ? ' (zstd needs Node 22.15+ or 23.8+)' : '';
+      throw new TypeError(`enableCompression(): force must be one of ${[...AVAILABLE_CODINGS, 'identity'].join(', ')}${zstd}, got ${describe(force)}`);
+    }
+  }
+
   /** Send the status and headers. Called for you when a handler returns the response. */
   async prepare(request: Request): Promise<void> {
     if (this.#res !== undefined) return;
-    this._sendHead(request._res, null);
+    const res = request._res;
+    const config = this._compression ?? compressionOf(res);
+    if (config === null) this._sendHead(res, null);
+    else this.#startCompression(res, config);
+  }
+
+  #startCompression(res: ServerResponse, config: CompressionConfig): void {
+    this._compression = null;
+    const headers = this.headers;
+    const coding = decide(res, this.#status, headers, this.contentType, this.contentLength, config);
+    if (coding === null) return this._sendHead(res, null);
+    headers.delete('content-length');
+    headers.set('Content-Encoding', coding);
+    this._sendHead(res, null);
+    const zs = createCompressor(coding, null);
+    const piped = new Future<void>();
+    this._compressor = { zs, piped };
+    zs.on('data', (chunk: Buffer) => {
+      this._bodyLength += chunk.length;
+    });
+    // pipeline() ends the response when the compressor ends, and destroys
+    // the compressor (freeing zlib's memory) when the client goes away.
+    pipeline(zs, res, () => {
+      if (!piped.done()) piped.setResult(undefined);
+    });
   }
 
   /** Write a piece of the body; waits while the socket's buffer is full. */
@@ -153,19 +210,51 @@ export class StreamResponse {
     if (this.#eof) throw new InvalidStateError('StreamResponse.write(): the response is already finished');
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError(`StreamResponse.write(): data must be a string or Buffer, got ${describe(data)}`);
     if (res.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
+    const zs = this._compressor?.zs;
+    if (zs !== undefined) {
+      if (zs.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
+      if (!zs.write(data)) await drain(zs);
+      return;
+    }
     this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (!res.write(data)) await drain(res);
   }
 
-  /** Finish the body (after writing `data`, if given). */
+  /** Finish the body (after writing `data`, if given). With compression, waits until the compressor has flushed. */
   async writeEof(data?: Uint8Array | string): Promise<void> {
     if (this.#eof) return;
     const res = this.#res;
     if (res === undefined) throw new InvalidStateError('StreamResponse.writeEof(): call prepare(request) first');
     this.#eof = true;
+    const compressor = this._compressor;
+    if (compressor !== undefined) {
+      if (data === undefined) compressor.zs.end();
+      else compressor.zs.end(data);
+      await suspend(compressor.piped, undefined);
+      return;
+    }
     if (data !== undefined) this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (data === undefined) res.end();
     else res.end(data);
+  }
+
+  /** @internal The handler returned without writeEof(): end the body. */
+  _endBody(res: ServerResponse): void {
+    this.#eof = true;
+    const compressor = this._compressor;
+    if (compressor === undefined) res.end();
+    else compressor.zs.end();
+  }
+
+  /** @internal The server's path when compression was asked for: nothing to compress without a body. */
+  async _sendAsync(res: ServerResponse): Promise<void> {
+    this._compression = null;
+    this._send(res);
+  }
+
+  /** @internal The Node response once prepared. */
+  _resIfPrepared(): ServerResponse | undefined {
+    return this.#res;
   }
 
   /** @internal The headers map if one was made. */
@@ -236,6 +325,9 @@ export class StreamResponse {
   }
 }
 
+StreamResponse.prototype._compression = null;
+StreamResponse.prototype._compressor = undefined;
+
 /** The decoded path of a request target, for display. */
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -260,6 +352,12 @@ export interface ResponseOptions extends StreamResponseOptions {
 }
 
 const NO_BODY_STATUS = new Set([204, 304]);
+
+// enableCompression() without force: negotiate, any type, any size but empty.
+const EXPLICIT: CompressionConfig = { force: null, encodings: AVAILABLE_CODINGS, threshold: 1, checkType: false };
+// Bodies up to this size are compressed on the loop's thread: below it, the
+// hop to the threadpool and back costs more than the compression.
+const SYNC_MAX = 32 * 1024;
 
 // Handlers send the same few types over and over: the full header value is
 // kept per type so that each response does not build (and Node does not
@@ -389,7 +487,37 @@ export class Response extends StreamResponse {
 
   override async prepare(request: Request): Promise<void> {
     if (this.prepared) return;
-    this._send(request._res);
+    const res = request._res;
+    const config = this._compression ?? compressionOf(res);
+    if (config !== null) {
+      await this.#compressBody(res, config);
+      if (this.prepared) return;
+    }
+    this._send(res);
+  }
+
+  /** @internal The server's path when compression was asked for. */
+  override async _sendAsync(res: ServerResponse): Promise<void> {
+    await this.#compressBody(res, this._compression as CompressionConfig);
+    // The client left while a large body was being compressed.
+    if (res.destroyed) return this._markEof();
+    this._send(res);
+  }
+
+  /** Replace the body with its compressed bytes, when the request and the response allow. */
+  async #compressBody(res: ServerResponse, config: CompressionConfig): Promise<void> {
+    this._compression = null;
+    const body = this.#body;
+    if (body === null) return;
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const headers = this.headers;
+    const coding = decide(res, this.status, headers, this.contentType, bytes.length, config);
+    if (coding === null) return;
+    const out = bytes.length <= SYNC_MAX ? compressSync(coding, bytes) : await compressAsync(coding, bytes);
+    // Any Content-Length given was the uncompressed body's.
+    headers.delete('content-length');
+    headers.set('Content-Encoding', coding);
+    this.#body = out;
   }
 
   override async write(_data: Uint8Array | string): Promise<void> {
@@ -485,7 +613,7 @@ function checkReason(where: string | { readonly name: string }, reason: unknown)
   return reason;
 }
 
-function drain(res: ServerResponse): Promise<void> {
+function drain(res: Writable): Promise<void> {
   const fut = new Future<void>();
   // Both listeners go when fut settles, cancelled included (see listenWhilePending).
   listenWhilePending(fut, res)

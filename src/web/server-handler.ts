@@ -209,10 +209,10 @@ export class ServerHandler implements WebSocketOwner {
       if (!result.prepared) {
         if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
         if (result instanceof FileResponse) return this.#sendFile(request, result, start);
+        if (result._compression !== null) return this.#sendCompressed(request, result, start);
         result._send(res);
       } else if (!result._eof) {
-        result._markEof();
-        res.end();
+        result._endBody(res);
       }
       this.#log(request, result, res.statusCode, start);
     } else if (result instanceof HTTPException) {
@@ -238,6 +238,19 @@ export class ServerHandler implements WebSocketOwner {
       if (error !== null) return this.#failed(request, error, start);
       this.#log(request, file, request._res.statusCode, start);
     });
+  }
+
+  // A large body is compressed on the threadpool: the response goes out when that is done.
+  #sendCompressed(request: Request, result: StreamResponse, start: number): void {
+    const res = request._res;
+    result._sendAsync(res).then(
+      () => this.#log(request, result, res.statusCode, start),
+      (e: unknown) => {
+        this.#errorLog(`Error compressing the response: ${request.method} ${request.rawPath}`, e);
+        if (res.headersSent || res.destroyed) res.destroy();
+        else this.#sendException(request, new HTTPInternalServerError(), start);
+      },
+    );
   }
 
   #failed(request: Request, e: unknown, start: number): void {

@@ -10,6 +10,7 @@ test('aiots/web exports what docs/web.md documents', () => {
     'RouteTableDef', 'View', 'route', 'get', 'head', 'post', 'put', 'patch', 'delete', 'view', 'Request', 'Response', 'StreamResponse',
     'jsonResponse', 'middleware', 'normalizePathMiddleware', 'runApp', 'AppRunner', 'ServerRunner', 'Server', 'TCPSite', 'UnixSite', 'BaseSite', 'AppServer',
     'CIMultiDict', 'RequestHeaders', 'Signal', 'MultiDictProxy', 'FileField', 'MultipartReader', 'BodyPartReader', 'ConnectionResetError', 'DEFAULT_ACCESS_LOG_FORMAT',
+    'compressionMiddleware', 'EventSourceResponse',
     'HTTPException', 'HTTPSuccessful', 'HTTPRedirection', 'HTTPMove', 'HTTPError', 'HTTPClientError', 'HTTPServerError',
     'WebSocketResponse', 'WSMsgType', 'WSCloseCode',
     'FileResponse', 'StaticResource', 'static', 'staticFiles',

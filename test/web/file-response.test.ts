@@ -499,3 +499,19 @@ test('a file that shrinks between its stat and its read (one chunk): 500, the er
   assert.equal(errors.length, 1);
   assert.match(String((errors[0] as Error).message), /got shorter while it was being sent/);
 });
+
+test('compression: compressionMiddleware leaves a FileResponse as it is (length and ranges of the file); enableCompression() on one is refused', async (t) => {
+  const dir = scratch(t);
+  const p = join(dir, 'data.json');
+  const body = Buffer.from(JSON.stringify({ items: Array.from({ length: 500 }, (_, i) => ({ i, name: `item ${i}` })) }));
+  writeFileSync(p, body);
+  const app = new web.Application({ middlewares: [web.compressionMiddleware()] });
+  app.router.addGet('/f', () => new web.FileResponse(p));
+  const server = await serve(t, app);
+  const r = await fetchRaw(server.port, '/f', { 'accept-encoding': 'gzip, br' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-encoding'], undefined);
+  assert.equal(r.headers['content-length'], String(body.length));
+  assert.deepEqual(r.body, body);
+  assert.throws(() => new web.FileResponse(p).enableCompression(), /pre-compressed/);
+});
