@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import stylistic from '@stylistic/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/', 'eslint.config.js'] }, // bench/ is its own package
+  { ignores: ['dist/', '.cache/', 'node_modules/', 'bench/', 'eslint.config.js'] }, // bench/ is its own package
   ...tseslint.configs.recommendedTypeChecked,
   stylistic.configs.customize({ semi: true, quotes: 'single', indent: 2, arrowParens: true, braceStyle: '1tbs' }),
   {
