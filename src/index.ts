@@ -9,7 +9,7 @@
  */
 export {
   AiotsError, BrokenBarrierError, CancelledError, IncompleteReadError, InvalidStateError, KeyboardInterrupt,
-  LimitOverrunError, QueueEmpty, QueueFull, QueueShutDown, TimeoutError, isCancellation,
+  FileNotFoundError, LimitOverrunError, ProcessLookupError, QueueEmpty, QueueFull, QueueShutDown, TimeoutError, isCancellation,
   type AiotsErrorOptions,
 } from './core/errors.js';
 export { Future } from './core/future.js';
@@ -48,3 +48,7 @@ export {
   Server, startServer, startUnixServer, type ClientConnected, type StartServerOptions, type StartUnixServerOptions,
 } from './core/streams/server.js';
 export { toThread, toThreadWith } from './core/to-thread.js';
+export { DEVNULL, PIPE, STDOUT, type StdioSpec } from './core/subprocess/constants.js';
+export { Process, type ProcessSignal } from './core/subprocess/process.js';
+export { createSubprocessExec, createSubprocessShell } from './core/subprocess/create.js';
+export { type SubprocessOptions } from './core/subprocess/spawn-options.js';
