@@ -1,5 +1,8 @@
 // Bad input to createSubprocessExec/Shell and Process: clear errors, no crash, no stray child.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   CancelledError, FileNotFoundError, InvalidStateError, PIPE, ProcessLookupError, STDOUT,
@@ -91,4 +94,15 @@ test('a task cancelled while the child starts, or an aborted signal: CancelledEr
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(createSubprocessExec('sleep', ['30'], { signal: ac.signal }), CancelledError);
+});
+
+test('other OS errors at start are Node\'s, with their code (asyncio: PermissionError, OSError)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiots-sub-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'not-executable.sh');
+  writeFileSync(script, 'echo hi\n', { mode: 0o644 });
+  await assert.rejects(createSubprocessExec(script), { code: 'EACCES' });
+  await assert.rejects(createSubprocessExec(dir), { code: 'EACCES' });
+  // Arguments past the kernel's limit.
+  await assert.rejects(createSubprocessExec('true', ['x'.repeat(4 * 1024 * 1024)]), { code: 'E2BIG' });
 });
