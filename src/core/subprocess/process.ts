@@ -41,7 +41,6 @@ export class Process implements AsyncDisposable {
   readonly stderr: StreamReader | null;
   readonly #child: ChildProcess;
   #returncode: number | null = null;
-  #finished = false;
   readonly #waiters = new Set<Future<number>>();
 
   /** @internal Made by `createSubprocessExec` and `createSubprocessShell`. */
@@ -52,10 +51,9 @@ export class Process implements AsyncDisposable {
     this.stdin = inSocket === null ? null : new StreamWriter(new SocketProtocol(inSocket, null), { tls: undefined, serverSide: false, path: undefined });
     this.stdout = readerOf(child.stdout as Socket | null, opts);
     this.stderr = readerOf(child.stderr as Socket | null, opts);
+    // 'exit', not 'close' (which also waits for the pipes to close): wait()
+    // is about the process, and a grandchild holding a pipe must not stall it.
     child.on('exit', (code, signal) => this.#exited(code, signal));
-    // 'close' comes after 'exit' once the child's stdout and stderr are closed:
-    // as asyncio, wait() returns when the process exited and its pipes were read to EOF.
-    child.on('close', (code, signal) => this.#closed(code, signal));
     // A failed kill() is reported there; never let it crash the process.
     child.on('error', ignore);
   }
@@ -74,16 +72,16 @@ export class Process implements AsyncDisposable {
   }
 
   /**
-   * Wait for the child to exit and its `stdout`/`stderr` pipes to close;
-   * returns `returncode`. As asyncio warns: with `stdout: PIPE` or
-   * `stderr: PIPE`, a child writing more than the pipe and the reader's
-   * buffer hold blocks until someone reads, so `wait()` never returns — use
-   * `communicate()`. Cancelling the wait leaves the child running.
+   * Wait for the child to exit; returns `returncode`. Output not read yet
+   * stays readable. As asyncio warns: with `stdout: PIPE` or `stderr: PIPE`,
+   * a child writing more than the pipe and the reader's buffer hold blocks
+   * until someone reads, so `wait()` never returns — use `communicate()`.
+   * Cancelling the wait leaves the child running.
    */
   async wait(options?: SignalOptions): Promise<number> {
     checkOptions('Process.wait()', options, SIGNAL_ONLY);
     const signal = toSignal('Process.wait()', options?.signal);
-    if (this.#finished) return this.#returncode as number;
+    if (this.#returncode !== null) return this.#returncode;
     const fut = new Future<number>();
     this.#waiters.add(fut);
     try {
@@ -153,21 +151,15 @@ export class Process implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#returncode === null) this.#child.kill('SIGKILL');
     this.stdin?.close();
-    // Our ends of the pipes: closing them lets 'close' come even if a
-    // grandchild still holds the other ends, or if output was left unread.
+    // Our ends of the pipes: a grandchild may hold the other ends, and
+    // unread output must not keep them (and this process) alive.
     for (const s of [this.#child.stdout, this.#child.stderr]) s?.destroy();
     await this.wait();
   }
 
   #exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#returncode !== null) return;
-    this.#returncode = code ?? -(signal === null ? 0 : SIGNALS[signal] ?? 0);
-  }
-
-  #closed(code: number | null, signal: NodeJS.Signals | null): void {
-    this.#exited(code, signal);
-    this.#finished = true;
-    const rc = this.#returncode as number;
+    const rc = (this.#returncode = code ?? -(signal === null ? 0 : SIGNALS[signal] ?? 0));
     for (const f of this.#waiters) if (!f.done()) f.setResult(rc);
     this.#waiters.clear();
   }

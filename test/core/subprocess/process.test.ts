@@ -113,6 +113,34 @@ test('returncode is set once the child exits, even before the pipes are read (te
   assert.equal(await proc.wait(), 0);
 });
 
+test('wait() returns when the child exits, though a grandchild still holds its stdout (gh-119710)', async () => {
+  // sh starts a background sleep that inherits stdout, prints its pid and exits.
+  const proc = await createSubprocessShell('sleep 20 & echo $!', { stdout: PIPE });
+  const grandchild = Number((await proc.stdout!.readline()).toString());
+  try {
+    assert.equal(await proc.wait(), 0);
+    // The pipe is still open (the sleep holds it): asyncio 3.12/3.13 would still be waiting here.
+    assert.ok(!proc.stdout!.atEof());
+    assert.ok(alive(grandchild));
+  } finally {
+    process.kill(grandchild, 'SIGKILL');
+  }
+  assert.equal((await proc.stdout!.read()).length, 0);
+});
+
+test('kill() then wait() returns even while a grandchild holds the pipes; await using closes them', async () => {
+  let grandchild = 0;
+  {
+    await using proc = await createSubprocessShell('sleep 20 & echo $!; exec sleep 20', { stdout: PIPE, stderr: PIPE });
+    grandchild = Number((await proc.stdout!.readline()).toString());
+    proc.kill();
+    assert.equal(await proc.wait(), -9);
+  }
+  // The grandchild is not ours to kill (asyncio does not either): it runs on, detached from our pipes.
+  assert.ok(alive(grandchild));
+  process.kill(grandchild, 'SIGKILL');
+});
+
 test('the limit option sets the readers\' limit (readline past it: LimitOverrunError)', async () => {
   const proc = await createSubprocessExec('sh', ['-c', 'printf "%0100d\\nshort\\n" 0'], { stdout: PIPE, limit: 50 });
   assert.equal(proc.stdout!.limit, 50);
