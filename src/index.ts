@@ -48,3 +48,11 @@ export {
   Server, startServer, startUnixServer, type ClientConnected, type StartServerOptions, type StartUnixServerOptions,
 } from './core/streams/server.js';
 export { toThread, toThreadWith } from './core/to-thread.js';
+export {
+  BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type Address, type ProtocolFactory, type StreamProtocol,
+} from './core/transports/protocol.js';
+export { type Transport, type WriteBufferLimits } from './core/transports/transport.js';
+export { DatagramTransport, type DatagramExtraInfo, type DatagramExtraInfoName } from './core/transports/datagram-transport.js';
+export { type DatagramEndpointOptions } from './core/transports/datagram-endpoint.js';
+export { type CreateConnectionOptions, type CreateUnixConnectionOptions } from './core/transports/connection.js';
+export { type CreateServerOptions, type CreateUnixServerOptions } from './core/transports/protocol-server.js';
