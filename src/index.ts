@@ -49,7 +49,7 @@ export {
 } from './core/streams/server.js';
 export { toThread, toThreadWith } from './core/to-thread.js';
 export {
-  BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type Address, type ProtocolFactory, type StreamProtocol,
+  BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type ProtocolFactory, type StreamProtocol,
 } from './core/transports/protocol.js';
 export { type Transport, type WriteBufferLimits } from './core/transports/transport.js';
 export { DatagramTransport, type DatagramExtraInfo, type DatagramExtraInfoName } from './core/transports/datagram-transport.js';

@@ -8,9 +8,6 @@
 import type { DatagramTransport } from './datagram-transport.js';
 import type { Transport } from './transport.js';
 
-/** An address as asyncio gives it: `[host, port]`, or a path for a Unix socket. */
-export type Address = [string, number] | string;
-
 /**
  * What every protocol has: the connection's start and end, and flow control
  * of writing (`pauseWriting` when the transport's buffer passes its high-water
