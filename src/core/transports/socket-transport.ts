@@ -208,18 +208,26 @@ export class SocketTransport implements Transport {
 
   #bufferedData(chunk: Buffer): void {
     const p = this.#protocol as BufferedProtocol;
-    try {
-      let off = 0;
-      while (off < chunk.length) {
-        const buf = p.getBuffer(chunk.length - off);
+    let off = 0;
+    while (off < chunk.length) {
+      let buf: Uint8Array;
+      try {
+        buf = p.getBuffer(chunk.length - off);
         if (!(buf instanceof Uint8Array) || buf.length === 0) throw new TypeError(`getBuffer() returned an empty buffer or not a buffer: ${describe(buf)}`);
-        const n = chunk.copy(buf, 0, off, Math.min(chunk.length, off + buf.length));
-        off += n;
-        p.bufferUpdated(n);
+      } catch (e) {
+        reportCallback('getBuffer', e, true);
+        this.#fatal(e);
+        return;
       }
-    } catch (e) {
-      reportCallback('bufferUpdated', e, true);
-      this.#fatal(e);
+      const n = chunk.copy(buf, 0, off, Math.min(chunk.length, off + buf.length));
+      off += n;
+      try {
+        p.bufferUpdated(n);
+      } catch (e) {
+        reportCallback('bufferUpdated', e, true);
+        this.#fatal(e);
+        return;
+      }
     }
   }
 

@@ -363,3 +363,22 @@ test('a connectionMade that throws is reported and the connection aborted', asyn
   await serverSide.lost.promise;
   assert.equal(reports[0]?.message, 'Fatal error: protocol.connectionMade() call failed.');
 });
+
+test('BufferedProtocol whose getBuffer() returns an empty buffer: "Fatal error: protocol.getBuffer() call failed.", connectionLost gets a TypeError', async (t) => {
+  const reports = captureReports(t);
+  const { port } = await serveProtocol(t, () => new Echo());
+  const lost = deferred<Error | null>();
+  class Empty extends BufferedProtocol {
+    override getBuffer(): Uint8Array {
+      return Buffer.alloc(0);
+    }
+
+    override connectionLost(exc: Error | null): void {
+      lost.resolve(exc);
+    }
+  }
+  const [transport] = await loop.createConnection(() => new Empty(), '127.0.0.1', port);
+  transport.write('x');
+  assert.ok((await lost.promise) instanceof TypeError);
+  assert.equal(reports[0]?.message, 'Fatal error: protocol.getBuffer() call failed.');
+});
