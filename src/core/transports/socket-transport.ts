@@ -87,7 +87,7 @@ export class SocketTransport implements Transport {
       throw new TypeError(`Transport.write(): data must be a Buffer, Uint8Array or string, got ${describe(data)}`);
     }
     if (this.#eofWritten) throw new InvalidStateError('Transport.write(): cannot write after writeEof()');
-    if (this.#closing || this.#lost) {
+    if (this.#closing || this.#lost || this.#socket.destroyed) {
       if (++this.#droppedWrites === LOG_THRESHOLD_FOR_CONNLOST_WRITES) warnDroppedWrites('Transport.write()');
       return;
     }
