@@ -382,3 +382,48 @@ test('BufferedProtocol whose getBuffer() returns an empty buffer: "Fatal error: 
   assert.ok((await lost.promise) instanceof TypeError);
   assert.equal(reports[0]?.message, 'Fatal error: protocol.getBuffer() call failed.');
 });
+
+test('createConnection with localAddr binds there; a host name (localhost) is resolved', async (t) => {
+  const { port } = await serveProtocol(t, () => new Echo());
+  const probe = netCreateServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port: localPort } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  const [transport, client] = await loop.createConnection(() => new Recorder(), '127.0.0.1', port, { localAddr: ['127.0.0.1', localPort] });
+  assert.deepEqual(transport.getExtraInfo('sockname'), ['127.0.0.1', localPort]);
+  transport.close();
+  await client.lost.promise;
+  const [byName, c2] = await loop.createConnection(() => new Recorder(), 'localhost', port);
+  byName.write('hi');
+  await c2.waitBytes(2);
+  byName.close();
+});
+
+test('createServer with reusePort: two servers share a port (Node >= 22.12), else a RangeError naming the version', async (t) => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const supported = major > 22 || (major === 22 && minor >= 12);
+  if (!supported) {
+    await assert.rejects(loop.createServer(() => new Echo(), '127.0.0.1', 0, { reusePort: true }), /Node >= 22\.12/);
+    return;
+  }
+  const { port } = await serveProtocol(t, () => new Echo(), { reusePort: true });
+  const second = await loop.createServer(() => new Echo(), '127.0.0.1', port, { reusePort: true });
+  t.after(async () => {
+    second.close();
+    await second.waitClosed();
+  });
+  assert.equal((second.address() as AddressInfo).port, port);
+});
+
+test('Server.closeClients() and abortClients() reach protocol connections', async (t) => {
+  const serverSide = new Recorder();
+  const { server, port } = await serveProtocol(t, () => serverSide);
+  const [, client] = await loop.createConnection(() => new Recorder(), '127.0.0.1', port);
+  await serverSide.made.promise;
+  assert.equal(server.connections.size, 1);
+  server.close();
+  server.abortClients();
+  await client.lost.promise;
+  await server.waitClosed();
+  assert.equal(server.connections.size, 0);
+});
