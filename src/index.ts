@@ -52,3 +52,11 @@ export { DEVNULL, PIPE, STDOUT, type StdioSpec } from './core/subprocess/constan
 export { Process, type ProcessSignal } from './core/subprocess/process.js';
 export { createSubprocessExec, createSubprocessShell } from './core/subprocess/create.js';
 export { type SubprocessOptions } from './core/subprocess/spawn-options.js';
+export {
+  BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type ProtocolFactory, type StreamProtocol,
+} from './core/transports/protocol.js';
+export { type Transport, type WriteBufferLimits } from './core/transports/transport.js';
+export { DatagramTransport, type DatagramExtraInfo, type DatagramExtraInfoName } from './core/transports/datagram-transport.js';
+export { type DatagramEndpointOptions } from './core/transports/datagram-endpoint.js';
+export { type CreateConnectionOptions, type CreateUnixConnectionOptions } from './core/transports/connection.js';
+export { type CreateServerOptions, type CreateUnixServerOptions } from './core/transports/protocol-server.js';

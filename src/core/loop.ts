@@ -16,6 +16,13 @@ import { SigintWatch, keyboardInterrupt } from './interrupt.js';
 import { defaultExceptionHandler, getHandler, report, setHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
 import { describe, toDeadline, toDelay, toFunction } from './validate.js';
+import type { Server } from './streams/server.js';
+import { createConnection, createUnixConnection, type CreateConnectionOptions, type CreateUnixConnectionOptions } from './transports/connection.js';
+import { createDatagramEndpoint, type DatagramEndpointOptions } from './transports/datagram-endpoint.js';
+import type { DatagramTransport } from './transports/datagram-transport.js';
+import { createProtocolServer, createUnixProtocolServer, type CreateServerOptions, type CreateUnixServerOptions } from './transports/protocol-server.js';
+import type { DatagramProtocol, ProtocolFactory, StreamProtocol } from './transports/protocol.js';
+import type { Transport } from './transports/transport.js';
 
 export { Handle, TimerHandle } from './handles.js';
 
@@ -266,15 +273,57 @@ export class EventLoop {
   }
 
   /**
-   * Serve with a server factory, as asyncio's `loop.create_server` in the
-   * seed: `await loop.createServer(app.makeHandler(), '127.0.0.1', 8000)`.
+   * Listen on `host:port`, as asyncio's `loop.create_server`: with a protocol
+   * factory, each connection gets a new protocol and a {@link Transport}, and
+   * the result is a {@link Server}; with a server factory (the seed's
+   * `app.makeHandler()`), the factory decides what serves and what is returned.
+   * @example
+   * const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 8888);
+   * await server.serveForever();
    */
-  async createServer<S>(factory: ServerFactory<S>, host?: string, port?: number): Promise<S> {
+  createServer<S>(factory: ServerFactory<S>, host?: string, port?: number): Promise<S>;
+  createServer(protocolFactory: ProtocolFactory<StreamProtocol>, host?: string | null, port?: number, options?: CreateServerOptions): Promise<Server>;
+  async createServer(factory: unknown, host?: string | null, port?: number, options?: CreateServerOptions): Promise<unknown> {
     this.#checkOpen();
-    if (typeof factory !== 'object' || factory === null || typeof (factory as Partial<ServerFactory<S>>)[kServerFactory] !== 'function') {
-      throw new TypeError('createServer(): factory must be a server factory such as app.makeHandler()');
+    if (typeof factory === 'function') return createProtocolServer(factory as ProtocolFactory<StreamProtocol>, host, port, options);
+    if (typeof factory !== 'object' || factory === null || typeof (factory as Partial<ServerFactory<unknown>>)[kServerFactory] !== 'function') {
+      throw new TypeError('createServer(): factory must be a protocol factory (a function) or a server factory such as app.makeHandler()');
     }
-    return factory[kServerFactory](host, port);
+    return (factory as ServerFactory<unknown>)[kServerFactory](host ?? undefined, port);
+  }
+
+  /** As `createServer` with a protocol factory, on the Unix socket `path` (asyncio's `create_unix_server`). */
+  async createUnixServer(protocolFactory: ProtocolFactory<StreamProtocol>, path: string, options?: CreateUnixServerOptions): Promise<Server> {
+    this.#checkOpen();
+    return createUnixProtocolServer(protocolFactory, path, options);
+  }
+
+  /**
+   * Connect to `host:port` and hand the connection to `protocolFactory()`'s
+   * protocol, as asyncio's `loop.create_connection`. Cancelling the calling
+   * task (or `signal`, or `timeout`) while connecting destroys the socket.
+   * @example
+   * const [transport, protocol] = await loop.createConnection(() => new ClientProtocol(), '127.0.0.1', 8888);
+   */
+  async createConnection<P extends StreamProtocol>(protocolFactory: ProtocolFactory<P>, host: string, port: number, options?: CreateConnectionOptions): Promise<[Transport, P]> {
+    this.#checkOpen();
+    return createConnection(protocolFactory, host, port, options);
+  }
+
+  /** As `createConnection`, to the Unix socket `path` (asyncio's `create_unix_connection`). */
+  async createUnixConnection<P extends StreamProtocol>(protocolFactory: ProtocolFactory<P>, path: string, options?: CreateUnixConnectionOptions): Promise<[Transport, P]> {
+    this.#checkOpen();
+    return createUnixConnection(protocolFactory, path, options);
+  }
+
+  /**
+   * A UDP endpoint, as asyncio's `loop.create_datagram_endpoint`.
+   * @example
+   * const [transport, protocol] = await loop.createDatagramEndpoint(() => new EchoServerProtocol(), { localAddr: ['127.0.0.1', 9999] });
+   */
+  async createDatagramEndpoint<P extends DatagramProtocol>(protocolFactory: ProtocolFactory<P>, options?: DatagramEndpointOptions): Promise<[DatagramTransport, P]> {
+    this.#checkOpen();
+    return createDatagramEndpoint(protocolFactory, options);
   }
 
   /** @internal */
