@@ -13,7 +13,7 @@ import { InvalidStateError, isCancellation } from './errors.js';
 import { Future } from './future.js';
 import { Handle, TimerHandle, runHandle } from './handles.js';
 import { SigintWatch, keyboardInterrupt } from './interrupt.js';
-import { defaultExceptionHandler, getHandler, report, setHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
+import { defaultExceptionHandler, reportTo, setAmbientHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
 import { describe, toDeadline, toDelay, toFunction } from './validate.js';
 
@@ -42,6 +42,7 @@ export class EventLoop {
   #stopping = false;
   #stop: (() => void) | undefined = undefined;
   #keepAlive: NodeJS.Timeout | undefined = undefined;
+  #exceptionHandler: ExceptionHandler | null = null;
   readonly #handles = new Set<Handle>();
   readonly #signals = new Map<NodeJS.Signals, () => void>();
 
@@ -104,7 +105,11 @@ export class EventLoop {
   async runUntilComplete<T>(aw: Awaitable<T>): Promise<T> {
     this.#checkCanRun();
     const fut = ensureFuture(aw, 'runUntilComplete()');
-    if (fut.done()) return fut.result();
+    if (fut.done()) {
+      // asyncio runs one iteration even then, and it uses up an earlier stop().
+      this.#stopping = false;
+      return fut.result();
+    }
     this._enter();
     try {
       return await this._runUntil(fut, 'runUntilComplete()');
@@ -118,6 +123,11 @@ export class EventLoop {
     const sigint = new SigintWatch(() => fut.cancel('interrupted (SIGINT)'));
     const stopped = new Promise<never>((_resolve, reject) => {
       this.#stop = () => setImmediate(reject, new InvalidStateError(`${where}: the event loop was stopped before the future completed`));
+      // A stop() made while the loop was idle applies to this run, once (asyncio).
+      if (this.#stopping) {
+        this.#stopping = false;
+        this.#stop();
+      }
     });
     try {
       return await Promise.race([fut, stopped]);
@@ -247,17 +257,17 @@ export class EventLoop {
   /** Replace what receives errors nobody handled (null: the default). */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') throw new TypeError('setExceptionHandler(): handler must be a function or null');
-    setHandler(handler);
+    this.#exceptionHandler = handler;
   }
 
-  /** The handler set with `setExceptionHandler`, or null. */
+  /** The handler set with `setExceptionHandler` on this loop, or null. */
   getExceptionHandler(): ExceptionHandler | null {
-    return getHandler();
+    return this.#exceptionHandler;
   }
 
-  /** Report an error through the current exception handler. */
+  /** Report an error through this loop's exception handler. */
   callExceptionHandler(context: ExceptionContext): void {
-    report(context);
+    reportTo(this.#exceptionHandler, context);
   }
 
   /** The default handler: logs to stderr. */
@@ -305,6 +315,8 @@ export interface ServerFactory<S> {
 
 let currentLoop: EventLoop | undefined;
 let runningLoop: EventLoop | undefined;
+
+setAmbientHandler(() => (runningLoop ?? currentLoop)?.getExceptionHandler() ?? null);
 
 /**
  * The running event loop, as `asyncio.get_running_loop()`: the one in
