@@ -10,7 +10,8 @@ import { monotonic } from './clock.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError, isCancellation } from './errors.js';
-import { Future } from './future.js';
+import { ThreadPoolExecutor, isExecutor, shutdownWithin, type Executor } from './executor.js';
+import { Future, isThenable } from './future.js';
 import { Handle, TimerHandle, runHandle } from './handles.js';
 import { SigintWatch, keyboardInterrupt } from './interrupt.js';
 import { defaultExceptionHandler, reportTo, setAmbientHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
@@ -43,6 +44,8 @@ export class EventLoop {
   #stop: (() => void) | undefined = undefined;
   #keepAlive: NodeJS.Timeout | undefined = undefined;
   #exceptionHandler: ExceptionHandler | null = null;
+  #defaultExecutor: Executor | undefined = undefined;
+  #executorShutdown = false;
   readonly #handles = new Set<Handle>();
   readonly #signals = new Map<NodeJS.Signals, () => void>();
 
@@ -209,6 +212,12 @@ export class EventLoop {
     if (this.#closed) return;
     this.#closed = true;
     for (const h of [...this.#handles]) h.cancel();
+    // As asyncio's close(): the default executor takes no more calls; those
+    // running end on their own.
+    this.#executorShutdown = true;
+    const ex = this.#defaultExecutor;
+    this.#defaultExecutor = undefined;
+    ex?.shutdown({ wait: false }).catch((e: unknown) => this.callExceptionHandler({ message: 'Error shutting down the default executor', exception: e }));
     for (const sig of [...this.#signals.keys()]) this.removeSignalHandler(sig);
   }
 
@@ -285,6 +294,52 @@ export class EventLoop {
       throw new TypeError('createServer(): factory must be a server factory such as app.makeHandler()');
     }
     return factory[kServerFactory](host, port);
+  }
+
+  /**
+   * Run `fn(...args)` in `executor`, as asyncio's `loop.run_in_executor`.
+   * `null` is the loop's default executor: the one given to
+   * `setDefaultExecutor`, else a {@link ThreadPoolExecutor} on `toThread`'s
+   * pool (so `fn` follows `toThread`'s rules). The `Future` it returns is
+   * cancelled with the task awaiting it, and that cancels the call.
+   * @example
+   * const n = await getRunningLoop().runInExecutor(null, (x: number) => x * 2, 21);
+   */
+  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: (...args: A) => R | PromiseLike<R>, ...args: A): Future<Awaited<R>> {
+    this.#checkOpen();
+    toFunction('runInExecutor()', 'fn', fn);
+    let ex: Executor;
+    if (executor === null) {
+      if (this.#executorShutdown) throw new InvalidStateError('runInExecutor(): the default executor was shut down');
+      ex = this.#defaultExecutor ??= new ThreadPoolExecutor();
+    } else if (isExecutor(executor)) ex = executor;
+    else throw new TypeError(`runInExecutor(): executor must be an Executor or null, got ${describe(executor)}`);
+    const fut: unknown = ex.submit(fn, ...args);
+    if (fut instanceof Future) return fut as Future<Awaited<R>>;
+    // A home-made executor may hand back a plain promise.
+    if (isThenable(fut)) return ensureFuture(fut as PromiseLike<Awaited<R>>);
+    throw new TypeError(`runInExecutor(): the executor's submit() must return a Future or a promise, got ${describe(fut)}`);
+  }
+
+  /** Make `executor` what `runInExecutor(null, ...)` uses. */
+  setDefaultExecutor(executor: Executor): void {
+    if (!isExecutor(executor)) throw new TypeError(`setDefaultExecutor(): executor must be an Executor (submit and shutdown), got ${describe(executor)}`);
+    this.#defaultExecutor = executor;
+  }
+
+  /**
+   * Shut the default executor down and wait for its calls, at most `timeout`
+   * seconds (null: no limit), as asyncio's `shutdown_default_executor`; then
+   * `runInExecutor(null, ...)` throws. Past the limit: a `RuntimeWarning`,
+   * and the calls end on their own. `run()` and `Runner` call it at the end.
+   */
+  async shutdownDefaultExecutor(timeout: number | null = 300): Promise<void> {
+    const limit = timeout === null ? null : toDelay('shutdownDefaultExecutor()', 'timeout', timeout);
+    this.#executorShutdown = true;
+    const ex = this.#defaultExecutor;
+    if (ex === undefined) return;
+    this.#defaultExecutor = undefined;
+    await shutdownWithin(ex, limit);
   }
 
   /** @internal */
