@@ -454,3 +454,31 @@ test('the exception handler belongs to its loop: one set inside run() does not o
   assert.deepEqual(seenA, ['Exception in callback inA']);
   assert.deepEqual(seenB, ['by hand to b', 'Exception in callback inB']);
 });
+
+// asyncio never resumes a task of a closed loop (it is destroyed pending).
+// aiots decides otherwise (docs/core.md, "Closing a loop"): a task's steps are
+// promise reactions, not callbacks of the loop, so it runs to completion and
+// its finally blocks run; only the closed loop refuses new work.
+test('close() leaves pending tasks running to completion; the closed loop refuses their calls', async (t) => {
+  const loop = fresh(t);
+  const steps: string[] = [];
+  let task: Task<string> | undefined;
+  await loop.runUntilComplete(async () => {
+    task = createTask(async () => {
+      try {
+        await sleep(0.01);
+        steps.push('resumed');
+        assert.throws(() => loop.callSoon(() => {}), (e: unknown) => e instanceof InvalidStateError && /closed/.test(e.message));
+        steps.push('loop refused');
+        return 'completed';
+      } finally {
+        steps.push('finally');
+      }
+    });
+    await sleep(0);
+  });
+  loop.close();
+  assert.equal(task!.done(), false);
+  assert.equal(await task!, 'completed');
+  assert.deepEqual(steps, ['resumed', 'loop refused', 'finally']);
+});
