@@ -187,8 +187,9 @@ export class EventLoop {
   }
 
   /**
-   * Make `runForever()` return (the next one, if it is not running), or a
-   * running `runUntilComplete()` throw.
+   * Make `runForever()` return, or `runUntilComplete()` throw unless its
+   * future is done within one more turn. Made while the loop is idle, it
+   * applies to the next run, once (as asyncio).
    */
   stop(): void {
     const stop = this.#stop;
