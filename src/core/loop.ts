@@ -135,7 +135,9 @@ export class EventLoop {
     try {
       return await Promise.race([fut, stopped]);
     } catch (e) {
-      if (sigint.interrupted && isCancellation(e)) throw keyboardInterrupt(e);
+      // As asyncio's Runner: KeyboardInterrupt only when SIGINT's cancel was
+      // the task's only one (a task cancelled before ends in CancelledError).
+      if (sigint.interrupted && isCancellation(e) && (!(fut instanceof Task) || fut.uncancel() === 0)) throw keyboardInterrupt(e);
       throw e;
     } finally {
       sigint.dispose();

@@ -194,8 +194,8 @@ test('bad options are refused with the option named', () => {
   assert.throws(() => new Runner({ loop_factory: () => newEventLoop() } as never), (e: unknown) => e instanceof TypeError && /loopFactory/.test(e.message));
 });
 
-test('SIGINT during run() cancels the awaited future and the main task, throws KeyboardInterrupt; the runner stays usable (test_interrupt_wait)', async () => {
-  const file = fileURLToPath(new URL('fixtures/runner-sigint.ts', import.meta.url));
+function runChild(fixture: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const file = fileURLToPath(new URL(`fixtures/${fixture}`, import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -210,7 +210,18 @@ test('SIGINT during run() cancels the awaited future and the main task, throws K
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
   });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout, 'first 1\nready\nmain finally ran\ncaught KeyboardInterrupt true\nfuture cancelled true\nthird 3\n');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('SIGINT during run() cancels the awaited future and the main task, throws KeyboardInterrupt; the runner stays usable (test_interrupt_wait)', async () => {
+  const r = await runChild('runner-sigint.ts');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'first 1\nready\nmain finally ran\ncaught KeyboardInterrupt true\nfuture cancelled true\nthird 3\n');
+});
+
+// CPython 3.11 prints the same for the Python twin of the fixture.
+test('SIGINT on a main task already cancelled once ends the run in CancelledError, not KeyboardInterrupt (test_interrupt_cancelled_task)', async () => {
+  const r = await runChild('runner-sigint-cancelled.ts');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'first cancel swallowed 1\nready\nCancelledError\nnext ok\n');
 });
