@@ -35,6 +35,8 @@ export {
   EventLoop, Handle, TimerHandle, getEventLoop, getRunningLoop, kServerFactory, newEventLoop, setEventLoop, type ServerFactory,
 } from './core/loop.js';
 export { run, type RunOptions } from './core/run.js';
+export { Runner, type RunnerOptions } from './core/runner.js';
+export { ThreadPoolExecutor, type Executor, type ExecutorShutdownOptions } from './core/executor.js';
 export { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './core/report.js';
 export {
   DEFAULT_LIMIT, StreamReader, type ReadTransport, type StreamReaderOptions,
