@@ -96,12 +96,10 @@ export class DigestAuthMiddleware {
     if (resp.status !== 401) return resp;
     const params = this.#digestParams(resp);
     if (params === null) return resp;
-    // Parse before releasing: a bad challenge fails with the response untouched.
-    const challenge = toChallenge(params);
-    this.#challenge = challenge;
+    resp.release(); // the 401 is answered (or refused) here: its connection goes back
+    this.#challenge = toChallenge(params);
     this.#origin = request.url.origin;
     this.#nonceCount = 0;
-    resp.release();
     request.headers.set('authorization', this.#authorization(request));
     return handler(request);
   }
