@@ -8,6 +8,13 @@
  */
 export { ClientSession, type ClientSessionOptions } from './session.js';
 export { ClientResponse, type JsonOptions, type ReadOptions } from './response.js';
+export { BasicAuth } from './auth.js';
+export { ClientRequest } from './client-request.js';
+export type { ClientHandler, ClientMiddleware, ClientMiddlewareFunction } from './middlewares.js';
+export { DigestAuthMiddleware } from './digest-auth.js';
+export type { CharsetResolver } from './charset.js';
+export type { ContentDisposition } from './content-disposition.js';
+export type { Link } from './links.js';
 export { ResponseHeaders } from './headers.js';
 export { ClientTimeout, DEFAULT_TIMEOUT, type ClientTimeoutOptions } from './timeout.js';
 export { TCPConnector, type TCPConnectorOptions } from './connector.js';
