@@ -29,7 +29,7 @@ export interface PartInfo {
  * the next part skips what is left of this one.
  * @example
  * for await (const part of await request.multipart()) {
- *   if (part.filename !== null) await pipeline(part, fs.createWriteStream(dest));
+ *   if (part instanceof web.BodyPartReader && part.filename !== null) await pipeline(part, fs.createWriteStream(dest));
  * }
  */
 export class BodyPartReader implements AsyncIterable<Buffer> {
