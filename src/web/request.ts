@@ -357,7 +357,7 @@ export class Request<P extends MatchInfo = MatchInfo> {
    * @example
    * const reader = await request.multipart({ limits: { fileSize: 1024 ** 3 } });
    * for await (const part of reader) {
-   *   if (part.filename !== null) await pipeline(part, fs.createWriteStream(path.join(dir, randomUUID())));
+   *   if (part instanceof web.BodyPartReader && part.filename !== null) await pipeline(part, fs.createWriteStream(path.join(dir, randomUUID())));
    * }
    */
   async multipart(options?: MultipartOptions): Promise<MultipartReader> {

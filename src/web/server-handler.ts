@@ -13,6 +13,7 @@ import { report } from '../core/report.js';
 import { Task } from '../core/task.js';
 import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
+import { compressionOf } from './compression/scope.js';
 import type { Application } from './application.js';
 import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
 import { FileResponse } from './file-response.js';
@@ -248,7 +249,7 @@ export class ServerHandler implements WebSocketOwner {
       (e: unknown) => {
         this.#errorLog(`Error compressing the response: ${request.method} ${request.rawPath}`, e);
         if (res.headersSent || res.destroyed) res.destroy();
-        else this.#sendException(request, new HTTPInternalServerError(), start);
+        else this.#sendException(request, new HTTPInternalServerError(), start, false);
       },
     );
   }
@@ -272,7 +273,7 @@ export class ServerHandler implements WebSocketOwner {
     else this.#sendException(request, new HTTPInternalServerError(), start);
   }
 
-  #sendException(request: Request, e: HTTPException, start: number): void {
+  #sendException(request: Request, e: HTTPException, start: number, compress = true): void {
     const res = request._res;
     if (res.headersSent) {
       res.destroy();
@@ -280,6 +281,13 @@ export class ServerHandler implements WebSocketOwner {
     }
     const resp = exceptionResponse(e);
     if (this.#closing || request._bodyRefused) res.shouldKeepAlive = false;
+    // Compression asked for app-wide (the middleware) covers the answers
+    // HTTPExceptions become, by the same rules as any response's.
+    const config = compress ? compressionOf(res) : null;
+    if (config !== null) {
+      resp._compression = config;
+      return this.#sendCompressed(request, resp, start);
+    }
     resp._send(res);
     this.#log(request, resp, e.status, start);
   }

@@ -107,6 +107,53 @@ for (const [name, handler, method] of exclusions) {
   });
 }
 
+// aiohttp compresses an HTTPException it was asked to (there it is a
+// Response); with the middleware, the answer an HTTPException becomes follows
+// the rules of any response: type, threshold, Accept-Encoding, Vary.
+const raised: [string, (app: web.Application) => void, string, number, string | undefined][] = [
+  ['raised by the handler', (app) => app.router.addGet('/', () => {
+    throw new web.HTTPNotFound({ text: TEXT });
+  }), '/', 404, 'gzip'],
+  ['returned by the handler', (app) => app.router.addGet('/', () => new web.HTTPForbidden({ text: TEXT })), '/', 403, 'gzip'],
+  ['raised with a large body, compressed off the loop', (app) => app.router.addGet('/', () => {
+    throw new web.HTTPBadRequest({ text: BIG, contentType: 'application/json' });
+  }), '/', 400, 'gzip'],
+  ['with a body under the threshold', (app) => app.router.addGet('/', () => {
+    throw new web.HTTPNotFound();
+  }), '/', 404, undefined],
+  ['with a type that is not compressed', (app) => app.router.addGet('/', () => {
+    throw new web.HTTPConflict({ text: TEXT, contentType: 'image/png' });
+  }), '/', 409, undefined],
+];
+for (const [name, setup, path, status, coding] of raised) {
+  test(`middleware: an HTTPException ${name} is ${coding === undefined ? 'not ' : ''}compressed`, async (t) => {
+    const app = new web.Application({ middlewares: [web.compressionMiddleware()] });
+    setup(app);
+    const r = await get(t, app, path, { 'Accept-Encoding': 'gzip' });
+    assert.equal(r.status, status);
+    assert.equal(r.headers['content-encoding'], coding);
+    const text = decode(coding, r.body);
+    assert.ok(text === TEXT || text === BIG || /^\d{3}: /.test(text), text.slice(0, 100));
+    if (coding !== undefined) {
+      assert.equal(r.headers.vary, 'Accept-Encoding');
+      assert.equal(Number(r.headers['content-length']), r.body.length, 'Content-Length is the compressed size');
+    }
+  });
+}
+
+test('middleware: the router\'s own 404 and 405 follow the same rules (threshold 0 here)', async (t) => {
+  const app = new web.Application({ middlewares: [web.compressionMiddleware({ threshold: 0 })] });
+  app.router.addGet('/only-get', () => new web.Response({ text: 'x' }));
+  const missing = await get(t, app, '/missing', { 'Accept-Encoding': 'gzip' });
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers['content-encoding'], 'gzip');
+  assert.equal(decode('gzip', missing.body), '404: Not Found');
+  const wrong = await get(t, app, '/only-get', { 'Accept-Encoding': 'gzip' }, 'POST');
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers['content-encoding'], 'gzip');
+  assert.match(decode('gzip', wrong.body), /^405: Method Not Allowed/);
+});
+
 test('Vary: Accept-Encoding is appended to an existing Vary, once, and never to Vary: *', async (t) => {
   const cases: [string, string][] = [['Origin', 'Origin, Accept-Encoding'], ['origin, accept-encoding', 'origin, accept-encoding'], ['*', '*']];
   for (const [given, expected] of cases) {

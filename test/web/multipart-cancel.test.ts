@@ -12,7 +12,7 @@ import { TestServer } from '../../src/testing/index.js';
 import * as web from '../../src/web/index.js';
 import { cancelAtRandom, type Started } from '../helpers/cancel-at-random.js';
 import { openSocket } from './helpers.js';
-import { multipartBody } from './multipart-helpers.js';
+import { leaf, multipartBody } from './multipart-helpers.js';
 
 async function serve(t: TestContext, app: web.Application): Promise<number> {
   const server = new TestServer(app);
@@ -55,10 +55,9 @@ for (const what of ['post()', 'part.read()'] as const) {
             started = trial.start(() => request.post({ spoolThreshold: 1000, tmpDir: dir }));
           } else {
             const reader = await request.multipart();
-            const first = await reader.next();
-            await first?.read();
-            const part = await reader.next();
-            started = trial.start(async () => part?.read());
+            await leaf(await reader.next()).read();
+            const part = leaf(await reader.next());
+            started = trial.start(async () => part.read());
           }
           handled.set();
           await started.outcome;

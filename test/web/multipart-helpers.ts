@@ -1,4 +1,11 @@
 // Shared by the multipart tests: bodies built by hand.
+import * as web from '../../src/web/index.js';
+
+/** The part, known not to be a nested reader (throws otherwise, or for null). */
+export function leaf(part: web.BodyPartReader | web.MultipartReader | null): web.BodyPartReader {
+  if (!(part instanceof web.BodyPartReader)) throw new TypeError(`expected a BodyPartReader, got ${part === null ? 'null' : part.constructor.name}`);
+  return part;
+}
 
 /** A multipart body by hand: [headers, content] per part. */
 export function multipartBody(boundary: string, parts: readonly (readonly [string, string | Buffer])[], end = true): Buffer {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Event } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
 import { clientFor, openSocket } from './helpers.js';
-import { multipartBody } from './multipart-helpers.js';
+import { leaf, multipartBody } from './multipart-helpers.js';
 
 test('multipart() gives each part in order with name, filename, headers; text(), json(), form(), read(), readChunk() and for await', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aiots-mp-'));
@@ -20,6 +20,7 @@ test('multipart() gives each part in order with name, filename, headers; text(),
     const reader = await r.multipart();
     const out: unknown[] = [];
     for (let part = await reader.next(); part !== null; part = await reader.next()) {
+      assert.ok(part instanceof web.BodyPartReader);
       if (part.name === 'text') out.push(['text', await part.text()]);
       else if (part.name === 'json') out.push(['json', await part.json()]);
       else if (part.name === 'form') out.push(['form', [...(await part.form())]]);
@@ -69,8 +70,7 @@ test('multipart() reads the body only as fast as the handler consumes it', async
   app.router.addPost('/up', async (r) => {
     req = r;
     const reader = await r.multipart();
-    const part = await reader.next();
-    assert.ok(part !== null);
+    const part = leaf(await reader.next());
     total += (await part.readChunk()).length;
     firstChunk.set();
     await go.wait();
@@ -135,8 +135,7 @@ test('the client going away in the middle of a part: part.read() fails with Conn
   app.router.addPost('/up', async (r) => {
     try {
       const reader = await r.multipart();
-      const part = await reader.next();
-      await part?.read();
+      await leaf(await reader.next()).read();
     } catch (e) {
       error = e;
     } finally {
@@ -154,16 +153,100 @@ test('the client going away in the middle of a part: part.read() fails with Conn
   assert.ok(error instanceof web.ConnectionResetError, String(error));
 });
 
-test('a nested multipart/mixed part is not parsed (busboy does not): it comes as a field with its text', async (t) => {
+// Nested multipart, as aiohttp's reader: a part whose Content-Type is
+// multipart/* comes from next() as a MultipartReader over the part's bytes,
+// its parts parsed by a busboy of its own (RFC 2388's multi-file form: inner
+// parts with `Content-Disposition: file`, or none).
+test('a nested multipart/mixed part is a MultipartReader of its own, with the part headers as sent; the outer parts go on after it', async (t) => {
   const app = new web.Application();
   app.router.addPost('/up', async (r) => {
     const out: unknown[] = [];
-    for await (const part of await r.multipart()) out.push([part.name, part.filename, part.contentType, await part.text()]);
+    for await (const part of await r.multipart()) {
+      if (part instanceof web.MultipartReader) {
+        const inner: unknown[] = [];
+        for await (const p of part) inner.push([leaf(p).name, leaf(p).filename, leaf(p).contentType, leaf(p).headers.get('x-note') ?? null, (await leaf(p).read()).length]);
+        out.push(['nested', part.headers.get('content-type'), part.headers.get('content-disposition'), inner]);
+      } else {
+        out.push([part.name, part.headers.get('x-extra') ?? null, await part.text()]);
+      }
+    }
     return web.jsonResponse(out);
   });
   const client = await clientFor(t, app);
-  const inner = '--I\r\nContent-Disposition: file; filename="a.txt"\r\n\r\nA\r\n--I--';
-  const body = multipartBody('B', [['Content-Disposition: form-data; name="files"\r\nContent-Type: multipart/mixed; boundary=I', inner], ['Content-Disposition: form-data; name="after"', 'x']]);
+  const inner = multipartBody('I', [
+    ['Content-Disposition: file; filename="a.txt"\r\nContent-Type: text/plain\r\nX-Note: one', 'A'.repeat(10)],
+    ['Content-Type: image/png', Buffer.alloc(200_000, 0xff)],
+    ['Content-Disposition: attachment; filename="c.bin"', Buffer.from([0, 0xc3, 0x28, 0xff])],
+  ]);
+  const body = multipartBody('B', [
+    ['Content-Disposition: form-data; name="before"\r\nX-Extra: kept', 'b'],
+    ['Content-Disposition: form-data; name="files"\r\nContent-Type: multipart/mixed; boundary=I', inner],
+    ['Content-Disposition: form-data; name="after"', 'x'],
+  ]);
   const resp = await client.post('/up', { data: body, headers: { 'Content-Type': 'multipart/form-data; boundary=B' } });
-  assert.deepEqual(await resp.json(), [['files', null, 'multipart/mixed', inner], ['after', null, 'text/plain', 'x']]);
+  assert.equal(resp.status, 200);
+  assert.deepEqual(await resp.json(), [
+    ['before', 'kept', 'b'],
+    ['nested', 'multipart/mixed; boundary=I', 'form-data; name="files"', [
+      [null, 'a.txt', 'text/plain', 'one', 10],
+      [null, null, 'image/png', null, 200_000],
+      [null, 'c.bin', 'text/plain', null, 4],
+    ]],
+    ['after', null, 'x'],
+  ]);
+});
+
+test('a nested reader left unread is skipped by the outer next(); nesting two deep works', async (t) => {
+  const app = new web.Application();
+  app.router.addPost('/up', async (r) => {
+    const out: unknown[] = [];
+    const reader = await r.multipart();
+    const first = await reader.next();
+    assert.ok(first instanceof web.MultipartReader);
+    // Skipped whole: the outer reader reads past it.
+    const second = await reader.next();
+    assert.ok(second instanceof web.MultipartReader);
+    const deep = await second.next();
+    assert.ok(deep instanceof web.MultipartReader);
+    out.push(await leaf(await deep.next()).text(), await deep.next(), await second.next());
+    out.push(await leaf(await reader.next()).text(), await reader.next());
+    return web.jsonResponse(out);
+  });
+  const client = await clientFor(t, app);
+  const skipped = multipartBody('S', [['Content-Type: text/plain', 'skip me'.repeat(10_000)]]);
+  const level2 = multipartBody('D', [['Content-Type: text/plain', 'deep']]);
+  const level1 = multipartBody('M', [['Content-Type: multipart/mixed; boundary=D', level2]]);
+  const body = multipartBody('B', [
+    ['Content-Disposition: form-data; name="a"\r\nContent-Type: multipart/mixed; boundary=S', skipped],
+    ['Content-Disposition: form-data; name="b"\r\nContent-Type: multipart/mixed; boundary=M', level1],
+    ['Content-Disposition: form-data; name="c"', 'last'],
+  ]);
+  const resp = await client.post('/up', { data: body, headers: { 'Content-Type': 'multipart/form-data; boundary=B' } });
+  assert.deepEqual(await resp.json(), ['deep', null, null, 'last', null]);
+});
+
+test('a part without a filename keeps its bytes (read(), post()), and text() decodes with its charset', async (t) => {
+  const app = new web.Application();
+  const bytes = Buffer.from([0, 0xff, 0xc3, 0x28, 0xe9, 0x80]);
+  app.router.addPost('/mp', async (r) => {
+    const out: unknown[] = [];
+    for await (const part of await r.multipart()) {
+      const p = leaf(part);
+      out.push(p.name === 'latin' ? await p.text() : (await p.read()).toString('hex'));
+    }
+    return web.jsonResponse(out);
+  });
+  app.router.addPost('/post', async (r) => {
+    const form = await r.post();
+    const bin = form.get('bin');
+    return web.jsonResponse([Buffer.isBuffer(bin) ? bin.toString('hex') : typeof bin, form.get('latin')]);
+  });
+  const client = await clientFor(t, app);
+  const body = multipartBody('B', [
+    ['Content-Disposition: form-data; name="bin"\r\nContent-Type: image/png', bytes],
+    ['Content-Disposition: form-data; name="latin"\r\nContent-Type: text/plain; charset=iso-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9])],
+  ]);
+  const headers = { 'Content-Type': 'multipart/form-data; boundary=B' };
+  assert.deepEqual(await (await client.post('/mp', { data: body, headers })).json(), [bytes.toString('hex'), 'café']);
+  assert.deepEqual(await (await client.post('/post', { data: body, headers })).json(), [bytes.toString('hex'), 'café']);
 });

@@ -1,6 +1,6 @@
 /**
  * Counting a server's instructions with valgrind's callgrind, shared by
- * instructions.ts (GET /hello/world) and static.ts (static files): bundle
+ * instructions.ts (GET /hello/world), static.ts (static files) and compression.ts (gzip): bundle
  * the server with esbuild (so no TypeScript loader is counted), run it under
  * callgrind, drive a load, read the total.
  * @module

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { HTTPBadRequest } from '../exceptions.js';
 import { RequestHeaders } from '../headers.js';
+import { toRequestHeaders, type RawPartHeaders } from './part-headers.js';
 import type { MultipartReader } from './reader.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -18,6 +19,8 @@ export interface PartInfo {
   readonly filename: string | undefined;
   readonly mimeType: string;
   readonly encoding: string;
+  /** The part's headers as sent, when busboy's parser could be watched. */
+  readonly headers: RawPartHeaders | null;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface PartInfo {
  * the next part skips what is left of this one.
  * @example
  * for await (const part of await request.multipart()) {
- *   if (part.filename !== null) await pipeline(part, fs.createWriteStream(dest));
+ *   if (part instanceof web.BodyPartReader && part.filename !== null) await pipeline(part, fs.createWriteStream(dest));
  * }
  */
 export class BodyPartReader implements AsyncIterable<Buffer> {
@@ -36,7 +39,7 @@ export class BodyPartReader implements AsyncIterable<Buffer> {
   readonly filename: string | null;
   /** The part's media type, lower case. @default 'text/plain' */
   readonly contentType: string;
-  /** The part's headers: Content-Disposition and Content-Type as sent (busboy hands over no others), and Content-Transfer-Encoding when not 7bit. */
+  /** The part's headers, as sent. */
   readonly headers: RequestHeaders;
   readonly #reader: MultipartReader;
   readonly #stream: Readable | null;
@@ -51,7 +54,7 @@ export class BodyPartReader implements AsyncIterable<Buffer> {
     this.name = info.name === '' ? null : info.name;
     this.filename = info.filename ?? null;
     this.contentType = info.mimeType.toLowerCase();
-    this.headers = partHeaders(info);
+    this.headers = info.headers === null ? partHeaders(info) : toRequestHeaders(info.headers);
     this.#stream = stream;
     if (stream === null) {
       this.#ended = true;
@@ -182,6 +185,7 @@ function quote(s: string): string {
   return `"${s.replace(/["\\]/g, '\\$&').replace(/[\r\n]/g, ' ')}"`;
 }
 
+// Rebuilt from busboy's event, should its parser not be watchable.
 function partHeaders(info: PartInfo): RequestHeaders {
   let disp = `form-data; name=${quote(info.name)}`;
   if (info.filename !== undefined) disp += `; filename=${quote(info.filename)}`;

@@ -9,10 +9,11 @@ import { unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { report } from '../../core/report.js';
+import { HTTPBadRequest } from '../exceptions.js';
 import { MultiDictProxy } from '../multidict.js';
 import type { BodyPartReader } from './body-part.js';
 import { FileField } from './file-field.js';
-import type { MultipartReader } from './reader.js';
+import { MultipartReader } from './reader.js';
 
 /** What `request.post()` returns: each value a string, a Buffer (a binary part without a filename) or a `FileField`. */
 export type PostData = MultiDictProxy<string | Buffer | FileField>;
@@ -53,6 +54,10 @@ function unlinkQuietly(path: string): void {
 export async function readPostForm(reader: MultipartReader, spoolThreshold: number, tmpDir: string, temps: TempFiles): Promise<PostData> {
   const items: [string, string | Buffer | FileField][] = [];
   for (let part = await reader.next(); part !== null; part = await reader.next()) {
+    if (part instanceof MultipartReader) {
+      // aiohttp's post() raises ValueError here (a 500); it is the client's body, so a 400.
+      throw new HTTPBadRequest({ text: `request.post() does not read nested multipart (a ${part.headers.get('content-type')?.split(';')[0] ?? 'multipart'} part): read the body with request.multipart()` });
+    }
     const name = part.name ?? '';
     if (part.filename !== null) items.push([name, await spool(part, part.filename, spoolThreshold, tmpDir, temps)]);
     else if (part.contentType.startsWith('text/')) items.push([name, await part.text()]);
