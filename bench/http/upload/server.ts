@@ -39,7 +39,7 @@ if (kind === 'aiots') {
   app.router.addPost('/upload', async (request) => {
     let size = 0;
     for await (const part of await request.multipart()) {
-      if (part.filename === null) continue;
+      if (!(part instanceof web.BodyPartReader) || part.filename === null) continue;
       const path = dest();
       await pipeline(part, createWriteStream(path));
       size += await written(path);
