@@ -25,9 +25,17 @@ export interface UpgradeState {
   readonly reader: EarlyReader;
   /** The server, which tracks open WebSockets for its shutdown. */
   readonly owner: WebSocketOwner;
-  /** Set once the socket was given away. */
-  handedOver: boolean;
+  /** False: once the socket was given away, the response carries {@link HANDED_OVER} instead. */
+  readonly handedOver: false;
 }
+
+/**
+ * What an upgrade response carries once its socket went to `ws`: the state
+ * (the reader and its listeners, the early bytes) is let go, as the
+ * response lives as long as the WebSocket.
+ * @internal
+ */
+export const HANDED_OVER = Object.freeze({ handedOver: true as const });
 
 /** The server side of a WebSocket's life: told when one opens and when its handler ends. @internal */
 export interface WebSocketOwner {
@@ -164,7 +172,7 @@ function reparse(server: EventEmitter, req: IncomingMessage, socket: Duplex, hea
   server.emit(secure ? 'secureConnection' : 'connection', socket);
 }
 
-type Tagged = ServerResponse & { [kUpgrade]?: UpgradeState };
+type Tagged = ServerResponse & { [kUpgrade]?: UpgradeState | typeof HANDED_OVER };
 
 function ignore(): void {}
 
@@ -235,7 +243,7 @@ class EarlyReader {
 }
 
 /** The upgrade state of `res`, or undefined for a request that is not an upgrade. @internal */
-export function upgradeOf(res: ServerResponse): UpgradeState | undefined {
+export function upgradeOf(res: ServerResponse): UpgradeState | typeof HANDED_OVER | undefined {
   return (res as Tagged)[kUpgrade];
 }
 
@@ -247,7 +255,7 @@ export function upgradeOf(res: ServerResponse): UpgradeState | undefined {
  * @internal
  */
 export function handOver(res: ServerResponse, state: UpgradeState): Buffer {
-  state.handedOver = true;
+  (res as Tagged)[kUpgrade] = HANDED_OVER;
   state.reader.stop();
   const head = state.early.length === 1 ? (state.early[0] as Buffer) : Buffer.concat(state.early);
   state.early.length = 0;
