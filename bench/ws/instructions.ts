@@ -23,12 +23,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { countInstructions } from '../http/lib/callgrind.js';
 import { bundle, bundleLegs, legCommand, peerVersion, pickLegs, pythonAiohttp, waitReady, type Leg } from './lib/legs.js';
 
 const { values: opts } = parseArgs({
@@ -92,34 +93,9 @@ async function runLoad(loadFile: string, args: readonly string[]): Promise<void>
 /** Total instructions the server executes while echoing `n` messages (plus start, handshakes and stop). */
 async function count(node: string, leg: Leg, file: string, loadFile: string, n: number, dir: string): Promise<number> {
   const port = await freePort();
-  const out = join(dir, `cg.${port}.out`);
-  const [exe, ...args] = legCommand(leg, node, file, true);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', exe!, ...args], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let diedEarly = false;
-  try {
-    // Under valgrind on a busy machine a start takes minutes.
-    await waitReady(port, child, 1200);
-    await runLoad(loadFile, ['--port', String(port), '--mode', 'echo', '--connections', String(CONNECTIONS), '--messages', String(n)]);
-  } finally {
-    // A server that died on its own has already emitted 'exit'.
-    diedEarly = child.exitCode !== null || child.signalCode !== null;
-    if (!diedEarly) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      // aiohttp's graceful exit may wait on stragglers: never longer than a minute.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  }
-  const m = existsSync(out) ? /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8')) : null;
-  if (m === null || diedEarly) throw new Error(`the server under callgrind ${diedEarly ? `died (${child.exitCode ?? child.signalCode}) before the load ended` : 'left no total'}; it said:\n${stderr.slice(-2000)}`);
-  return Number(m[1]);
+  const load = (p: number): Promise<void> => runLoad(loadFile, ['--port', String(p), '--mode', 'echo', '--connections', String(CONNECTIONS), '--messages', String(n)]);
+  // Under valgrind on a busy machine a start takes minutes; aiohttp's graceful exit may wait on stragglers.
+  return countInstructions(legCommand(leg, node, file, true), {}, port, dir, load, { ready: (p, child) => waitReady(p, child, 1200), killAfter: 60 });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'aiots-ws-instr-'));

@@ -15,7 +15,7 @@ import { Connections } from './connections.js';
 import { RUNNER_OPTIONS, SERVER_ALIASES, TCP_SITE_OPTIONS, UNIX_SITE_OPTIONS } from './option-names.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
-import { upgradeListener } from './upgrade.js';
+import { shouldUpgrade, upgradeListener } from './upgrade.js';
 
 /** Options of {@link AppRunner} (and of `runApp`). Durations in seconds. */
 export interface RunnerOptions extends HandlerOptions {
@@ -225,6 +225,8 @@ export abstract class BaseSite {
       maxHeaderSize: o.maxHeaderSize,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
       noDelay: true,
+      // Node 24.9+: only WebSocket handshakes go to 'upgrade' (Node 20 ignores it; see upgrade.ts).
+      shouldUpgradeCallback: shouldUpgrade,
     };
     let server: Server | HttpsServer;
     if (this.#ssl === null) {
@@ -233,8 +235,8 @@ export abstract class BaseSite {
       server = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
     }
     server.keepAliveTimeout = o.keepaliveTimeout * 1000;
-    // Requests with `Connection: upgrade` come here instead of 'request':
-    // WebSocket handshakes go to the handler, the rest back to the parser.
+    // WebSocket handshakes come here instead of 'request' (on Node 20, every
+    // request with `Connection: upgrade`: the rest go back to the parser).
     server.on('upgrade', upgradeListener(server, handler, this.#ssl !== null));
     this._server = server;
     this.#connections = new Connections(server, this.#ssl !== null);

@@ -25,9 +25,17 @@ export interface UpgradeState {
   readonly reader: EarlyReader;
   /** The server, which tracks open WebSockets for its shutdown. */
   readonly owner: WebSocketOwner;
-  /** Set once the socket was given away. */
-  handedOver: boolean;
+  /** False: once the socket was given away, the response carries {@link HANDED_OVER} instead. */
+  readonly handedOver: false;
 }
+
+/**
+ * What an upgrade response carries once its socket went to `ws`: the state
+ * (the reader and its listeners, the early bytes) is let go, as the
+ * response lives as long as the WebSocket.
+ * @internal
+ */
+export const HANDED_OVER = Object.freeze({ handedOver: true as const });
 
 /** The server side of a WebSocket's life: told when one opens and when its handler ends. @internal */
 export interface WebSocketOwner {
@@ -39,9 +47,11 @@ const kUpgrade = Symbol('aiots.upgrade');
 
 /**
  * True for the one upgrade aiots performs: a WebSocket handshake, which has
- * no body. Node sends every request with `Connection: upgrade` to the
- * 'upgrade' event once anyone listens to it (Node 20 cannot be told which),
- * body unread; the others go back to the HTTP parser with {@link reparse}.
+ * no body. Any other upgrade request (`Upgrade: h2c`, or a handshake that
+ * carries a body) is served as a plain HTTP/1.1 request, its `Upgrade`
+ * header ignored as RFC 9110 §7.8 allows (aiohttp does the same: it only
+ * upgrades to websocket), and the connection closes after its answer
+ * (see {@link declineUpgrade}).
  * @internal
  */
 export function wantsWebSocket(req: IncomingMessage): boolean {
@@ -51,8 +61,60 @@ export function wantsWebSocket(req: IncomingMessage): boolean {
 }
 
 /**
+ * The server option `shouldUpgradeCallback` (Node 24.9+ and 26; older Nodes
+ * ignore it and send every upgrade request to 'upgrade', see
+ * {@link upgradeListener}). Node calls it as a method of the server. Only
+ * WebSocket handshakes upgrade; Node parses the others, body and all, as
+ * plain requests.
+ * @internal
+ */
+export function shouldUpgrade(this: EventEmitter, req: IncomingMessage): boolean {
+  if (wantsWebSocket(req)) return true;
+  declineUpgrade(this, req);
+  return false;
+}
+
+/**
+ * Close the connection after the answer to `req`, a declined upgrade request.
+ * Node (24, 26) drops the bytes that came in the same read behind a declined
+ * upgrade request (its parser stops at the end of such a message): a request
+ * pipelined behind it would never be answered, and its client would wait
+ * forever. `Connection: close` tells it to send that again on a new
+ * connection, as any client of a closing HTTP/1.1 server must. Node emits
+ * the request's 'request' event right after this callback returns, in the
+ * same tick; a request it answers itself (no Host: 400) leaves the listener
+ * to the next request, which it lets be.
+ */
+function declineUpgrade(server: EventEmitter, req: IncomingMessage): void {
+  const listener = (r: IncomingMessage, res: ServerResponse): void => {
+    server.off('request', listener);
+    if (r === req) res.shouldKeepAlive = false;
+  };
+  server.prependListener('request', listener);
+}
+
+/**
+ * The same for a request re-parsed on Node 20 (see {@link reparse}): the
+ * first request the new parser reads from `socket` is the one.
+ */
+function closeAfterFirst(server: EventEmitter, socket: Duplex): void {
+  const listener = (r: IncomingMessage, res: ServerResponse): void => {
+    if (r.socket !== socket) return;
+    forget();
+    res.shouldKeepAlive = false;
+  };
+  const forget = (): void => {
+    server.off('request', listener);
+    socket.off('close', forget);
+  };
+  server.prependListener('request', listener);
+  socket.once('close', forget);
+}
+
+/**
  * The 'upgrade' listener of one server: WebSocket handshakes go to
- * `handler`, other upgrade requests back to the HTTP parser. Either waits
+ * `handler`; on a Node without `shouldUpgradeCallback` (20), other upgrade
+ * requests come here too and go back to the HTTP parser. Either waits
  * for the responses still owed on the connection (pipelined requests before
  * this one): they own the socket until they are sent.
  * @internal
@@ -81,27 +143,36 @@ export function upgradeListener(server: EventEmitter, handler: { handleUpgrade(r
 }
 
 /**
- * Hand a request Node treated as an upgrade back to its HTTP parser, as if
- * it had just arrived without its `Upgrade` header (which is what made it an
- * upgrade): the server then ignores the upgrade, as RFC 9110 §7.8 allows,
- * and the request, body and all, is served as any other. Node documents
+ * Hand a request Node 20 treated as an upgrade back to its HTTP parser, as
+ * if it had just arrived without the `upgrade` token of its `Connection`
+ * header (which is what made it an upgrade): the request, body and all, is
+ * served as any other, `Upgrade` header included, and the connection closes
+ * after it, as on the Nodes where {@link shouldUpgrade} declines it (not by
+ * `Connection: close` in the request: Node's parser then refuses what is
+ * pipelined behind it with a 400, before the answer). Node documents
  * emitting 'connection' to inject a socket; a TLS server's HTTP side listens
  * to 'secureConnection'.
- * @internal
  */
 function reparse(server: EventEmitter, req: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): void {
   const raw = req.rawHeaders;
   let text = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length !== 7 || name.toLowerCase() !== 'upgrade') text += `${name}: ${raw[i + 1] as string}\r\n`;
+    let value = raw[i + 1] as string;
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      value = value.split(',').filter((token) => token.trim().toLowerCase() !== 'upgrade').join(',').trim();
+      if (value === '') continue;
+    }
+    text += `${name}: ${value}\r\n`;
   }
   // Node read the header bytes as latin1: written back the same way, they are the bytes received.
   const bytes = Buffer.from(`${text}\r\n`, 'latin1');
   socket.unshift(head.length === 0 ? bytes : Buffer.concat([bytes, head]));
+  closeAfterFirst(server, socket);
   server.emit(secure ? 'secureConnection' : 'connection', socket);
 }
-type Tagged = ServerResponse & { [kUpgrade]?: UpgradeState };
+
+type Tagged = ServerResponse & { [kUpgrade]?: UpgradeState | typeof HANDED_OVER };
 
 function ignore(): void {}
 
@@ -172,7 +243,7 @@ class EarlyReader {
 }
 
 /** The upgrade state of `res`, or undefined for a request that is not an upgrade. @internal */
-export function upgradeOf(res: ServerResponse): UpgradeState | undefined {
+export function upgradeOf(res: ServerResponse): UpgradeState | typeof HANDED_OVER | undefined {
   return (res as Tagged)[kUpgrade];
 }
 
@@ -184,7 +255,7 @@ export function upgradeOf(res: ServerResponse): UpgradeState | undefined {
  * @internal
  */
 export function handOver(res: ServerResponse, state: UpgradeState): Buffer {
-  state.handedOver = true;
+  (res as Tagged)[kUpgrade] = HANDED_OVER;
   state.reader.stop();
   const head = state.early.length === 1 ? (state.early[0] as Buffer) : Buffer.concat(state.early);
   state.early.length = 0;

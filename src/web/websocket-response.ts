@@ -72,8 +72,9 @@ export class WebSocketResponse extends WebSocketBase {
   readonly #maxMsgSize: number;
   readonly #compress: boolean;
   readonly #autoping: boolean;
-  // The 101's status, headers and cookies, and the access log's view of it.
-  readonly #head = new StreamResponse({ status: 101 });
+  // The 101's status, headers and cookies, and the access log's view of it;
+  // made when first asked for (most handlers set no header on the 101).
+  #head: StreamResponse | undefined = undefined;
   #prepared = false;
   #wsProtocol: string | null = null;
 
@@ -98,19 +99,19 @@ export class WebSocketResponse extends WebSocketBase {
 
   /** Headers to send with the 101 answer (a middleware may add some before `prepare()`). */
   get headers(): CIMultiDict {
-    return this.#head.headers;
+    return this.#head101().headers;
   }
 
   /** Set a cookie on the 101 answer, as `StreamResponse.setCookie`. */
   setCookie(name: string, value: string, options?: CookieOptions): void {
     this.#checkNotPrepared('setCookie()');
-    this.#head.setCookie(name, value, options);
+    this.#head101().setCookie(name, value, options);
   }
 
   /** Drop a cookie on the 101 answer, as `StreamResponse.delCookie`. */
   delCookie(name: string, options?: Pick<CookieOptions, 'path' | 'domain'>): void {
     this.#checkNotPrepared('delCookie()');
-    this.#head.delCookie(name, options);
+    this.#head101().delCookie(name, options);
   }
 
   /** True once `prepare()` answered the handshake. */
@@ -177,14 +178,20 @@ export class WebSocketResponse extends WebSocketBase {
 
   /** @internal The 101 as the access log sees it. */
   get _response(): StreamResponse {
-    return this.#head;
+    return this.#head101();
+  }
+
+  #head101(): StreamResponse {
+    return (this.#head ??= new StreamResponse({ status: 101 }));
   }
 
   #headLines(): string[] {
-    const flat: string[] = [];
-    this.#head._headersIfAny()?._flatten(flat);
-    const cookies = this.#head._cookieLines();
+    const head = this.#head;
     const lines: string[] = [];
+    if (head === undefined) return lines;
+    const flat: string[] = [];
+    head._headersIfAny()?._flatten(flat);
+    const cookies = head._cookieLines();
     for (let i = 0; i < flat.length; i += 2) {
       const name = flat[i] as string;
       if (!OWN_HEADERS.has(name.toLowerCase())) lines.push(`${name}: ${flat[i + 1] as string}`);

@@ -6,26 +6,28 @@ import { WSMsgType, type WSMessage } from './message.js';
 
 /** What the iterator needs of a WebSocket. */
 interface Receiver {
-  receive(): Promise<WSMessage>;
+  /** The next message as an IteratorResult (DONE for CLOSE, CLOSING, CLOSED). */
+  _next(iter: MessageIterator): Promise<IteratorResult<WSMessage, undefined>>;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+/** @internal `msg` as the iterator gives it: CLOSE, CLOSING and CLOSED end the loop. */
+export function iteratorResult(msg: WSMessage): IteratorResult<WSMessage, undefined> {
+  if (msg.type === WSMsgType.CLOSE || msg.type === WSMsgType.CLOSING || msg.type === WSMsgType.CLOSED) return DONE;
+  return { done: false, value: msg };
+}
+
 /**
- * @internal Messages from `receive()` until CLOSE, CLOSING or CLOSED. A
+ * @internal Messages from the socket until CLOSE, CLOSING or CLOSED. A
  * hand-written iterator rather than an async generator: a generator's
  * `yield` awaits the value and its `next()` queues a request, a promise and
- * a microtask more per message than one `then` on `receive()`'s promise.
+ * a microtask more per message. The socket resolves its wait with the
+ * IteratorResult itself (`_next()`), so `next()` adds no `then` either.
  */
 export class MessageIterator implements AsyncIterableIterator<WSMessage, undefined> {
   readonly #ws: Receiver;
   #done = false;
-  // Made once per loop, not once per message.
-  readonly #onMessage = (msg: WSMessage): IteratorResult<WSMessage, undefined> => this.#result(msg);
-  readonly #onError = (err: unknown): never => {
-    this.#done = true;
-    throw err;
-  };
 
   constructor(ws: Receiver) {
     this.#ws = ws;
@@ -33,7 +35,12 @@ export class MessageIterator implements AsyncIterableIterator<WSMessage, undefin
 
   next(): Promise<IteratorResult<WSMessage, undefined>> {
     if (this.#done) return Promise.resolve(DONE);
-    return this.#ws.receive().then(this.#onMessage, this.#onError);
+    return this.#ws._next(this);
+  }
+
+  /** @internal The socket's receive failed: the iterator is done. */
+  _fail(): void {
+    this.#done = true;
   }
 
   /** Called when a `for await` loop ends early (`break`, `return`, a throw in its body). */
@@ -44,13 +51,5 @@ export class MessageIterator implements AsyncIterableIterator<WSMessage, undefin
 
   [Symbol.asyncIterator](): this {
     return this;
-  }
-
-  #result(msg: WSMessage): IteratorResult<WSMessage, undefined> {
-    if (msg.type === WSMsgType.CLOSE || msg.type === WSMsgType.CLOSING || msg.type === WSMsgType.CLOSED) {
-      this.#done = true;
-      return DONE;
-    }
-    return { done: false, value: msg };
   }
 }

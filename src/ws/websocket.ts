@@ -13,7 +13,7 @@ import { describe, toOptionalDelay, toSignal } from '../core/validate.js';
 import { WS_CLOSED_MESSAGE, WS_CLOSING_MESSAGE, WSCloseCode, WSMsgType, wsMsgTypeName, type WSMessage } from './message.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
-import { MessageIterator } from './message-iterator.js';
+import { MessageIterator, iteratorResult } from './message-iterator.js';
 
 const RECEIVE_OPTIONS = knownOptions('signal', 'timeout');
 const RECEIVE_JSON_OPTIONS = knownOptions('signal', 'timeout', 'loads');
@@ -71,6 +71,35 @@ const SEND_OPTIONS = [
   [{ binary: true }, { binary: true, compress: true }, { binary: true, compress: false }],
 ] as const;
 
+// Resolved once, returned by every send that needs not wait: a send costs no
+// promise of its own then (awaiting a resolved promise does not change it).
+const SENT: Promise<void> = Promise.resolve();
+
+// The `WebSocketBase` of a `ws` socket, for the listeners below: one function
+// per event for every socket (`ws` calls them with the socket as `this`)
+// rather than five closures per socket.
+const kOwner = Symbol('aiots.ws.owner');
+type Owned = WebSocket & { [kOwner]: WebSocketBase };
+
+function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  (this as Owned)[kOwner]._onMessage(data, isBinary);
+}
+function onPing(this: WebSocket, data: Buffer): void {
+  (this as Owned)[kOwner]._onPing(data);
+}
+function onPong(this: WebSocket, data: Buffer): void {
+  (this as Owned)[kOwner]._onPong(data);
+}
+function onError(this: WebSocket, err: Error): void {
+  (this as Owned)[kOwner]._onError(err);
+}
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as Owned)[kOwner]._onClose(code, reason);
+}
+function onOpen(this: WebSocket): void {
+  (this as Owned)[kOwner]._onOpen();
+}
+
 /**
  * A WebSocket as aiohttp shows it: `send*`, `receive*`, async iteration over
  * messages, `close()`. Subclasses attach a connected `ws` socket with `_attach`.
@@ -86,9 +115,13 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   readonly #heartbeat: number | null;
   readonly #receiveTimeout: number | null;
   readonly #closeTimeout: number;
-  readonly #queue: WSMessage[] = [];
+  // Messages not received yet; made on the first one that finds no receive() waiting.
+  #queue: WSMessage[] | undefined = undefined;
   #head = 0;
-  #waiter: Future<void> | undefined = undefined;
+  // The pending receive(): the next message is handed to it directly, as is
+  // (or, for the `for await` iterator, as its IteratorResult).
+  #waiter: Future<unknown> | undefined = undefined;
+  #waiterIterates = false;
   #closed = false;
   // With autoclose false: the connection is gone but the user has not closed it yet.
   #peerClosed = false;
@@ -96,17 +129,21 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   #closeCode: number | null = null;
   #exception: unknown = null;
   // One future per close() waiting for the 'close' event, so that cancelling one waiter leaves the others waiting.
-  readonly #closeWaiters = new Set<Future<void>>();
+  #closeWaiters: Set<Future<void>> | undefined = undefined;
   #hb: Heartbeat | undefined = undefined;
-  // Sends waiting for the peer to read (backpressure); empty but for a slow peer.
-  readonly #drainWaiters = new Set<Future<void>>();
+  // Sends waiting for the peer to read (backpressure); made for a slow peer only.
+  #drainWaiters: Set<Future<void>> | undefined = undefined;
   // Given to every frame `ws` writes for us: wakes the waiting sends once the
   // buffer is low, or fails them and records the error when a write failed.
-  // One function per socket.
-  readonly #onWritten = (err?: Error | null): void => {
-    if (err !== undefined && err !== null) this.#writeFailed(err);
-    else if (this.#drainWaiters.size !== 0 && (this.#ws as WebSocket).bufferedAmount <= SEND_LOW_WATER) this.#wakeSenders();
-  };
+  // One function per socket, made on the first send (an idle socket has none).
+  #onWrittenFn: ((err?: Error | null) => void) | undefined = undefined;
+
+  get #onWritten(): (err?: Error | null) => void {
+    return (this.#onWrittenFn ??= (err?: Error | null): void => {
+      if (err !== undefined && err !== null) this.#writeFailed(err);
+      else if (this.#drainWaiters !== undefined && this.#drainWaiters.size !== 0 && (this.#ws as WebSocket).bufferedAmount <= SEND_LOW_WATER) this.#wakeSenders();
+    });
+  }
 
   /** Reads and checks the options; the socket comes later, with `_attach`. */
   constructor(options: WebSocketOptions = {}, where = 'WebSocket') {
@@ -126,43 +163,67 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   protected _attach(ws: WebSocket): void {
     if (this.#ws !== undefined) throw new InvalidStateError('WebSocket: already attached');
     this.#ws = ws;
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      this.#hb?.touch();
-      const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      this.#push(isBinary ? { type: WSMsgType.BINARY, data: buf, extra: null } : { type: WSMsgType.TEXT, data: buf.toString('utf8'), extra: null });
-    });
-    ws.on('ping', (data: Buffer) => {
-      this.#hb?.touch();
-      if (!this.#autoping) this.#push({ type: WSMsgType.PING, data, extra: null });
-    });
-    ws.on('pong', (data: Buffer) => {
-      this.#hb?.pong();
-      if (!this.#autoping) this.#push({ type: WSMsgType.PONG, data, extra: null });
-    });
-    ws.on('error', (err: Error) => {
-      this.#exception ??= err;
-      // `ws` has failed the connection with a close frame of its own and will
-      // not read the peer's answer (its 'close' says 1006): as aiohttp, the
-      // close code is the one we failed with.
-      this.#closeCode ??= failCode(err);
-      this.#push({ type: WSMsgType.ERROR, data: err, extra: null });
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      this.#stopHeartbeat();
-      if (this.#autoclose || this.#closing) this.#closed = true;
-      else this.#peerClosed = true;
-      this.#closeCode ??= code;
-      // The peer's answer to our own close() is that close()'s to consume, as
-      // aiohttp's close() does: receive() then gives CLOSED. A receive()
-      // already waiting still gets it.
-      if (!this.#closing || this.#waiter !== undefined) this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
-      this.#failSenders();
-      // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
-      for (const f of this.#closeWaiters) if (!f.done()) f.setResult();
-      this.#closeWaiters.clear();
-    });
+    (ws as Owned)[kOwner] = this;
+    ws.on('message', onMessage);
+    ws.on('ping', onPing);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
     if (ws.readyState === 1) this.#startHeartbeat();
-    else ws.once('open', () => this.#startHeartbeat());
+    else ws.once('open', onOpen);
+  }
+
+  /** @internal */
+  _onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    this.#hb?.touch();
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    this.#push(isBinary ? { type: WSMsgType.BINARY, data: buf, extra: null } : { type: WSMsgType.TEXT, data: buf.toString('utf8'), extra: null });
+  }
+
+  /** @internal */
+  _onPing(data: Buffer): void {
+    this.#hb?.touch();
+    if (!this.#autoping) this.#push({ type: WSMsgType.PING, data, extra: null });
+  }
+
+  /** @internal */
+  _onPong(data: Buffer): void {
+    this.#hb?.pong();
+    if (!this.#autoping) this.#push({ type: WSMsgType.PONG, data, extra: null });
+  }
+
+  /** @internal */
+  _onError(err: Error): void {
+    this.#exception ??= err;
+    // `ws` has failed the connection with a close frame of its own and will
+    // not read the peer's answer (its 'close' says 1006): as aiohttp, the
+    // close code is the one we failed with.
+    this.#closeCode ??= failCode(err);
+    this.#push({ type: WSMsgType.ERROR, data: err, extra: null });
+  }
+
+  /** @internal */
+  _onClose(code: number, reason: Buffer): void {
+    this.#stopHeartbeat();
+    if (this.#autoclose || this.#closing) this.#closed = true;
+    else this.#peerClosed = true;
+    this.#closeCode ??= code;
+    // The peer's answer to our own close() is that close()'s to consume, as
+    // aiohttp's close() does: receive() then gives CLOSED. A receive()
+    // already waiting still gets it.
+    if (!this.#closing || this.#waiting()) this.#push({ type: WSMsgType.CLOSE, data: code, extra: reason.toString('utf8') });
+    this.#failSenders();
+    // A close() may have stopped waiting (cancelled, timed out): only the pending ones are woken.
+    const waiters = this.#closeWaiters;
+    if (waiters !== undefined) {
+      for (const f of waiters) if (!f.done()) f.setResult();
+      waiters.clear();
+    }
+  }
+
+  /** @internal */
+  _onOpen(): void {
+    this.#startHeartbeat();
   }
 
   /** @internal The `ws` socket underneath (tests read its `bufferedAmount`). */
@@ -212,36 +273,39 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
     return ws;
   }
 
-  // Hands the frame to `ws`; returns undefined (the caller resolves at once)
-  // unless the buffer is now over the high-water mark.
-  #send(fn: string, data: string | Buffer | Uint8Array, binary: boolean, compress: boolean | undefined): Promise<void> | undefined {
+  // Hands the frame to `ws`; resolves at once (SENT) unless the buffer is now
+  // over the high-water mark.
+  #send(fn: string, data: string | Buffer | Uint8Array, binary: boolean, compress: boolean | undefined): Promise<void> {
     const ws = this.#socket(fn);
     ws.send(data, SEND_OPTIONS[binary ? 1 : 0][compress === undefined ? 0 : compress ? 1 : 2], this.#onWritten);
-    return ws.bufferedAmount > SEND_HIGH_WATER ? this.#waitDrain() : undefined;
+    return ws.bufferedAmount > SEND_HIGH_WATER ? this.#waitDrain() : SENT;
   }
 
   async #waitDrain(): Promise<void> {
     // No emitter listener: the write callbacks wake it and the 'close'
     // listener that is there anyway fails it.
     const fut = new Future<void>();
-    this.#drainWaiters.add(fut);
+    const waiters = (this.#drainWaiters ??= new Set());
+    waiters.add(fut);
     try {
       await suspend(fut, undefined);
     } finally {
-      this.#drainWaiters.delete(fut);
+      waiters.delete(fut);
     }
   }
 
   #wakeSenders(): void {
-    for (const f of this.#drainWaiters) if (!f.done()) f.setResult();
-    this.#drainWaiters.clear();
+    const waiters = this.#drainWaiters as Set<Future<void>>;
+    for (const f of waiters) if (!f.done()) f.setResult();
+    waiters.clear();
   }
 
   #failSenders(cause?: Error): void {
-    if (this.#drainWaiters.size === 0) return;
+    const waiters = this.#drainWaiters;
+    if (waiters === undefined || waiters.size === 0) return;
     const err = this._connectionResetError('WebSocket: the connection closed before the peer read the data sent', cause === undefined ? undefined : { cause });
-    for (const f of this.#drainWaiters) if (!f.done()) f.setException(err);
-    this.#drainWaiters.clear();
+    for (const f of waiters) if (!f.done()) f.setException(err);
+    waiters.clear();
   }
 
   // A write failed: the sends still waiting fail with it; as the sends that
@@ -261,15 +325,25 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
    * when more than 64 KiB wait to be written, once the peer has read them
    * down to 16 KiB (backpressure); rejects if the connection closes first.
    */
-  async sendStr(data: string, compress?: boolean): Promise<void> {
-    if (typeof data !== 'string') throw new TypeError(`WebSocket.sendStr(): data must be a string, got ${describe(data)}`);
-    return this.#send('sendStr', data, false, compress);
+  sendStr(data: string, compress?: boolean): Promise<void> {
+    // Not `async`: a send the socket takes at once returns a promise made once
+    // (see SENT); errors still come as a rejected promise, never a throw.
+    if (typeof data !== 'string') return Promise.reject(new TypeError(`WebSocket.sendStr(): data must be a string, got ${describe(data)}`));
+    try {
+      return this.#send('sendStr', data, false, compress);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Send a binary message (resolves as `sendStr`). */
-  async sendBytes(data: Uint8Array, compress?: boolean): Promise<void> {
-    if (!(data instanceof Uint8Array)) throw new TypeError(`WebSocket.sendBytes(): data must be a Buffer or Uint8Array, got ${describe(data)}`);
-    return this.#send('sendBytes', data, true, compress);
+  sendBytes(data: Uint8Array, compress?: boolean): Promise<void> {
+    if (!(data instanceof Uint8Array)) return Promise.reject(new TypeError(`WebSocket.sendBytes(): data must be a Buffer or Uint8Array, got ${describe(data)}`));
+    try {
+      return this.#send('sendBytes', data, true, compress);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Send a value as JSON text (`dumps` defaults to `JSON.stringify`; resolves as `sendStr`). */
@@ -298,28 +372,90 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
    * The next message. After the CLOSE message, every call returns CLOSED;
    * while `close()` runs, CLOSING.
    */
-  async receive(options?: ReceiveOptions): Promise<WSMessage> {
+  receive(options?: ReceiveOptions): Promise<WSMessage> {
+    // Without options or a default timeout (a receive loop's case), not
+    // `async`: a message already queued costs one resolved promise, and a
+    // wait is the waiter's own promise, which #push resolves with the message.
+    if (options !== undefined || this.#receiveTimeout !== null) return this.#receiveWith(options);
+    try {
+      return this.#take(false) as Promise<WSMessage>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * @internal The next message as the `for await` iterator gives it: the
+   * waiter is resolved with the IteratorResult itself, so an iteration costs
+   * no promise more than a `receive()`. An error (a timeout, a second
+   * receiver) ends `iter`; a cancellation ends the loop by itself.
+   */
+  _next(iter: { _fail(): void }): Promise<IteratorResult<WSMessage, undefined>> {
+    if (this.#receiveTimeout !== null) {
+      return this.#receiveWith(undefined).then(iteratorResult, (e: unknown) => {
+        iter._fail();
+        throw e;
+      });
+    }
+    try {
+      return this.#take(true) as Promise<IteratorResult<WSMessage, undefined>>;
+    } catch (e) {
+      iter._fail();
+      return Promise.reject(e);
+    }
+  }
+
+  // A message now, or a wait for the next one (as the current task: its
+  // cancellation rejects the wait with CancelledError, and the message that
+  // comes later stays queued).
+  #take(iterates: boolean): Promise<unknown> {
+    const queue = this.#queue;
+    let msg: WSMessage;
+    if (queue !== undefined && this.#head < queue.length) msg = this.#shift(queue);
+    else {
+      if (this.#peerClosed) this.#closed = true;
+      if (this.#closed) msg = WS_CLOSED_MESSAGE;
+      else if (this.#closing) msg = WS_CLOSING_MESSAGE;
+      else {
+        if (this.#ws === undefined) throw new InvalidStateError('WebSocket.receive(): not connected yet');
+        if (this.#waiting()) throw new InvalidStateError('WebSocket.receive(): another receive() is already waiting');
+        const w = (this.#waiter = new Future<unknown>());
+        this.#waiterIterates = iterates;
+        return suspend(w, undefined);
+      }
+    }
+    return Promise.resolve(iterates ? iteratorResult(msg) : msg);
+  }
+
+  // receive() with a timeout or a signal.
+  async #receiveWith(options: ReceiveOptions | undefined): Promise<WSMessage> {
     if (options !== undefined) checkOptions('WebSocket.receive()', options, RECEIVE_OPTIONS);
     const signal = toSignal('WebSocket.receive()', options?.signal);
     const timeout = options?.timeout === undefined ? this.#receiveTimeout : toOptionalDelay('WebSocket.receive()', 'timeout', options.timeout);
-    for (;;) {
-      if (this.#head < this.#queue.length) return this.#shift();
-      if (this.#peerClosed) this.#closed = true;
-      if (this.#closed) return WS_CLOSED_MESSAGE;
-      if (this.#closing) return WS_CLOSING_MESSAGE;
-      if (this.#ws === undefined) throw new InvalidStateError('WebSocket.receive(): not connected yet');
-      if (this.#waiter !== undefined) throw new InvalidStateError('WebSocket.receive(): another receive() is already waiting');
-      const w = (this.#waiter = new Future<void>());
-      const timer = timeout === null ? undefined : setTimeout(() => {
-        if (!w.done()) w.setException(new TimeoutError(`WebSocket.receive(): no message within ${timeout} s`));
-      }, timeout * 1000);
-      try {
-        await suspend(w, signal);
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-        if (this.#waiter === w) this.#waiter = undefined;
-      }
+    const queue = this.#queue;
+    if (queue !== undefined && this.#head < queue.length) return this.#shift(queue);
+    if (this.#peerClosed) this.#closed = true;
+    if (this.#closed) return WS_CLOSED_MESSAGE;
+    if (this.#closing) return WS_CLOSING_MESSAGE;
+    if (this.#ws === undefined) throw new InvalidStateError('WebSocket.receive(): not connected yet');
+    if (this.#waiting()) throw new InvalidStateError('WebSocket.receive(): another receive() is already waiting');
+    const w = (this.#waiter = new Future<unknown>());
+    this.#waiterIterates = false;
+    const timer = timeout === null ? undefined : setTimeout(() => {
+      if (!w.done()) w.setException(new TimeoutError(`WebSocket.receive(): no message within ${timeout} s`));
+    }, timeout * 1000);
+    try {
+      return (await suspend(w, signal)) as WSMessage;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      if (this.#waiter === w) this.#waiter = undefined;
     }
+  }
+
+  // A receive() waits (one cancelled or timed out does not).
+  #waiting(): boolean {
+    const w = this.#waiter;
+    return w !== undefined && !w.done();
   }
 
   /** The next message, which must be TEXT. */
@@ -386,11 +522,12 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
 
   async #waitClosed(): Promise<void> {
     const fut = new Future<void>();
-    this.#closeWaiters.add(fut);
+    const waiters = (this.#closeWaiters ??= new Set());
+    waiters.add(fut);
     try {
       await suspend(fut, undefined);
     } finally {
-      this.#closeWaiters.delete(fut);
+      waiters.delete(fut);
     }
   }
 
@@ -405,26 +542,31 @@ export class WebSocketBase implements AsyncIterable<WSMessage>, AsyncDisposable 
   }
 
   #push(msg: WSMessage): void {
-    this.#queue.push(msg);
-    if (this.#queue.length - this.#head > HIGH_WATER && this.#ws?.isPaused === false && !this.#closed) this.#ws.pause();
     const w = this.#waiter;
     if (w !== undefined) {
       this.#waiter = undefined;
-      if (!w.done()) w.setResult();
+      // A receive() waits: the queue is empty, the message is its own.
+      if (!w.done()) {
+        w.setResult(this.#waiterIterates ? iteratorResult(msg) : msg);
+        return;
+      }
     }
+    const queue = (this.#queue ??= []);
+    queue.push(msg);
+    if (queue.length - this.#head > HIGH_WATER && this.#ws?.isPaused === false && !this.#closed) this.#ws.pause();
   }
 
-  #shift(): WSMessage {
-    const msg = this.#queue[this.#head] as WSMessage;
+  #shift(queue: WSMessage[]): WSMessage {
+    const msg = queue[this.#head] as WSMessage;
     this.#head++;
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
+    if (this.#head === queue.length) {
+      queue.length = 0;
       this.#head = 0;
     } else if (this.#head > 1024) {
-      this.#queue.splice(0, this.#head);
+      queue.splice(0, this.#head);
       this.#head = 0;
     }
-    if (this.#ws?.isPaused === true && this.#queue.length - this.#head <= HIGH_WATER / 2) this.#ws.resume();
+    if (this.#ws?.isPaused === true && queue.length - this.#head <= HIGH_WATER / 2) this.#ws.resume();
     return msg;
   }
 

@@ -5,9 +5,9 @@
  * callgrind, drive a load, read the total.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -39,27 +39,43 @@ export async function waitForPort(port: number, child: { exitCode: number | null
   throw new Error('the server did not listen within 20 minutes (valgrind starts slowly on a busy machine)');
 }
 
+/** Options of {@link countInstructions}. */
+export interface CountOptions {
+  /** Resolves once the server can take the load; throws if it exited (default: its port accepts connections). */
+  readonly ready?: (port: number, child: ChildProcess) => Promise<void>;
+  /** Seconds the server may take to exit after SIGTERM before it is killed (a graceful exit may wait on stragglers). @default 60 */
+  readonly killAfter?: number;
+}
+
 /**
  * Total instructions `command` (a server listening on `port`) executes
  * while `load` runs against it, plus its start and stop. Only user space is
- * counted.
+ * counted. Fails if the server died before the load ended.
  */
-export async function countInstructions(command: readonly string[], env: Readonly<Record<string, string>>, port: number, dir: string, load: (port: number) => Promise<void>): Promise<number> {
+export async function countInstructions(command: readonly string[], env: Readonly<Record<string, string>>, port: number, dir: string, load: (port: number) => Promise<void>, options: CountOptions = {}): Promise<number> {
   const out = join(dir, `cg.${port}.out`);
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', ...command], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let diedEarly = false;
   try {
-    await waitForPort(port, child);
+    await (options.ready ?? waitForPort)(port, child);
     await load(port);
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    // A server that died on its own has already emitted 'exit': waiting for it would never end.
+    diedEarly = child.exitCode !== null || child.signalCode !== null;
+    if (!diedEarly) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), (options.killAfter ?? 60) * 1000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
-  const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'));
-  if (m === null) throw new Error(`no total in callgrind's output; valgrind said:\n${stderr.slice(-2000)}`);
+  const m = existsSync(out) ? /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8')) : null;
+  if (m === null || diedEarly) throw new Error(`the server under callgrind ${diedEarly ? `died (${child.exitCode ?? child.signalCode}) before the load ended` : 'left no total'}; valgrind said:\n${stderr.slice(-2000)}`);
   return Number(m[1]);
 }
