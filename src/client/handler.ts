@@ -15,6 +15,7 @@ import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from
 import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
+import { asProxyError } from './proxy.js';
 import { unwatchSignal, watchSignal } from './signal-watch.js';
 import type { SlotWaiter, Slots } from './slots.js';
 
@@ -52,6 +53,8 @@ export interface HandlerSetup {
    */
   readonly sockRead: number;
   readonly decompress: boolean;
+  /** The proxy the request goes through: failing to reach it is a `ClientProxyConnectionError`. */
+  readonly viaProxy: URL | null;
   /** The caller's signal: aborting it aborts the exchange, body included. */
   readonly signal: AbortSignal | undefined;
   /** Optional hooks for trace configs. */
@@ -226,7 +229,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     const { host, port } = this.#setup;
     if (!wasStreaming) {
       this.retryable = isDisconnect(err) && wasReusedSocket(err);
-      if (!this.fut.done()) this.fut.setException(mapError(err, host, port, false));
+      const viaProxy = this.#setup.viaProxy;
+      const mapped = mapError(err, host, port, false);
+      if (!this.fut.done()) this.fut.setException(viaProxy === null ? mapped : asProxyError(mapped, viaProxy));
     } else {
       this.#dropDecoder();
       this.reader?.setException(mapError(err, host, port, true));

@@ -7,6 +7,7 @@ import { describe, toInt } from '../core/validate.js';
 import { resolveAgainstBase } from './base-url.js';
 import type { RequestData } from './body.js';
 import { InvalidHeaderError, InvalidURL, NonHttpUrlClientError } from './errors.js';
+import type { ProxyAuth } from './proxy.js';
 import type { ClientResponse } from './response.js';
 import { ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
 
@@ -52,6 +53,10 @@ export interface RequestOptions {
   readonly maxResponseSize?: number | null;
   /** Passed to the trace configs' context factory. */
   readonly traceRequestCtx?: unknown;
+  /** An HTTP proxy for this request (replaces the session's). */
+  readonly proxy?: string | URL | null;
+  /** Credentials for the proxy (a `BasicAuth`; replaces the session's). */
+  readonly proxyAuth?: ProxyAuth | null;
 }
 
 // An HTTP token: a header name or a method.

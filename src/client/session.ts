@@ -23,12 +23,16 @@ import { ClientResponse } from './response.js';
 import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
 import { TCPConnector } from './connector.js';
 import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
+import { netrcAuthorization, netrcFromEnv, type Netrc } from './netrc.js';
+import { ProxyAgents, toProxy, type ProxyAuth, type ProxyChoice } from './proxy.js';
+import { proxyFromEnv } from './proxy-env.js';
 import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 /** @internal The names of {@link ClientSessionOptions}. */
 export const SESSION_OPTION_NAMES = [
   'baseUrl', 'headers', 'cookieJar', 'timeout', 'connector', 'connectorOwner', 'raiseForStatus', 'autoDecompress', 'traceConfigs', 'maxResponseSize',
+  'proxy', 'proxyAuth', 'trustEnv',
 ] as const;
 const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 // aiohttp's names whose aiots name is not their camelCase.
@@ -36,7 +40,7 @@ const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 export const SESSION_ALIASES = { conn_timeout: 'timeout', read_timeout: 'timeout', connTimeout: 'timeout', readTimeout: 'timeout' };
 const REQUEST_OPTIONS = knownOptions(
   'params', 'data', 'json', 'headers', 'cookies', 'allowRedirects', 'maxRedirects', 'allowInsecureRedirects', 'timeout', 'ssl', 'signal',
-  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx',
+  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx', 'proxy', 'proxyAuth',
 );
 const REQUEST_ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', verify_ssl: 'ssl', verifySsl: 'ssl' };
 
@@ -62,6 +66,12 @@ export interface ClientSessionOptions {
   readonly traceConfigs?: readonly TraceConfig<never>[];
   /** Default `maxSize` for `read()`/`text()`/`json()` (null: no limit, as aiohttp). @default null */
   readonly maxResponseSize?: number | null;
+  /** An HTTP proxy for every request (`http://[user:pass@]host:port`): absolute-form for http targets, a `CONNECT` tunnel for https. @default null */
+  readonly proxy?: string | URL | null;
+  /** Credentials for the proxy (a `BasicAuth`). @default null */
+  readonly proxyAuth?: ProxyAuth | null;
+  /** Read `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` when no proxy is given, and credentials from `~/.netrc` (or `NETRC`) for the proxy and for requests without auth, as aiohttp. @default false */
+  readonly trustEnv?: boolean;
 }
 
 const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
@@ -100,6 +110,12 @@ export class ClientSession implements AsyncDisposable {
   readonly #decompress: boolean;
   readonly #traces: readonly TraceConfig<never>[] | null;
   readonly #maxSize: number | null;
+  readonly #proxyRaw: unknown;
+  readonly #proxyAuthRaw: unknown;
+  readonly #proxy: ProxyChoice | null;
+  readonly #trustEnv: boolean;
+  #netrc: Netrc | null | undefined = undefined;
+  #proxies: ProxyAgents | undefined = undefined;
   #closed = false;
   readonly #websockets = new Set<ClientWebSocketResponse>();
 
@@ -140,6 +156,21 @@ export class ClientSession implements AsyncDisposable {
       };
     }
     this.#maxSize = toMaxSize(W, options.maxResponseSize, null);
+    this.#proxyRaw = options.proxy;
+    this.#proxyAuthRaw = options.proxyAuth;
+    this.#proxy = toProxy(W, options.proxy, options.proxyAuth);
+    this.#trustEnv = toBool(W, 'trustEnv', options.trustEnv, false);
+  }
+
+  /** True when the session reads proxies and netrc credentials from the environment. */
+  get trustEnv(): boolean {
+    return this.#trustEnv;
+  }
+
+  // Read once per session, at first use (aiohttp reads it per request).
+  #netrcOf(): Netrc | null {
+    if (this.#netrc === undefined) this.#netrc = netrcFromEnv();
+    return this.#netrc;
   }
 
   /** True once `close()` was called. */
@@ -205,6 +236,14 @@ export class ClientSession implements AsyncDisposable {
     const verify = toBool(W, 'ssl', options.ssl, true);
     const raise = toRaise(W, options.raiseForStatus, this.#raise);
     const maxSize = toMaxSize(W, options.maxResponseSize, this.#maxSize);
+    const proxy = options.proxy === undefined && options.proxyAuth === undefined
+      ? this.#proxy
+      : toProxy(W, options.proxy ?? this.#proxyRaw, options.proxyAuth ?? this.#proxyAuthRaw);
+    if (this.#trustEnv && headers.authorization === undefined) {
+      // aiohttp 3.9+: with trust_env, a request without credentials takes the netrc's for its host.
+      const fromNetrc = netrcAuthorization(this.#netrcOf(), u.hostname);
+      if (fromNetrc !== undefined) headers = { ...headers, authorization: fromNetrc };
+    }
     signal?.throwIfAborted();
 
     const trace = this.#traces === null ? null : new RequestTrace(this, this.#traces, options.traceRequestCtx);
@@ -221,7 +260,7 @@ export class ClientSession implements AsyncDisposable {
         // As aiohttp: one start and one end (or exception) per request, a redirect hook per hop between.
         if (trace !== null && history.length === 0) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
         const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
-        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace);
+        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy);
         const setCookie = resp._headerRecord['set-cookie'];
         if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
         if (allowRedirects && isRedirect(resp.status)) {
@@ -299,8 +338,10 @@ export class ClientSession implements AsyncDisposable {
     return out;
   }
 
-  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
+  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, explicitProxy: ProxyChoice | null): Promise<ClientResponse> {
     const u = hop.url;
+    // The environment's proxy is chosen per hop: a redirect may lead to a NO_PROXY host.
+    const proxy = explicitProxy ?? (this.#trustEnv ? proxyFromEnv('ClientSession.request()', u, this.#netrcOf()) : null);
     const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
     const sockRead = timeout.sockRead === null ? 0 : Math.ceil(timeout.sockRead * 1000);
     const opts: Dispatcher.DispatchOptions = {
@@ -314,8 +355,25 @@ export class ClientSession implements AsyncDisposable {
       bodyTimeout: 0,
       reset: this.#connector._forceClose,
     };
+    let dispatcher: Dispatcher;
+    if (proxy === null) {
+      dispatcher = this.#connector._dispatcher(verify);
+    } else if (u.protocol === 'http:') {
+      // Absolute-form to the proxy, on the connector's pool to the proxy.
+      opts.origin = proxy.url.origin;
+      opts.path = u.origin + u.pathname + u.search;
+      const h: Record<string, string> = { ...headers, host: u.host };
+      if (proxy.authorization !== undefined) h['proxy-authorization'] = proxy.authorization;
+      opts.headers = h;
+      dispatcher = this.#connector._dispatcher(verify);
+    } else {
+      // undici's ProxyAgent adds `host` to the headers it is given: a copy.
+      opts.headers = { ...headers };
+      dispatcher = (this.#proxies ??= new ProxyAgents(this.#connector)).tunnel(proxy, verify);
+    }
     const setup: HandlerSetup = {
-      dispatcher: this.#connector._dispatcher(verify),
+      dispatcher,
+      viaProxy: proxy === null ? null : proxy.url,
       opts,
       slots: this.#connector._slots,
       key: u.origin,
@@ -419,7 +477,7 @@ export class ClientSession implements AsyncDisposable {
     this.#closed = true;
     const sockets = [...this.#websockets].map((ws) => ws.close({ code: 1001, message: 'session closed' }));
     this.#websockets.clear();
-    await Promise.all([...sockets, this.#ownsConnector ? this.#connector.close() : undefined]);
+    await Promise.all([...sockets, this.#proxies?.close(), this.#ownsConnector ? this.#connector.close() : undefined]);
   }
 
   /** Same as `close()`: `await using session = new ClientSession()`. */
