@@ -85,6 +85,7 @@ export class TCPConnector {
   #agent: Agent | undefined = undefined;
   #insecure: Agent | undefined = undefined;
   #sockConnectMs = 30_000;
+  #maxHeaderSize = 0;
   readonly #sockets = new Set<Socket>();
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
@@ -171,8 +172,10 @@ export class TCPConnector {
   }
 
   /** @internal Set the socket connect timeout before the first request. */
-  _configure(sockConnect: number | null): void {
-    if (this.#agent === undefined) this.#sockConnectMs = sockConnect === null ? 0 : Math.ceil(sockConnect * 1000);
+  _configure(sockConnect: number | null, maxHeaderSize = 0): void {
+    if (this.#agent !== undefined) return;
+    this.#sockConnectMs = sockConnect === null ? 0 : Math.ceil(sockConnect * 1000);
+    this.#maxHeaderSize = maxHeaderSize;
   }
 
   /** @internal The dispatcher for a request; `verify: false` skips TLS checks. */
@@ -202,6 +205,7 @@ export class TCPConnector {
       keepAliveMaxTimeout: Math.max(this.#keepalive * 1000, 600_000),
       ...(this.#localAddress === undefined ? {} : { localAddress: this.#localAddress }),
       ...(this.#allowH2 ? { allowH2: true } : {}),
+      ...(this.#maxHeaderSize === 0 ? {} : { maxHeaderSize: this.#maxHeaderSize }),
       // Our slots free up in onComplete, a tick before undici marks the socket
       // idle; capping undici's pools too keeps `limit` a cap on sockets.
       ...(perOrigin === 0 ? {} : { connections: perOrigin }),

@@ -32,7 +32,7 @@ import { checkOptions, knownOptions } from '../core/options.js';
 /** @internal The names of {@link ClientSessionOptions}. */
 export const SESSION_OPTION_NAMES = [
   'baseUrl', 'headers', 'cookieJar', 'timeout', 'connector', 'connectorOwner', 'raiseForStatus', 'autoDecompress', 'traceConfigs', 'maxResponseSize',
-  'proxy', 'proxyAuth', 'trustEnv',
+  'proxy', 'proxyAuth', 'trustEnv', 'readBufsize', 'maxLineSize', 'maxFieldSize',
 ] as const;
 const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 // aiohttp's names whose aiots name is not their camelCase.
@@ -40,7 +40,7 @@ const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 export const SESSION_ALIASES = { conn_timeout: 'timeout', read_timeout: 'timeout', connTimeout: 'timeout', readTimeout: 'timeout' };
 const REQUEST_OPTIONS = knownOptions(
   'params', 'data', 'json', 'headers', 'cookies', 'allowRedirects', 'maxRedirects', 'allowInsecureRedirects', 'timeout', 'ssl', 'signal',
-  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx', 'proxy', 'proxyAuth',
+  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx', 'proxy', 'proxyAuth', 'readBufsize', 'maxLineSize', 'maxFieldSize',
 );
 const REQUEST_ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', verify_ssl: 'ssl', verifySsl: 'ssl' };
 
@@ -70,6 +70,12 @@ export interface ClientSessionOptions {
   readonly proxy?: string | URL | null;
   /** Credentials for the proxy (a `BasicAuth`). @default null */
   readonly proxyAuth?: ProxyAuth | null;
+  /** The response body reader's limit in bytes: it buffers up to twice this before pausing the socket (aiohttp's `read_bufsize`). @default 65536 */
+  readonly readBufsize?: number;
+  /** Longest response status line accepted, in bytes (0: no check). @default 8190 */
+  readonly maxLineSize?: number;
+  /** Longest response header name or value accepted, in bytes (0: no check). @default 8190 */
+  readonly maxFieldSize?: number;
   /** Read `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` when no proxy is given, and credentials from `~/.netrc` (or `NETRC`) for the proxy and for requests without auth, as aiohttp. @default false */
   readonly trustEnv?: boolean;
 }
@@ -80,6 +86,13 @@ const USER_AGENT = 'aiots/0.1 (undici)';
 
 /** Published before each request is sent (each redirect hop too): `{ session, method, url, headers }`. */
 const requestChannel = channel('aiots:client:request');
+
+/** The session's limits on a response head and its body reader, or a request's own. */
+interface HeadLimits {
+  readonly _readBufsize: number;
+  readonly _maxLineSize: number;
+  readonly _maxFieldSize: number;
+}
 
 interface Hop {
   url: URL;
@@ -114,6 +127,9 @@ export class ClientSession implements AsyncDisposable {
   readonly #proxyAuthRaw: unknown;
   readonly #proxy: ProxyChoice | null;
   readonly #trustEnv: boolean;
+  readonly #readBufsize: number;
+  readonly #maxLineSize: number;
+  readonly #maxFieldSize: number;
   #netrc: Netrc | null | undefined = undefined;
   #proxies: ProxyAgents | undefined = undefined;
   #closed = false;
@@ -143,7 +159,12 @@ export class ClientSession implements AsyncDisposable {
     if (connector.closed) throw new InvalidStateError(`${W}: the connector is closed`);
     this.#connector = connector;
     this.#ownsConnector = toBool(W, 'connectorOwner', options.connectorOwner, true);
-    connector._configure(this.#timeout.sockConnect);
+    this.#readBufsize = options.readBufsize === undefined ? 65536 : toInt(W, 'readBufsize', options.readBufsize, 1);
+    this.#maxLineSize = options.maxLineSize === undefined ? 8190 : toInt(W, 'maxLineSize', options.maxLineSize, 0);
+    this.#maxFieldSize = options.maxFieldSize === undefined ? 8190 : toInt(W, 'maxFieldSize', options.maxFieldSize, 0);
+    // undici caps the whole header block (16 KiB by default): room for the limits set here.
+    const block = this.#maxFieldSize === 0 || this.#maxLineSize === 0 ? 1 << 20 : 2 * (this.#maxLineSize + this.#maxFieldSize);
+    connector._configure(this.#timeout.sockConnect, block > 16384 ? block : 0);
     this.#raise = toRaise(W, options.raiseForStatus, false);
     const traces: unknown = options.traceConfigs;
     if (traces !== undefined && (!Array.isArray(traces) || !traces.every((c) => c instanceof TraceConfig))) throw new TypeError(`${W}: traceConfigs must be an array of TraceConfig, got ${describe(traces)}`);
@@ -160,6 +181,21 @@ export class ClientSession implements AsyncDisposable {
     this.#proxyAuthRaw = options.proxyAuth;
     this.#proxy = toProxy(W, options.proxy, options.proxyAuth);
     this.#trustEnv = toBool(W, 'trustEnv', options.trustEnv, false);
+  }
+
+  /** @internal */
+  get _readBufsize(): number {
+    return this.#readBufsize;
+  }
+
+  /** @internal */
+  get _maxLineSize(): number {
+    return this.#maxLineSize;
+  }
+
+  /** @internal */
+  get _maxFieldSize(): number {
+    return this.#maxFieldSize;
   }
 
   /** True when the session reads proxies and netrc credentials from the environment. */
@@ -236,6 +272,13 @@ export class ClientSession implements AsyncDisposable {
     const verify = toBool(W, 'ssl', options.ssl, true);
     const raise = toRaise(W, options.raiseForStatus, this.#raise);
     const maxSize = toMaxSize(W, options.maxResponseSize, this.#maxSize);
+    const limits: HeadLimits = options.readBufsize === undefined && options.maxLineSize === undefined && options.maxFieldSize === undefined
+      ? this
+      : {
+          _readBufsize: options.readBufsize === undefined ? this.#readBufsize : toInt(W, 'readBufsize', options.readBufsize, 1),
+          _maxLineSize: options.maxLineSize === undefined ? this.#maxLineSize : toInt(W, 'maxLineSize', options.maxLineSize, 0),
+          _maxFieldSize: options.maxFieldSize === undefined ? this.#maxFieldSize : toInt(W, 'maxFieldSize', options.maxFieldSize, 0),
+        };
     const proxy = options.proxy === undefined && options.proxyAuth === undefined
       ? this.#proxy
       : toProxy(W, options.proxy ?? this.#proxyRaw, options.proxyAuth ?? this.#proxyAuthRaw);
@@ -260,7 +303,7 @@ export class ClientSession implements AsyncDisposable {
         // As aiohttp: one start and one end (or exception) per request, a redirect hook per hop between.
         if (trace !== null && history.length === 0) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
         const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
-        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy);
+        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
         const setCookie = resp._headerRecord['set-cookie'];
         if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
         if (allowRedirects && isRedirect(resp.status)) {
@@ -338,7 +381,7 @@ export class ClientSession implements AsyncDisposable {
     return out;
   }
 
-  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, explicitProxy: ProxyChoice | null): Promise<ClientResponse> {
+  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, explicitProxy: ProxyChoice | null, limits: HeadLimits): Promise<ClientResponse> {
     const u = hop.url;
     // The environment's proxy is chosen per hop: a redirect may lead to a NO_PROXY host.
     const proxy = explicitProxy ?? (this.#trustEnv ? proxyFromEnv('ClientSession.request()', u, this.#netrcOf()) : null);
@@ -374,6 +417,10 @@ export class ClientSession implements AsyncDisposable {
     const setup: HandlerSetup = {
       dispatcher,
       viaProxy: proxy === null ? null : proxy.url,
+      info,
+      readBufsize: limits._readBufsize,
+      maxLineSize: limits._maxLineSize,
+      maxFieldSize: limits._maxFieldSize,
       opts,
       slots: this.#connector._slots,
       key: u.origin,
