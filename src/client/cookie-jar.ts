@@ -3,6 +3,7 @@
  * secure, expiry and public-suffix rules).
  * @module
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CookieJar as ToughJar } from 'tough-cookie';
 import { describe } from '../core/validate.js';
@@ -10,6 +11,7 @@ import { cookiePair, unquoteCookieValue } from './cookie-quote.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 const JAR_OPTIONS = knownOptions('unsafe');
+const JAR_SETTINGS = { allowSpecialUseDomain: true, rejectPublicSuffixes: true } as const;
 
 /** Options of {@link CookieJar}. */
 export interface CookieJarOptions {
@@ -38,7 +40,7 @@ export interface StoredCookie {
  * const session = new ClientSession({ cookieJar: jar });
  */
 export class CookieJar {
-  readonly #jar = new ToughJar(undefined, { allowSpecialUseDomain: true, rejectPublicSuffixes: true });
+  #jar = new ToughJar(undefined, JAR_SETTINGS);
   readonly #unsafe: boolean;
   #size = 0;
 
@@ -110,6 +112,41 @@ export class CookieJar {
         expires: typeof expires === 'string' && expires !== 'Infinity' ? new Date(expires) : null,
       };
     }
+  }
+
+  /**
+   * Write every cookie to `path` (JSON, tough-cookie's serialisation; the file
+   * is made readable by its owner only: cookies are credentials). As aiohttp's
+   * `save()`, synchronous.
+   * @example
+   * session.cookieJar.save('/var/lib/app/cookies.json');
+   */
+  save(path: string): void {
+    if (typeof path !== 'string' || path === '') throw new TypeError(`CookieJar.save(): path must be a non-empty string, got ${describe(path)}`);
+    writeFileSync(path, JSON.stringify(this.#jar.serializeSync()), { mode: 0o600 });
+  }
+
+  /**
+   * Replace the jar's cookies with those `save()` wrote to `path` (as aiohttp's
+   * `load()`, synchronous). A file that is not a saved jar is an error and
+   * leaves the jar as it was.
+   */
+  load(path: string): void {
+    const W = 'CookieJar.load()';
+    if (typeof path !== 'string' || path === '') throw new TypeError(`${W}: path must be a non-empty string, got ${describe(path)}`);
+    const text = readFileSync(path, 'utf8');
+    let jar: ToughJar;
+    let size: number;
+    try {
+      const data: unknown = JSON.parse(text);
+      if (typeof data !== 'object' || data === null || !Array.isArray((data as { cookies?: unknown }).cookies)) throw new Error('no cookies array');
+      size = (data as { cookies: unknown[] }).cookies.length;
+      jar = ToughJar.deserializeSync(data as Parameters<typeof ToughJar.deserializeSync>[0]);
+    } catch (e) {
+      throw new TypeError(`${W}: ${path} is not a cookie jar written by save()`, { cause: e });
+    }
+    this.#jar = jar;
+    this.#size = size;
   }
 
   /** Forget every cookie. */

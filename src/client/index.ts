@@ -8,11 +8,17 @@
  */
 export { ClientSession, type ClientSessionOptions } from './session.js';
 export { ClientResponse, type JsonOptions, type ReadOptions } from './response.js';
+export { BasicAuth } from './auth.js';
+export { ClientRequest } from './client-request.js';
+export type { ClientHandler, ClientMiddleware, ClientMiddlewareFunction } from './middlewares.js';
+export { DigestAuthMiddleware } from './digest-auth.js';
+export type { CharsetResolver } from './charset.js';
+export type { ContentDisposition } from './content-disposition.js';
+export type { Link } from './links.js';
 export { ResponseHeaders } from './headers.js';
 export { ClientTimeout, DEFAULT_TIMEOUT, type ClientTimeoutOptions } from './timeout.js';
 export { TCPConnector, type TCPConnectorOptions } from './connector.js';
 export { AbstractResolver, AsyncResolver, ThreadedResolver, type AddressFamily, type AsyncResolverOptions, type ResolveResult } from './resolver.js';
-export type { ProxyAuth } from './proxy.js';
 export { CookieJar, DummyCookieJar, type CookieJarOptions, type StoredCookie } from './cookie-jar.js';
 export {
   TraceConfig, type TraceConfigOptions, type TraceConnectionParams, type TraceHook, type TraceRequestEndParams,

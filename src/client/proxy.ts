@@ -8,17 +8,9 @@
 import { STATUS_CODES } from 'node:http';
 import { Pool, ProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { describe } from '../core/validate.js';
+import { BasicAuth } from './auth.js';
 import type { TCPConnector } from './connector.js';
 import { ClientConnectorError, ClientHttpProxyError, ClientProxyConnectionError, NonHttpUrlClientError } from './errors.js';
-
-/**
- * Credentials for the proxy: anything with `encode()` giving an
- * `Authorization` value, as `BasicAuth`.
- */
-export interface ProxyAuth {
-  /** The header value, e.g. `Basic dXNlcjpwYXNz`. */
-  encode(): string;
-}
 
 /** @internal The proxy of one request, checked. */
 export interface ProxyChoice {
@@ -59,12 +51,10 @@ export function toProxy(where: string, proxy: unknown, proxyAuth: unknown): Prox
   return { url, authorization };
 }
 
+// As aiohttp: "proxy_auth must be None or BasicAuth() tuple".
 function toAuthorization(where: string, auth: unknown): string {
-  const encode = (auth as Partial<ProxyAuth> | null)?.encode;
-  if (typeof encode !== 'function') throw new TypeError(`${where}: proxyAuth must be a BasicAuth (an object with encode()), got ${describe(auth)}`);
-  const value: unknown = encode.call(auth);
-  if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new TypeError(`${where}: proxyAuth.encode() must return a header value, got ${describe(value)}`);
-  return value;
+  if (!(auth instanceof BasicAuth)) throw new TypeError(`${where}: proxyAuth must be a BasicAuth or null, got ${describe(auth)}`);
+  return auth.encode();
 }
 
 /** @internal The port of a proxy URL. */

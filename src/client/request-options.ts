@@ -5,9 +5,10 @@
  */
 import { describe, toInt } from '../core/validate.js';
 import { resolveAgainstBase } from './base-url.js';
+import type { BasicAuth } from './auth.js';
 import type { RequestData } from './body.js';
+import type { ClientMiddleware } from './middlewares.js';
 import { InvalidHeaderError, InvalidURL, NonHttpUrlClientError } from './errors.js';
-import type { ProxyAuth } from './proxy.js';
 import type { ClientResponse } from './response.js';
 import { ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
 
@@ -62,7 +63,11 @@ export interface RequestOptions {
   /** An HTTP proxy for this request (replaces the session's). */
   readonly proxy?: string | URL | null;
   /** Credentials for the proxy (a `BasicAuth`; replaces the session's). */
-  readonly proxyAuth?: ProxyAuth | null;
+  readonly proxyAuth?: BasicAuth | null;
+  /** Credentials for this request (replaces the session's; not with credentials in the URL nor an Authorization header). */
+  readonly auth?: BasicAuth | null;
+  /** Middlewares of this request, replacing the session's (`[]`: none, e.g. for a request made inside a middleware). */
+  readonly middlewares?: readonly ClientMiddleware[];
 }
 
 // An HTTP token: a header name or a method.
@@ -157,15 +162,6 @@ export function toMethod(where: string, method: unknown): string {
   if (known !== undefined) return known;
   if (typeof method !== 'string' || !TOKEN.test(method)) throw new TypeError(`${where}: method must be an HTTP token, got ${describe(method)}`);
   return method.toUpperCase();
-}
-
-/** @internal Credentials in the URL become a Basic `Authorization` header (as aiohttp), and leave the URL. */
-export function takeCredentials(u: URL): string | undefined {
-  if (u.username === '' && u.password === '') return undefined;
-  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-  u.username = '';
-  u.password = '';
-  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 
 /** @internal */

@@ -4,7 +4,7 @@
  * @module
  */
 import { inspect } from 'node:util';
-import { isCancellation } from '../core/errors.js';
+import { InvalidStateError, isCancellation } from '../core/errors.js';
 import type { StreamReader } from '../core/streams/stream-reader.js';
 import { describe, toInt } from '../core/validate.js';
 import { ClientConnectionError, ClientResponseError, ClientResponseTooLargeError, ContentTypeError } from './errors.js';
@@ -12,6 +12,9 @@ import type { RequestHandler } from './handler.js';
 import { ResponseHeaders } from './headers.js';
 import type { RequestInfo } from './request-info.js';
 import { checkOptions, knownOptions } from '../core/options.js';
+import { encodingName, type CharsetResolver } from './charset.js';
+import { parseContentDisposition, type ContentDisposition } from './content-disposition.js';
+import { parseLinks, type Link } from './links.js';
 
 const READ_OPTIONS = knownOptions('maxSize');
 const JSON_OPTIONS = knownOptions('maxSize', 'contentType', 'loads');
@@ -59,6 +62,7 @@ export class ClientResponse implements AsyncDisposable {
   #headers: ResponseHeaders | undefined = undefined;
   #history: readonly ClientResponse[] = EMPTY_HISTORY;
   #body: Buffer | undefined = undefined;
+  #resolver: CharsetResolver | null = null;
 
   /** @internal */
   constructor(handler: RequestHandler, requestInfo: RequestInfo, maxSize: number | null) {
@@ -157,9 +161,47 @@ export class ClientResponse implements AsyncDisposable {
     if (encoding !== undefined && encoding !== null && typeof encoding !== 'string') throw new TypeError(`ClientResponse.text(): encoding must be a string, got ${describe(encoding)}`);
     checkOptions('ClientResponse.text()', options, READ_OPTIONS);
     const body = await this.read(options);
-    const enc = encoding ?? this.charset ?? 'utf-8';
+    const enc = encoding ?? this.getEncoding();
     if (enc === 'utf-8' || enc === 'utf8') return body.toString('utf8');
     return new TextDecoder(enc).decode(body);
+  }
+
+  /** @internal */
+  _setCharsetResolver(resolver: CharsetResolver): void {
+    this.#resolver = resolver;
+  }
+
+  /**
+   * The encoding `text()` uses: the content type's charset when the platform
+   * knows it, `utf-8` for JSON, else the session's `fallbackCharsetResolver`
+   * (`utf-8` by default), which needs the body read first, as aiohttp.
+   */
+  getEncoding(): string {
+    const cs = this.charset;
+    if (cs !== null) {
+      const name = encodingName(cs);
+      if (name !== null) return name;
+    }
+    const type = this.contentType;
+    if (type === 'application/json' || type === 'application/rdap+json') return 'utf-8';
+    if (this.#resolver === null) return 'utf-8';
+    if (this.#body === undefined) throw new InvalidStateError('ClientResponse.getEncoding(): the fallback charset resolver needs the body: read it first');
+    const picked: unknown = this.#resolver(this, this.#body);
+    const name = typeof picked === 'string' ? encodingName(picked) : null;
+    if (name === null) throw new TypeError(`ClientResponse.getEncoding(): fallbackCharsetResolver returned ${describe(picked)}, not an encoding the platform knows`);
+    return name;
+  }
+
+  /** The parsed `Link` header, keyed by `rel` (or the URL when a link has none); each link's `url` resolved against the response URL. */
+  get links(): Readonly<Record<string, Link>> {
+    const raw = this.#handler.headers?.link;
+    return parseLinks(raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw, this.url);
+  }
+
+  /** The parsed `Content-Disposition` header, or null without one. */
+  get contentDisposition(): ContentDisposition | null {
+    const raw = this.#handler.headers?.['content-disposition'];
+    return typeof raw === 'string' ? parseContentDisposition(raw) : null;
   }
 
   /**

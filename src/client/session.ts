@@ -6,16 +6,20 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Dispatcher } from 'undici';
 import { InvalidStateError } from '../core/errors.js';
+import { BasicAuth, requestAuth, toAuth } from './auth.js';
+import { ClientRequest } from './client-request.js';
+import { buildChain, toMiddlewares, type ClientMiddleware, type ClientMiddlewareFunction } from './middlewares.js';
+import { toCharsetResolver, type CharsetResolver } from './charset.js';
 import { resumed, suspend } from '../core/suspend.js';
 import { describe, toInt, toSignal } from '../core/validate.js';
 import { encodeBody, type EncodedBody } from './body.js';
 import { CookieJar } from './cookie-jar.js';
 import { cookiePair } from './cookie-quote.js';
-import { TooManyRedirects } from './errors.js';
+import { ClientPayloadError, TooManyRedirects } from './errors.js';
 import { RequestHandler, type HandlerSetup } from './handler.js';
 import { isRedirect, nextHop, type NextHop } from './redirects.js';
 import {
-  addHeader, buildUrl, readHeaders, takeCredentials, toBool, toMaxSize, toMethod, toRaise, toTimeout, type HeadersInput, type RaiseForStatus,
+  addHeader, buildUrl, readHeaders, toBool, toMaxSize, toMethod, toRaise, toTimeout, type HeadersInput, type RaiseForStatus,
   type RequestOptions,
 } from './request-options.js';
 import type { RequestInfo } from './request-info.js';
@@ -24,7 +28,7 @@ import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from '
 import { TCPConnector } from './connector.js';
 import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
 import { netrcAuthorization, netrcFromEnv, type Netrc } from './netrc.js';
-import { ProxyAgents, toProxy, type ProxyAuth, type ProxyChoice } from './proxy.js';
+import { ProxyAgents, toProxy, type ProxyChoice } from './proxy.js';
 import { proxyFromEnv } from './proxy-env.js';
 import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
 import { checkOptions, knownOptions } from '../core/options.js';
@@ -33,6 +37,8 @@ import { checkOptions, knownOptions } from '../core/options.js';
 export const SESSION_OPTION_NAMES = [
   'baseUrl', 'headers', 'cookieJar', 'timeout', 'connector', 'connectorOwner', 'raiseForStatus', 'autoDecompress', 'traceConfigs', 'maxResponseSize',
   'proxy', 'proxyAuth', 'trustEnv', 'readBufsize', 'maxLineSize', 'maxFieldSize',
+  // authentication, middlewares (issue 14)
+  'auth', 'middlewares', 'fallbackCharsetResolver',
 ] as const;
 const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 // aiohttp's names whose aiots name is not their camelCase.
@@ -41,6 +47,8 @@ export const SESSION_ALIASES = { conn_timeout: 'timeout', read_timeout: 'timeout
 const REQUEST_OPTIONS = knownOptions(
   'params', 'data', 'json', 'headers', 'cookies', 'allowRedirects', 'maxRedirects', 'allowInsecureRedirects', 'timeout', 'ssl', 'signal',
   'raiseForStatus', 'maxResponseSize', 'traceRequestCtx', 'proxy', 'proxyAuth', 'readBufsize', 'maxLineSize', 'maxFieldSize',
+  // authentication, middlewares (issue 14)
+  'auth', 'middlewares',
 );
 const REQUEST_ALIASES = { ssl_context: 'ssl', sslContext: 'ssl', verify_ssl: 'ssl', verifySsl: 'ssl' };
 
@@ -69,7 +77,7 @@ export interface ClientSessionOptions {
   /** An HTTP proxy for every request (`http://[user:pass@]host:port`): absolute-form for http targets, a `CONNECT` tunnel for https. @default null */
   readonly proxy?: string | URL | null;
   /** Credentials for the proxy (a `BasicAuth`). @default null */
-  readonly proxyAuth?: ProxyAuth | null;
+  readonly proxyAuth?: BasicAuth | null;
   /** The response body reader's limit in bytes: it buffers up to twice this before pausing the socket (aiohttp's `read_bufsize`). @default 65536 */
   readonly readBufsize?: number;
   /** Longest response status line accepted, in bytes (0: no check). @default 8190 */
@@ -78,6 +86,12 @@ export interface ClientSessionOptions {
   readonly maxFieldSize?: number;
   /** Read `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` when no proxy is given, and credentials from `~/.netrc` (or `NETRC`) for the proxy and for requests without auth, as aiohttp. @default false */
   readonly trustEnv?: boolean;
+  /** Credentials sent with every request that has none of its own (dropped on a redirect to another origin). */
+  readonly auth?: BasicAuth | null;
+  /** Client middlewares around every request, the first outermost. */
+  readonly middlewares?: readonly ClientMiddleware[];
+  /** The encoding of a text body whose content type names none (aiohttp's `fallback_charset_resolver`). @default () => 'utf-8' */
+  readonly fallbackCharsetResolver?: CharsetResolver;
 }
 
 const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
@@ -132,6 +146,9 @@ export class ClientSession implements AsyncDisposable {
   readonly #maxFieldSize: number;
   #netrc: Netrc | null | undefined = undefined;
   #proxies: ProxyAgents | undefined = undefined;
+  readonly #auth: BasicAuth | null;
+  readonly #middlewares: readonly ClientMiddlewareFunction[] | null;
+  readonly #charset: CharsetResolver | null;
   #closed = false;
   readonly #websockets = new Set<ClientWebSocketResponse>();
 
@@ -181,6 +198,14 @@ export class ClientSession implements AsyncDisposable {
     this.#proxyAuthRaw = options.proxyAuth;
     this.#proxy = toProxy(W, options.proxy, options.proxyAuth);
     this.#trustEnv = toBool(W, 'trustEnv', options.trustEnv, false);
+    this.#auth = toAuth(W, options.auth);
+    this.#middlewares = toMiddlewares(W, options.middlewares);
+    this.#charset = toCharsetResolver(W, options.fallbackCharsetResolver);
+  }
+
+  /** The default credentials, or null. */
+  get auth(): BasicAuth | null {
+    return this.#auth;
   }
 
   /** @internal */
@@ -247,11 +272,15 @@ export class ClientSession implements AsyncDisposable {
     checkOptions(W, options, REQUEST_OPTIONS, REQUEST_ALIASES);
     const u = buildUrl(W, url, this.#base, options.params, HTTP_SCHEMES);
     let headers = this.#headers as Record<string, string>;
-    const auth = takeCredentials(u);
+    const auth = options.auth === undefined && this.#auth === null && u.username === '' && u.password === '' ? undefined : requestAuth(W, u, toAuth(W, options.auth), this.#auth);
     if (options.headers !== undefined || auth !== undefined) {
       headers = { ...headers };
-      if (auth !== undefined) headers.authorization = auth;
       readHeaders(W, options.headers, headers);
+      if (auth !== undefined) {
+        // As aiohttp: an explicit Authorization header and auth would be ambiguous.
+        if (headers.authorization !== undefined) throw new TypeError(`${W}: cannot combine an Authorization header with the auth option or credentials in the URL`);
+        headers.authorization = auth;
+      }
     }
     let userCookie = headers.cookie;
     if (options.cookies !== undefined) {
@@ -287,6 +316,7 @@ export class ClientSession implements AsyncDisposable {
       const fromNetrc = netrcAuthorization(this.#netrcOf(), u.hostname);
       if (fromNetrc !== undefined) headers = { ...headers, authorization: fromNetrc };
     }
+    const mws = options.middlewares === undefined ? this.#middlewares : toMiddlewares(W, options.middlewares);
     signal?.throwIfAborted();
 
     const trace = this.#traces === null ? null : new RequestTrace(this, this.#traces, options.traceRequestCtx);
@@ -299,11 +329,24 @@ export class ClientSession implements AsyncDisposable {
       for (;;) {
         const sent = this.#finalHeaders(hop);
         info = { url: hop.url, method: hop.method, headers: sent, realUrl: hop.url };
-        if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method: hop.method, url: hop.url, headers: sent });
         // As aiohttp: one start and one end (or exception) per request, a redirect hook per hop between.
         if (trace !== null && history.length === 0) await trace.send('onRequestStart', { method: hop.method, url: hop.url, headers: sent });
-        const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
-        const resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
+        let resp: ClientResponse;
+        if (mws === null) {
+          if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method: hop.method, url: hop.url, headers: sent });
+          const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
+          resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
+        } else {
+          const req = new ClientRequest(this, hop.method, hop.url, sent, hop.body);
+          const send = (r: ClientRequest): Promise<ClientResponse> => this.#sendRequest(r, timeout, started, signal, verify, maxSize, trace, proxy, limits);
+          resp = await buildChain(send, mws)(req);
+          // Redirects go on from what was sent, with the body the middlewares left.
+          hop.url = resp.url;
+          hop.method = resp.method;
+          hop.body = req._encoded;
+          info = resp.requestInfo;
+        }
+        if (this.#charset !== null) resp._setCharsetResolver(this.#charset);
         const setCookie = resp._headerRecord['set-cookie'];
         if (setCookie !== undefined) this.#jar.updateCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, hop.url);
         if (allowRedirects && isRedirect(resp.status)) {
@@ -365,9 +408,34 @@ export class ClientSession implements AsyncDisposable {
         hop.userCookie = undefined;
       }
     }
+    if (next.url.username !== '' || next.url.password !== '') {
+      // As aiohttp: credentials in a Location replace those sent so far.
+      headers = { ...headers, authorization: requestAuth('redirect', next.url, null, null) as string };
+    }
     hop.headers = headers;
     hop.url = next.url;
     hop.method = next.method;
+  }
+
+  // The innermost handler of the middlewares: sends what the request holds now.
+  async #sendRequest(r: ClientRequest, timeout: ClientTimeout, started: number, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, proxy: ProxyChoice | null, limits: HeadLimits): Promise<ClientResponse> {
+    const W = 'ClientRequest';
+    const method = toMethod(W, r.method);
+    const url = buildUrl(W, r.url, null, undefined, HTTP_SCHEMES);
+    const auth = url.username !== '' || url.password !== '' ? requestAuth(W, url, null, null) : undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of r.headers) addHeader(W, headers, name, value);
+    if (auth !== undefined) headers.authorization = auth;
+    const body = r._encoded;
+    if (!body.replayable) {
+      if (r._consumed) throw new ClientPayloadError('ClientRequest: the body was streamed and cannot be sent twice (a middleware retried it: send a string or bytes)');
+      r._consumed = true;
+    }
+    if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method, url, headers });
+    const total = timeout.total === null ? null : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
+    const hop: Hop = { url, method, headers, userCookie: undefined, body };
+    const info: RequestInfo = { url, method, headers, realUrl: url };
+    return this.#exchange(hop, headers, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
   }
 
   #finalHeaders(hop: Hop): Record<string, string> {

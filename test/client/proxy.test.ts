@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ClientHttpProxyError, ClientPayloadError, ClientProxyConnectionError, ClientSession, NonHttpUrlClientError, ServerDisconnectedError,
+  BasicAuth, ClientHttpProxyError, ClientPayloadError, ClientProxyConnectionError, ClientSession, NonHttpUrlClientError, ServerDisconnectedError,
 } from '../../src/client/index.js';
 import { closedPort, serve, serveTls, session } from './helpers.js';
 import { basic, SQUID_SKIP, startProxy, startSquid } from './proxy-fixture.js';
 import { TLS_CERT } from './tls-fixture.js';
 import { TCPConnector } from '../../src/client/index.js';
 
-const auth = (login: string, password: string) => ({ encode: () => basic(login, password) });
+const auth = (login: string, password: string): BasicAuth => new BasicAuth(login, password);
 
 describe('through squid', { skip: SQUID_SKIP }, () => {
   test('an http target goes in absolute form; an https target through CONNECT; squid adds its Via', async (t) => {
@@ -120,8 +120,9 @@ describe('bad proxy input', () => {
     ['ftp scheme', new URL('ftp://127.0.0.1/'), undefined, (e) => e instanceof NonHttpUrlClientError],
     ['not a URL', 'proxy:3128 nope', undefined, (e) => e instanceof NonHttpUrlClientError],
     ['a number', 3128, undefined, (e) => e instanceof TypeError && /proxy must be/.test(e.message)],
-    ['proxyAuth without encode()', 'http://127.0.0.1:1', { login: 'u' }, (e) => e instanceof TypeError && /proxyAuth/.test(e.message)],
-    ['proxyAuth encoding a CRLF', 'http://127.0.0.1:1', { encode: () => 'Basic x\r\nX-Evil: 1' }, (e) => e instanceof TypeError && /proxyAuth/.test(e.message)],
+    ['proxyAuth that is not a BasicAuth', 'http://127.0.0.1:1', { login: 'u' }, (e) => e instanceof TypeError && /proxyAuth must be a BasicAuth/.test(e.message)],
+    ['proxyAuth that only looks like one', 'http://127.0.0.1:1', { encode: () => 'Basic x\r\nX-Evil: 1' }, (e) => e instanceof TypeError && /proxyAuth must be a BasicAuth/.test(e.message)],
+    ['proxyAuth a string', 'http://127.0.0.1:1', 'Basic dTpw', (e) => e instanceof TypeError && /proxyAuth must be a BasicAuth/.test(e.message)],
   ];
   for (const [name, proxy, proxyAuth, check] of cases) {
     test(`${name}: refused on the session and on the request`, async (t) => {

@@ -8,7 +8,7 @@ import { refusesOption } from '../helpers/refuses-option.js';
 import { serve, session } from './helpers.js';
 
 describe('unknown options in aiots/client', () => {
-  it('session.get(url, { auth, proxy }) is refused before anything is sent', async (t) => {
+  it('session.get(url, { expect100, proxy }) is refused before anything is sent', async (t) => {
     let requests = 0;
     let connections = 0;
     const { url, server } = await serve(t, (_req, res) => {
@@ -18,8 +18,8 @@ describe('unknown options in aiots/client', () => {
     server.on('connection', () => connections++);
     const s = session(t);
     await refusesOption(
-      () => s.get(url, { auth: { login: 'user', password: 'secret' }, proxy: 'http://127.0.0.1:1' } as never),
-      /^ClientSession\.request\(\): unknown option "auth"; known options: allowInsecureRedirects, allowRedirects, cookies, data/,
+      () => s.get(url, { expect100: true, proxy: 'http://127.0.0.1:1' } as never),
+      /^ClientSession\.request\(\): unknown option "expect100"; known options: allowInsecureRedirects, allowRedirects, auth, cookies, data/,
     );
     await refusesOption(() => s.post(url, { readUntilEof: false } as never), /unknown option "readUntilEof"/);
     // The same session still works, and the server saw only this request.
@@ -43,7 +43,7 @@ describe('unknown options in aiots/client', () => {
   const cases: [string, () => unknown, RegExp][] = [
     ['ClientSession', () => new ClientSession({ base_url: 'http://x/' } as never), /^ClientSession\(\): unknown option "base_url"; did you mean "baseUrl"\?$/],
     ['ClientSession (conn_timeout)', () => new ClientSession({ conn_timeout: 5 } as never), /^ClientSession\(\): unknown option "conn_timeout"; did you mean "timeout"\?$/],
-    ['ClientSession (auth)', () => new ClientSession({ auth: { login: 'u' } } as never), /^ClientSession\(\): unknown option "auth"; known options: /],
+    ['ClientSession (requoteRedirectUrl)', () => new ClientSession({ requoteRedirectUrl: false } as never), /^ClientSession\(\): unknown option "requoteRedirectUrl"; known options: /],
     ['ClientTimeout', () => new ClientTimeout({ sock_connect: 1 } as never), /^ClientTimeout\(\): unknown option "sock_connect"; did you mean "sockConnect"\?$/],
     ['ClientTimeout.with', () => new ClientTimeout().with({ totl: 1 } as never), /^ClientTimeout\.with\(\): unknown option "totl"; did you mean "total"\?$/],
     ['TCPConnector', () => new TCPConnector({ limit_per_host: 1 } as never), /^TCPConnector\(\): unknown option "limit_per_host"; did you mean "limitPerHost"\?$/],
