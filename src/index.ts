@@ -9,7 +9,7 @@
  */
 export {
   AiotsError, BrokenBarrierError, CancelledError, IncompleteReadError, InvalidStateError, KeyboardInterrupt,
-  LimitOverrunError, QueueEmpty, QueueFull, QueueShutDown, TimeoutError, isCancellation,
+  FileNotFoundError, LimitOverrunError, ProcessLookupError, QueueEmpty, QueueFull, QueueShutDown, TimeoutError, isCancellation,
   type AiotsErrorOptions,
 } from './core/errors.js';
 export { Future } from './core/future.js';
@@ -35,6 +35,8 @@ export {
   EventLoop, Handle, TimerHandle, getEventLoop, getRunningLoop, kServerFactory, newEventLoop, setEventLoop, type ServerFactory,
 } from './core/loop.js';
 export { run, type RunOptions } from './core/run.js';
+export { Runner, type RunnerOptions } from './core/runner.js';
+export { ThreadPoolExecutor, type Executor, type ExecutorShutdownOptions } from './core/executor.js';
 export { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './core/report.js';
 export {
   DEFAULT_LIMIT, StreamReader, type ReadTransport, type StreamReaderOptions,
@@ -48,3 +50,15 @@ export {
   Server, startServer, startUnixServer, type ClientConnected, type StartServerOptions, type StartUnixServerOptions,
 } from './core/streams/server.js';
 export { toThread, toThreadWith } from './core/to-thread.js';
+export { DEVNULL, PIPE, STDOUT, type StdioSpec } from './core/subprocess/constants.js';
+export { Process, type ProcessSignal } from './core/subprocess/process.js';
+export { createSubprocessExec, createSubprocessShell } from './core/subprocess/create.js';
+export { type SubprocessOptions } from './core/subprocess/spawn-options.js';
+export {
+  BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol, type ProtocolFactory, type StreamProtocol,
+} from './core/transports/protocol.js';
+export { type Transport, type WriteBufferLimits } from './core/transports/transport.js';
+export { DatagramTransport, type DatagramExtraInfo, type DatagramExtraInfoName } from './core/transports/datagram-transport.js';
+export { type DatagramEndpointOptions } from './core/transports/datagram-endpoint.js';
+export { type CreateConnectionOptions, type CreateUnixConnectionOptions } from './core/transports/connection.js';
+export { type CreateServerOptions, type CreateUnixServerOptions } from './core/transports/protocol-server.js';

@@ -1,6 +1,6 @@
 /**
  * CPU instructions per client request, counted by valgrind (callgrind): the
- * aiots ClientSession doing sequential GETs against bench/client/server.ts,
+ * aiots ClientSession doing sequential GETs against a node:http server,
  * with undici's `request()` counted the same way as the peer. Unlike req/s,
  * the count hardly moves when other work shares the machine, so a change to
  * the request path can be judged to a percent or two.
@@ -19,6 +19,8 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,8 +77,17 @@ async function total(bundle: string, n: number, url: string, dir: string): Promi
   return Number(m[1]);
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+// The peer runs in this process (it is not counted): no time limit, however
+// slowly valgrind runs the client on a busy machine.
+const server = http.createServer((req, res) => {
+  const body = `hello, ${(req.url ?? '/').slice(7)}!`;
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+});
+server.keepAliveTimeout = 0;
+server.headersTimeout = 0;
+server.requestTimeout = 0;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as AddressInfo).port;
 const url = `http://127.0.0.1:${port}/hello/x`;
 const dir = mkdtempSync(join(tmpdir(), 'aiots-client-cg-'));
 const clients: [string, string][] = [['undici request', undiciDriver], ['aiots ClientSession', aiotsDriver(ownClient, false)]];
@@ -103,6 +114,7 @@ try {
     console.log(`| ${name} | ${per.toFixed(0)} | ${(per / ref).toFixed(2)}× |`);
   }
 } finally {
-  server.kill('SIGTERM');
+  server.close();
+  server.closeAllConnections();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { openConnection, startServer } from '../../src/index.js';
+import { Protocol, StreamReader, getEventLoop, openConnection, startServer, type Transport } from '../../src/index.js';
 
 const TOTAL = Number(process.env.BENCH_BYTES ?? 200 * 1024 * 1024);
 const LINE = 80;
@@ -103,6 +103,45 @@ async function linesAiots(): Promise<void> {
     lines++;
     bytes += line.length;
   }
+  report(t0, { lines, bytes });
+}
+
+// The streams layer rebuilt on protocols and transports, as an experiment: a
+// StreamReader fed by a Protocol over loop.createConnection's transport.
+class ReaderProtocol extends Protocol {
+  readonly #reader: StreamReader;
+  constructor(reader: StreamReader) {
+    super();
+    this.#reader = reader;
+  }
+
+  override connectionMade(t: Transport): void {
+    this.#reader.setTransport(t);
+  }
+
+  override dataReceived(d: Buffer): void {
+    this.#reader.feedData(d);
+  }
+
+  override eofReceived(): boolean {
+    this.#reader.feedEof();
+    return true;
+  }
+}
+
+async function linesAiotsTransport(): Promise<void> {
+  const t0 = start();
+  const reader = new StreamReader();
+  const [transport] = await getEventLoop().createConnection(() => new ReaderProtocol(reader), '127.0.0.1', port);
+  let lines = 0;
+  let bytes = 0;
+  for (;;) {
+    const line = await reader.readline();
+    if (line.length === 0) break;
+    lines++;
+    bytes += line.length;
+  }
+  transport.close();
   report(t0, { lines, bytes });
 }
 
@@ -224,6 +263,7 @@ const cases: Record<string, () => Promise<void>> = {
   'server-echo-aiots': serverEchoAiots,
   'lines-aiots': linesAiots,
   'lines-aiots-iter': linesAiotsIter,
+  'lines-aiots-transport': linesAiotsTransport,
   'lines-node-readline': linesNodeReadline,
   'lines-node-readline-iter': linesNodeReadlineIter,
   'lines-splitter': linesSplitter,

@@ -64,6 +64,7 @@ for (const node of nodes) {
   const methods = [
     ['aiots `reader.readline()` loop', 'lines-aiots'],
     ['aiots `for await (const line of reader)`', 'lines-aiots-iter'],
+    ['aiots `readline()`, the reader fed by a `Protocol` over `loop.createConnection` (streams rebuilt on transports, an experiment)', 'lines-aiots-transport'],
     ['hand-rolled `\'data\'` splitter (Buffer lines)', 'lines-splitter'],
     ['`node:readline` `\'line\'` events (string lines)', 'lines-node-readline'],
     ['`node:readline` `for await` (string lines)', 'lines-node-readline-iter'],

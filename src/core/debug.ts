@@ -3,7 +3,6 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { current } from './context.js';
-import { report } from './report.js';
 import type { Task } from './task.js';
 
 let enabled = process.env['AIOTS_DEBUG'] !== undefined && process.env['AIOTS_DEBUG'] !== '' && process.env['AIOTS_DEBUG'] !== '0';
@@ -56,16 +55,19 @@ function onAfter(): void {
   const elapsed = (performance.now() - t0) / 1000;
   if (elapsed < slowSeconds) return;
   const task = stepTask ?? current();
+  // asyncio logs these through its logger, not the exception handler: Node's
+  // twin is a process warning (stderr by default; process.on('warning') to
+  // route it, --no-warnings to silence it).
   if (task === undefined) {
-    report({ message: `Executing a callback took ${elapsed.toFixed(3)} seconds` });
+    warn(`Executing a callback took ${elapsed.toFixed(3)} seconds`, undefined);
   } else {
     const tb = task._sourceTraceback();
-    report({
-      message: `Executing task ${task.getName()} took ${elapsed.toFixed(3)} seconds`,
-      task: task.getName(),
-      ...(tb === undefined ? {} : { sourceTraceback: tb }),
-    });
+    warn(`Executing task ${task.getName()} took ${elapsed.toFixed(3)} seconds`, `task: ${task.getName()}${tb === undefined ? '' : `\ntask created at:\n${tb}`}`);
   }
+}
+
+function warn(message: string, detail: string | undefined): void {
+  process.emitWarning(message, { type: 'AiotsSlowCallbackWarning', code: 'AIOTS_SLOW_CALLBACK', ...(detail === undefined ? {} : { detail }) });
 }
 
 /** @internal The task's first step runs in the callback now open. */

@@ -100,6 +100,26 @@ export class KeyboardInterrupt extends AiotsError {
 }
 
 /**
+ * A program (or the working directory) to run does not exist, as Python's
+ * `FileNotFoundError` from `create_subprocess_exec`. `filename` names it;
+ * `cause` is Node's error (`code: 'ENOENT'`).
+ */
+export class FileNotFoundError extends AiotsError {
+  override readonly code: string = 'AIOTS_ERR_FILE_NOT_FOUND';
+  /** The path that was not found. */
+  readonly filename: string;
+  constructor(message: string, filename: string, options?: AiotsErrorOptions) {
+    super(message, options);
+    this.filename = filename;
+  }
+}
+
+/** A signal sent to a process that has already exited, as Python's `ProcessLookupError`. */
+export class ProcessLookupError extends AiotsError {
+  override readonly code: string = 'AIOTS_ERR_PROCESS_LOOKUP';
+}
+
+/**
  * True when `e` is a cancellation: an aiots `CancelledError`, from any copy
  * of the package. Use it in `catch` blocks that must let cancellation through.
  * @example

@@ -4,11 +4,13 @@
  * @module
  */
 import { monotonic, timerMs } from './clock.js';
-import { report } from './report.js';
+import type { ExceptionContext } from './report.js';
 
 /** @internal What a handle tells when it is done with (the loop, to drop it on close). */
 export interface HandleOwner {
   _forget(h: Handle): void;
+  /** A callback that throws is reported to its own loop's handler. */
+  callExceptionHandler(context: ExceptionContext): void;
 }
 
 /** A callback scheduled with `callSoon`; `cancel()` stops it from running. */
@@ -48,7 +50,7 @@ export class Handle {
     try {
       (this.#cb as (...args: unknown[]) => unknown)(...this.#args);
     } catch (e) {
-      report({ message: `Exception in callback ${this.#cb.name || 'anonymous'}`, exception: e });
+      this.#loop.callExceptionHandler({ message: `Exception in callback ${this.#cb.name || 'anonymous'}`, exception: e });
     }
   }
 }

@@ -10,12 +10,20 @@ import { monotonic } from './clock.js';
 import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDuration } from './debug.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError, isCancellation } from './errors.js';
-import { Future } from './future.js';
+import { ThreadPoolExecutor, isExecutor, shutdownWithin, type Executor } from './executor.js';
+import { Future, isThenable } from './future.js';
 import { Handle, TimerHandle, runHandle } from './handles.js';
 import { SigintWatch, keyboardInterrupt } from './interrupt.js';
-import { defaultExceptionHandler, getHandler, report, setHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
+import { defaultExceptionHandler, reportTo, setAmbientHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
 import { describe, toDeadline, toDelay, toFunction } from './validate.js';
+import type { Server } from './streams/server.js';
+import { createConnection, createUnixConnection, type CreateConnectionOptions, type CreateUnixConnectionOptions } from './transports/connection.js';
+import { createDatagramEndpoint, type DatagramEndpointOptions } from './transports/datagram-endpoint.js';
+import type { DatagramTransport } from './transports/datagram-transport.js';
+import { createProtocolServer, createUnixProtocolServer, type CreateServerOptions, type CreateUnixServerOptions } from './transports/protocol-server.js';
+import type { DatagramProtocol, ProtocolFactory, StreamProtocol } from './transports/protocol.js';
+import type { Transport } from './transports/transport.js';
 
 export { Handle, TimerHandle } from './handles.js';
 
@@ -42,6 +50,9 @@ export class EventLoop {
   #stopping = false;
   #stop: (() => void) | undefined = undefined;
   #keepAlive: NodeJS.Timeout | undefined = undefined;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #defaultExecutor: Executor | undefined = undefined;
+  #executorShutdown = false;
   readonly #handles = new Set<Handle>();
   readonly #signals = new Map<NodeJS.Signals, () => void>();
 
@@ -104,7 +115,11 @@ export class EventLoop {
   async runUntilComplete<T>(aw: Awaitable<T>): Promise<T> {
     this.#checkCanRun();
     const fut = ensureFuture(aw, 'runUntilComplete()');
-    if (fut.done()) return fut.result();
+    if (fut.done()) {
+      // asyncio runs one iteration even then, and it uses up an earlier stop().
+      this.#stopping = false;
+      return fut.result();
+    }
     this._enter();
     try {
       return await this._runUntil(fut, 'runUntilComplete()');
@@ -118,11 +133,18 @@ export class EventLoop {
     const sigint = new SigintWatch(() => fut.cancel('interrupted (SIGINT)'));
     const stopped = new Promise<never>((_resolve, reject) => {
       this.#stop = () => setImmediate(reject, new InvalidStateError(`${where}: the event loop was stopped before the future completed`));
+      // A stop() made while the loop was idle applies to this run, once (asyncio).
+      if (this.#stopping) {
+        this.#stopping = false;
+        this.#stop();
+      }
     });
     try {
       return await Promise.race([fut, stopped]);
     } catch (e) {
-      if (sigint.interrupted && isCancellation(e)) throw keyboardInterrupt(e);
+      // As asyncio's Runner: KeyboardInterrupt only when SIGINT's cancel was
+      // the task's only one (a task cancelled before ends in CancelledError).
+      if (sigint.interrupted && isCancellation(e) && (!(fut instanceof Task) || fut.uncancel() === 0)) throw keyboardInterrupt(e);
       throw e;
     } finally {
       sigint.dispose();
@@ -174,8 +196,9 @@ export class EventLoop {
   }
 
   /**
-   * Make `runForever()` return (the next one, if it is not running), or a
-   * running `runUntilComplete()` throw.
+   * Make `runForever()` return, or `runUntilComplete()` throw unless its
+   * future is done within one more turn. Made while the loop is idle, it
+   * applies to the next run, once (as asyncio).
    */
   stop(): void {
     const stop = this.#stop;
@@ -199,6 +222,12 @@ export class EventLoop {
     if (this.#closed) return;
     this.#closed = true;
     for (const h of [...this.#handles]) h.cancel();
+    // As asyncio's close(): the default executor takes no more calls; those
+    // running end on their own.
+    this.#executorShutdown = true;
+    const ex = this.#defaultExecutor;
+    this.#defaultExecutor = undefined;
+    ex?.shutdown({ wait: false }).catch((e: unknown) => this.callExceptionHandler({ message: 'Error shutting down the default executor', exception: e }));
     for (const sig of [...this.#signals.keys()]) this.removeSignalHandler(sig);
   }
 
@@ -247,17 +276,17 @@ export class EventLoop {
   /** Replace what receives errors nobody handled (null: the default). */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') throw new TypeError('setExceptionHandler(): handler must be a function or null');
-    setHandler(handler);
+    this.#exceptionHandler = handler;
   }
 
-  /** The handler set with `setExceptionHandler`, or null. */
+  /** The handler set with `setExceptionHandler` on this loop, or null. */
   getExceptionHandler(): ExceptionHandler | null {
-    return getHandler();
+    return this.#exceptionHandler;
   }
 
-  /** Report an error through the current exception handler. */
+  /** Report an error through this loop's exception handler. */
   callExceptionHandler(context: ExceptionContext): void {
-    report(context);
+    reportTo(this.#exceptionHandler, context);
   }
 
   /** The default handler: logs to stderr. */
@@ -266,15 +295,103 @@ export class EventLoop {
   }
 
   /**
-   * Serve with a server factory, as asyncio's `loop.create_server` in the
-   * seed: `await loop.createServer(app.makeHandler(), '127.0.0.1', 8000)`.
+   * Listen on `host:port`, as asyncio's `loop.create_server`: with a protocol
+   * factory, each connection gets a new protocol and a {@link Transport}, and
+   * the result is a {@link Server}; with a server factory (the seed's
+   * `app.makeHandler()`), the factory decides what serves and what is returned.
+   * @example
+   * const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 8888);
+   * await server.serveForever();
    */
-  async createServer<S>(factory: ServerFactory<S>, host?: string, port?: number): Promise<S> {
+  createServer<S>(factory: ServerFactory<S>, host?: string, port?: number): Promise<S>;
+  createServer(protocolFactory: ProtocolFactory<StreamProtocol>, host?: string | null, port?: number, options?: CreateServerOptions): Promise<Server>;
+  async createServer(factory: unknown, host?: string | null, port?: number, options?: CreateServerOptions): Promise<unknown> {
     this.#checkOpen();
-    if (typeof factory !== 'object' || factory === null || typeof (factory as Partial<ServerFactory<S>>)[kServerFactory] !== 'function') {
-      throw new TypeError('createServer(): factory must be a server factory such as app.makeHandler()');
+    if (typeof factory === 'function') return createProtocolServer(factory as ProtocolFactory<StreamProtocol>, host, port, options);
+    if (typeof factory !== 'object' || factory === null || typeof (factory as Partial<ServerFactory<unknown>>)[kServerFactory] !== 'function') {
+      throw new TypeError('createServer(): factory must be a protocol factory (a function) or a server factory such as app.makeHandler()');
     }
-    return factory[kServerFactory](host, port);
+    return (factory as ServerFactory<unknown>)[kServerFactory](host ?? undefined, port);
+  }
+
+  /** As `createServer` with a protocol factory, on the Unix socket `path` (asyncio's `create_unix_server`). */
+  async createUnixServer(protocolFactory: ProtocolFactory<StreamProtocol>, path: string, options?: CreateUnixServerOptions): Promise<Server> {
+    this.#checkOpen();
+    return createUnixProtocolServer(protocolFactory, path, options);
+  }
+
+  /**
+   * Connect to `host:port` and hand the connection to `protocolFactory()`'s
+   * protocol, as asyncio's `loop.create_connection`. Cancelling the calling
+   * task (or `signal`, or `timeout`) while connecting destroys the socket.
+   * @example
+   * const [transport, protocol] = await loop.createConnection(() => new ClientProtocol(), '127.0.0.1', 8888);
+   */
+  async createConnection<P extends StreamProtocol>(protocolFactory: ProtocolFactory<P>, host: string, port: number, options?: CreateConnectionOptions): Promise<[Transport, P]> {
+    this.#checkOpen();
+    return createConnection(protocolFactory, host, port, options);
+  }
+
+  /** As `createConnection`, to the Unix socket `path` (asyncio's `create_unix_connection`). */
+  async createUnixConnection<P extends StreamProtocol>(protocolFactory: ProtocolFactory<P>, path: string, options?: CreateUnixConnectionOptions): Promise<[Transport, P]> {
+    this.#checkOpen();
+    return createUnixConnection(protocolFactory, path, options);
+  }
+
+  /**
+   * A UDP endpoint, as asyncio's `loop.create_datagram_endpoint`.
+   * @example
+   * const [transport, protocol] = await loop.createDatagramEndpoint(() => new EchoServerProtocol(), { localAddr: ['127.0.0.1', 9999] });
+   */
+  async createDatagramEndpoint<P extends DatagramProtocol>(protocolFactory: ProtocolFactory<P>, options?: DatagramEndpointOptions): Promise<[DatagramTransport, P]> {
+    this.#checkOpen();
+    return createDatagramEndpoint(protocolFactory, options);
+  }
+
+  /**
+   * Run `fn(...args)` in `executor`, as asyncio's `loop.run_in_executor`.
+   * `null` is the loop's default executor: the one given to
+   * `setDefaultExecutor`, else a {@link ThreadPoolExecutor} on `toThread`'s
+   * pool (so `fn` follows `toThread`'s rules). The `Future` it returns is
+   * cancelled with the task awaiting it, and that cancels the call.
+   * @example
+   * const n = await getRunningLoop().runInExecutor(null, (x: number) => x * 2, 21);
+   */
+  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: (...args: A) => R | PromiseLike<R>, ...args: A): Future<Awaited<R>> {
+    this.#checkOpen();
+    toFunction('runInExecutor()', 'fn', fn);
+    let ex: Executor;
+    if (executor === null) {
+      if (this.#executorShutdown) throw new InvalidStateError('runInExecutor(): the default executor was shut down');
+      ex = this.#defaultExecutor ??= new ThreadPoolExecutor();
+    } else if (isExecutor(executor)) ex = executor;
+    else throw new TypeError(`runInExecutor(): executor must be an Executor or null, got ${describe(executor)}`);
+    const fut: unknown = ex.submit(fn, ...args);
+    if (fut instanceof Future) return fut as Future<Awaited<R>>;
+    // A home-made executor may hand back a plain promise.
+    if (isThenable(fut)) return ensureFuture(fut as PromiseLike<Awaited<R>>);
+    throw new TypeError(`runInExecutor(): the executor's submit() must return a Future or a promise, got ${describe(fut)}`);
+  }
+
+  /** Make `executor` what `runInExecutor(null, ...)` uses. */
+  setDefaultExecutor(executor: Executor): void {
+    if (!isExecutor(executor)) throw new TypeError(`setDefaultExecutor(): executor must be an Executor (submit and shutdown), got ${describe(executor)}`);
+    this.#defaultExecutor = executor;
+  }
+
+  /**
+   * Shut the default executor down and wait for its calls, at most `timeout`
+   * seconds (null: no limit), as asyncio's `shutdown_default_executor`; then
+   * `runInExecutor(null, ...)` throws. Past the limit: a `RuntimeWarning`,
+   * and the calls end on their own. `run()` and `Runner` call it at the end.
+   */
+  async shutdownDefaultExecutor(timeout: number | null = 300): Promise<void> {
+    const limit = timeout === null ? null : toDelay('shutdownDefaultExecutor()', 'timeout', timeout);
+    this.#executorShutdown = true;
+    const ex = this.#defaultExecutor;
+    if (ex === undefined) return;
+    this.#defaultExecutor = undefined;
+    await shutdownWithin(ex, limit);
   }
 
   /** @internal */
@@ -305,6 +422,8 @@ export interface ServerFactory<S> {
 
 let currentLoop: EventLoop | undefined;
 let runningLoop: EventLoop | undefined;
+
+setAmbientHandler(() => (runningLoop ?? currentLoop)?.getExceptionHandler() ?? null);
 
 /**
  * The running event loop, as `asyncio.get_running_loop()`: the one in

@@ -3,7 +3,7 @@
  * @module
  */
 import { Deque } from './deque.js';
-import { QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
+import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { Event } from './event.js';
 import { Future } from './future.js';
 import type { SignalOptions } from './sleep.js';
@@ -143,7 +143,7 @@ export class Queue<T> {
 
   /** Mark one item taken with `get()` as processed (for `join()`). */
   taskDone(): void {
-    if (this.#unfinished <= 0) throw new RangeError('taskDone() called too many times');
+    if (this.#unfinished <= 0) throw new InvalidStateError('taskDone() called too many times');
     this.#unfinished--;
     if (this.#unfinished === 0) this.#finished.set();
   }
@@ -228,7 +228,9 @@ export interface PriorityQueueOptions<T> {
 }
 
 /**
- * A queue that returns the smallest item first (a binary heap, as `heapq`).
+ * A queue that returns the smallest item first, in `heapq`'s order: items the
+ * comparator finds equal come out as Python's `PriorityQueue` returns them
+ * (not first-in first-out; add a sequence number to the tuple for that).
  * @example
  * const q = new PriorityQueue<[number, string]>();
  * q.putNowait([2, 'b']); q.putNowait([1, 'a']);
@@ -250,37 +252,57 @@ export class PriorityQueue<T> extends Queue<T> {
     return this.#heap.length;
   }
 
+  // heapq's algorithm step for step, so that items the comparator finds equal
+  // come out in the order Python's PriorityQueue gives them. It asks only
+  // "is a before b" (compare < 0), as heapq asks only `<`.
   protected override _put(item: T): void {
     const h = this.#heap;
     h.push(item);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.#compare(h[i] as T, h[p] as T) >= 0) break;
-      [h[i], h[p]] = [h[p] as T, h[i] as T];
-      i = p;
-    }
+    this.#siftTowardRoot(0, h.length - 1);
   }
 
   protected override _get(): T {
     const h = this.#heap;
-    const top = h[0] as T;
     const last = h.pop() as T;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.#compare(h[l] as T, h[m] as T) < 0) m = l;
-        if (r < h.length && this.#compare(h[r] as T, h[m] as T) < 0) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m] as T, h[i] as T];
-        i = m;
-      }
-    }
+    if (h.length === 0) return last;
+    const top = h[0] as T;
+    h[0] = last;
+    this.#siftToLeaf(0);
     return top;
+  }
+
+  // Move the item at `pos` up while it is before its parent (not past `start`).
+  #siftTowardRoot(start: number, pos: number): void {
+    const h = this.#heap;
+    const item = h[pos] as T;
+    while (pos > start) {
+      const parentPos = (pos - 1) >> 1;
+      const parent = h[parentPos] as T;
+      if (!(this.#compare(item, parent) < 0)) break;
+      h[pos] = parent;
+      pos = parentPos;
+    }
+    h[pos] = item;
+  }
+
+  // Walk the hole at `pos` down to a leaf along the smaller children (the
+  // right one unless the left is strictly before it), put the item there, and
+  // sift it back up: fewer comparisons than stopping early, and heapq's order.
+  #siftToLeaf(pos: number): void {
+    const h = this.#heap;
+    const end = h.length;
+    const start = pos;
+    const item = h[pos] as T;
+    let child = 2 * pos + 1;
+    while (child < end) {
+      const right = child + 1;
+      if (right < end && !(this.#compare(h[child] as T, h[right] as T) < 0)) child = right;
+      h[pos] = h[child] as T;
+      pos = child;
+      child = 2 * pos + 1;
+    }
+    h[pos] = item;
+    this.#siftTowardRoot(start, pos);
   }
 }
 

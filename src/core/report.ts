@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 // Where the core reports errors that have no caller to go to (a failed task
 // nobody awaited, a callback that threw). EventLoop.setExceptionHandler
-// replaces the sink, as asyncio's loop exception handler does.
+// replaces the sink of one loop, as asyncio's loop exception handler does.
 
 /** What an exception handler receives, as asyncio's context dict. */
 export interface ExceptionContext {
@@ -29,20 +29,23 @@ export function defaultExceptionHandler(context: ExceptionContext): void {
   console.error(parts.join('\n'));
 }
 
-let handler: ExceptionHandler | null = null;
+// Each loop has its own handler (as in asyncio). Code that reports without
+// knowing its loop (a task collected with an error, a server callback) goes
+// to the loop running now, else the current one; loop.ts tells which.
+let ambient: () => ExceptionHandler | null = () => null;
 
-/** @internal */
-export function setHandler(h: ExceptionHandler | null): void {
-  handler = h;
+/** @internal Where {@link report} finds the handler of the loop in charge. */
+export function setAmbientHandler(lookup: () => ExceptionHandler | null): void {
+  ambient = lookup;
 }
 
-/** @internal */
-export function getHandler(): ExceptionHandler | null {
-  return handler;
-}
-
-/** @internal */
+/** @internal Report to the running (else current) loop's handler. */
 export function report(context: ExceptionContext): void {
+  reportTo(ambient(), context);
+}
+
+/** @internal Report to `handler` (null: the default handler). */
+export function reportTo(handler: ExceptionHandler | null, context: ExceptionContext): void {
   try {
     (handler ?? defaultExceptionHandler)(context);
   } catch (e) {

@@ -4,11 +4,11 @@
  */
 import { current } from './context.js';
 import { debugEnabled, setDebugEnabled } from './debug.js';
-import { InvalidStateError, isCancellation } from './errors.js';
-import { Future, isThenable } from './future.js';
+import { InvalidStateError } from './errors.js';
+import { isThenable } from './future.js';
 import { newEventLoop, setEventLoop } from './loop.js';
-import { report } from './report.js';
-import { Task, allTasks, taskFromPromise } from './task.js';
+import { cancelLeftovers } from './runner.js';
+import { Task, taskFromPromise } from './task.js';
 import { describe } from './validate.js';
 import { checkOptions, knownOptions } from './options.js';
 
@@ -53,23 +53,14 @@ export async function run<T>(main: (() => T | PromiseLike<T>) | PromiseLike<T>, 
   } finally {
     // The loop runs on through the shutdown, as asyncio's: leftover tasks'
     // finally blocks still see it as the running loop.
-    await cancelLeftovers();
-    loop._leave();
+    try {
+      await cancelLeftovers('run()');
+      await loop.shutdownDefaultExecutor();
+    } finally {
+      loop._leave();
+    }
     loop.close();
     setEventLoop(null);
     setDebugEnabled(debugBefore);
-  }
-}
-
-async function cancelLeftovers(): Promise<void> {
-  const left = [...allTasks()];
-  if (left.length === 0) return;
-  for (const t of left) t.cancel();
-  for (const t of left) {
-    try {
-      await (t as Future<unknown>);
-    } catch (e) {
-      if (!isCancellation(e)) report({ message: 'unhandled exception during run() shutdown', exception: e, task: t.getName() });
-    }
   }
 }

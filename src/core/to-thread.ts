@@ -45,9 +45,11 @@ interface Reply {
 
 class PoolWorker {
   readonly worker: Worker;
+  readonly #pool: Pool;
   job: { id: number; fut: Future<unknown> } | undefined = undefined;
 
-  constructor(onExit: (w: PoolWorker) => void) {
+  constructor(pool: Pool, onExit: (w: PoolWorker) => void) {
+    this.#pool = pool;
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.#finish(reply));
@@ -68,7 +70,7 @@ class PoolWorker {
       if (reply.ok) job.fut.setResult(reply.value);
       else job.fut.setException(reply.error);
     }
-    pool.release(this);
+    this.#pool.release(this);
   }
 
   #fail(error: unknown): void {
@@ -78,12 +80,18 @@ class PoolWorker {
   }
 }
 
-class Pool {
+/** @internal Worker threads that run self-contained functions, at most `max` at once. */
+export class Pool {
   readonly #idle: PoolWorker[] = [];
   readonly #all = new Set<PoolWorker>();
   readonly #queue: { src: string; args: unknown[]; fut: Future<unknown> }[] = [];
-  readonly #max = Math.max(1, availableParallelism());
+  readonly #max: number;
   #nextId = 0;
+  #closed = false;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
 
   submit(src: string, args: unknown[], fut: Future<unknown>): void {
     const w = this.#idle.pop() ?? (this.#all.size < this.#max ? this.#spawn() : undefined);
@@ -92,6 +100,10 @@ class Pool {
   }
 
   release(w: PoolWorker): void {
+    if (this.#closed) {
+      void w.worker.terminate();
+      return;
+    }
     const next = this.#nextJob();
     if (next === undefined) this.#idle.push(w);
     else this.#run(w, next.src, next.args, next.fut);
@@ -105,8 +117,19 @@ class Pool {
     return undefined;
   }
 
+  /** Cancel the queued calls (not started yet) whose future is in `futs`. */
+  cancelQueued(futs: ReadonlySet<Future<unknown>>): void {
+    for (const job of this.#queue) if (futs.has(job.fut)) job.fut.cancel();
+  }
+
+  /** End idle workers now and busy ones when their call returns. */
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#idle.splice(0)) void w.worker.terminate();
+  }
+
   #spawn(): PoolWorker {
-    const w = new PoolWorker((dead) => this.#exited(dead));
+    const w = new PoolWorker(this, (dead) => this.#exited(dead));
     this.#all.add(w);
     return w;
   }
@@ -118,7 +141,7 @@ class Pool {
     // A worker ended by a cancelled call (or a crash) never comes back through
     // release(): its place goes to the next queued call, which would otherwise
     // wait for another call to finish, or forever if none is running.
-    const next = this.#nextJob();
+    const next = this.#closed ? undefined : this.#nextJob();
     if (next !== undefined) this.#run(this.#spawn(), next.src, next.args, next.fut);
   }
 
@@ -149,17 +172,19 @@ class Pool {
   }
 }
 
-const pool = new Pool();
+/** @internal The pool of `toThread` and of executors without a size of their own: one worker per core. */
+export const sharedPool = new Pool(Math.max(1, availableParallelism()));
 const compiled = new Set<string>();
 
-function checkSource(src: string): void {
+/** @internal Throw a TypeError (naming `where`) unless `src` compiles as a function expression. */
+export function checkSource(src: string, where = 'toThread()'): void {
   if (compiled.has(src)) return;
   try {
     // Compiles without running: a method shorthand or native function fails here.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function(`return (${src});`);
   } catch {
-    throw new TypeError('toThread(): fn must be a self-contained function expression or arrow function (not a method or a native function)');
+    throw new TypeError(`${where}: fn must be a self-contained function expression or arrow function (not a method or a native function)`);
   }
   if (compiled.size < 1000) compiled.add(src);
 }
@@ -190,6 +215,6 @@ export function toThreadWith<A extends unknown[], R>(fn: (...args: A) => R | Pro
   const fut = new Future<Awaited<R>>();
   const src = fn.toString();
   checkSource(src);
-  pool.submit(src, args, fut);
+  sharedPool.submit(src, args, fut);
   return suspend(fut, options?.signal);
 }

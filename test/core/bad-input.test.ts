@@ -97,9 +97,9 @@ const cases: Case[] = [
     await c.acquire();
     c.notify(-1);
   }, error: RangeError, message: /Condition\.notify\(\): n must be >= 0, got -1/ },
-  { name: 'queue.taskDone() too often', call: () => new Queue().taskDone(), error: RangeError, message: /taskDone\(\) called too many times/ },
 
   // Releasing what is not held; wrong state.
+  { name: 'queue.taskDone() too often', call: () => new Queue().taskDone(), error: InvalidStateError, message: /taskDone\(\) called too many times/ },
   { name: 'lock.release() unheld', call: () => new Lock().release(), error: InvalidStateError, message: /Lock\.release\(\): the lock is not acquired/ },
   { name: 'condition.release() unheld', call: () => new Condition().release(), error: InvalidStateError, message: /not acquired/ },
   { name: 'condition.wait() unheld', call: () => new Condition().wait(), error: InvalidStateError, message: /Condition\.wait\(\): cannot wait on an un-acquired lock/ },

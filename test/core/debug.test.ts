@@ -39,6 +39,20 @@ describe('debug mode', { concurrency: true }, () => {
     });
   }
 
+  // asyncio logs slow steps through its logger, not the exception handler:
+  // Node's twin is a process warning (stderr by default, process.on('warning'),
+  // --no-warnings to silence).
+  test('a slow step is a process warning (AiotsSlowCallbackWarning), not a report to the exception handler', async () => {
+    const r = await runFixture(['debug-slow.ts', 'run', 'observe']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /warning AiotsSlowCallbackWarning AIOTS_SLOW_CALLBACK Executing task main took 0\.\d{3} seconds/);
+    assert.match(r.stdout, /warning AiotsSlowCallbackWarning AIOTS_SLOW_CALLBACK Executing task later-blocker took/);
+    assert.doesNotMatch(r.stdout, /handler/);
+    const quiet = await runFixture(['debug-slow.ts', 'run'], {}, ['--no-warnings']);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+  });
+
   test('debug mode is off by default: no warning', async () => {
     const r = await runFixture(['debug-slow.ts']);
     assert.equal(r.code, 0, r.stderr);

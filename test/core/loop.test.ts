@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   EventLoop, Future, Handle, InvalidStateError, Task, TimerHandle, createTask, currentTask, getEventLoop, getRunningLoop,
-  kServerFactory, newEventLoop, setEventLoop, sleep, waitFor, type ExceptionContext,
+  kServerFactory, newEventLoop, run, setEventLoop, sleep, waitFor, type ExceptionContext,
 } from '../../src/index.js';
 
 function fresh(t: { after: (fn: () => void) => void }): EventLoop {
@@ -389,4 +389,96 @@ test('SIGINT during runForever() throws KeyboardInterrupt, as Python\'s run_fore
   const r = await interruptFixture('sigint-loop.ts', ['forever']);
   assert.equal(r.stdout, 'ready\ncaught KeyboardInterrupt true\nfinally: loop closed true, SIGINT listeners 0\n');
   assert.equal(r.code, 0, r.stderr);
+});
+
+// CPython 3.11: loop.stop(); loop.run_until_complete(asyncio.sleep(0.01))
+// raises "Event loop stopped before Future completed."; the stop is used up,
+// so a later run_forever() runs until the next stop().
+test('stop() while the loop is idle makes the next runUntilComplete() throw, once; the later runForever() runs normally', async (t) => {
+  const loop = fresh(t);
+  loop.stop();
+  const slow = createTask(() => sleep(0.01));
+  await assert.rejects(loop.runUntilComplete(slow), (e: unknown) => e instanceof InvalidStateError && /stopped before the future completed/.test(e.message));
+  assert.equal(loop.isRunning(), false);
+  await slow;
+  let ranLater = false;
+  loop.callLater(0.005, () => {
+    ranLater = true;
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.equal(ranLater, true);
+  // A future done within that one turn wins, as in asyncio; the stop is used up.
+  loop.stop();
+  assert.equal(await loop.runUntilComplete(async () => 5), 5);
+  assert.equal(await loop.runUntilComplete(() => sleep(0.005, 'not stopped')), 'not stopped');
+  // An already-done future uses the stop up too (asyncio runs one iteration).
+  loop.stop();
+  const done = new Future<number>();
+  done.setResult(7);
+  assert.equal(await loop.runUntilComplete(done), 7);
+  assert.equal(await loop.runUntilComplete(() => sleep(0.005, 'still not stopped')), 'still not stopped');
+});
+
+test('the exception handler belongs to its loop: one set inside run() does not outlive it, nor reach another loop', async (t) => {
+  const seenInRun: string[] = [];
+  await run(async () => {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((c) => seenInRun.push(c.message));
+    // A report from code that does not know its loop goes to the running one.
+    const task = createTask(async () => 1);
+    task.addDoneCallback(() => {
+      throw new Error('cb failed');
+    });
+    await task;
+    await sleep(0);
+  });
+  assert.deepEqual(seenInRun, ['Exception in done callback']);
+  assert.equal(newEventLoop().getExceptionHandler(), null);
+  assert.equal(getEventLoop().getExceptionHandler(), null);
+
+  const a = fresh(t);
+  const b = fresh(t);
+  const seenA: string[] = [];
+  const seenB: string[] = [];
+  a.setExceptionHandler((c) => seenA.push(c.message));
+  b.setExceptionHandler((c) => seenB.push(c.message));
+  a.callSoon(function inA() {
+    throw new Error('a');
+  });
+  b.callLater(0, function inB() {
+    throw new Error('b');
+  });
+  b.callExceptionHandler({ message: 'by hand to b' });
+  await sleep(0.005);
+  assert.deepEqual(seenA, ['Exception in callback inA']);
+  assert.deepEqual(seenB, ['by hand to b', 'Exception in callback inB']);
+});
+
+// asyncio never resumes a task of a closed loop (it is destroyed pending).
+// aiots decides otherwise (docs/core.md, "Closing a loop"): a task's steps are
+// promise reactions, not callbacks of the loop, so it runs to completion and
+// its finally blocks run; only the closed loop refuses new work.
+test('close() leaves pending tasks running to completion; the closed loop refuses their calls', async (t) => {
+  const loop = fresh(t);
+  const steps: string[] = [];
+  let task: Task<string> | undefined;
+  await loop.runUntilComplete(async () => {
+    task = createTask(async () => {
+      try {
+        await sleep(0.01);
+        steps.push('resumed');
+        assert.throws(() => loop.callSoon(() => {}), (e: unknown) => e instanceof InvalidStateError && /closed/.test(e.message));
+        steps.push('loop refused');
+        return 'completed';
+      } finally {
+        steps.push('finally');
+      }
+    });
+    await sleep(0);
+  });
+  loop.close();
+  assert.equal(task!.done(), false);
+  assert.equal(await task!, 'completed');
+  assert.deepEqual(steps, ['resumed', 'loop refused', 'finally']);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CancelledError, LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown, createTask, sleep, waitFor,
-  TimeoutError,
+  InvalidStateError, TimeoutError,
 } from '../../src/index.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -35,6 +35,35 @@ test('PriorityQueue orders [priority, item] tuples and accepts a comparator', ()
   const mixed = new PriorityQueue<unknown>();
   mixed.putNowait(1);
   assert.throws(() => mixed.putNowait({}), (e: unknown) => e instanceof TypeError && /comparator/.test(e.message));
+});
+
+// Expected orders from CPython 3.11's asyncio.PriorityQueue with items whose
+// __lt__ compares the priority only (so equal priorities are "equal").
+test('PriorityQueue returns items the comparator finds equal in heapq\'s order', () => {
+  interface K { readonly p: number; readonly n: number }
+  const byP = { compare: (a: K, b: K) => a.p - b.p };
+  const q = new PriorityQueue<K>(0, byP);
+  for (let i = 0; i < 10; i++) q.putNowait({ p: i % 3, n: i });
+  const out: number[] = [];
+  while (!q.empty()) out.push(q.getNowait().n);
+  assert.deepEqual(out, [0, 6, 3, 9, 4, 1, 7, 5, 2, 8]);
+  // Interleaved puts and gets.
+  const m = new PriorityQueue<K>(0, byP);
+  const got: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    m.putNowait({ p: (i * 7) % 5, n: i });
+    if (i % 3 === 2) got.push(m.getNowait().n);
+  }
+  while (!m.empty()) got.push(m.getNowait().n);
+  assert.deepEqual(got, [0, 5, 3, 10, 8, 15, 20, 13, 25, 18, 30, 35, 23, 38, 28, 33, 21, 16, 1, 36, 31, 6, 26, 11, 19, 9, 29, 34, 39, 4, 14, 24, 2, 32, 22, 37, 7, 27, 17, 12]);
+});
+
+test('PriorityQueue [priority, item] tuples compare the item next, as heapq on tuples', () => {
+  const q = new PriorityQueue<[number, string]>();
+  for (const x of [[1, 'b'], [1, 'a'], [0, 'z'], [1, 'c'], [1, 'a']] as [number, string][]) q.putNowait(x);
+  const out: [number, string][] = [];
+  while (!q.empty()) out.push(q.getNowait());
+  assert.deepEqual(out, [[0, 'z'], [1, 'a'], [1, 'a'], [1, 'b'], [1, 'c']]);
 });
 
 test('PriorityQueue stays ordered over many random items', () => {
@@ -158,9 +187,13 @@ test('join() waits until taskDone() was called for every item', async () => {
   await q.join();
 });
 
-test('taskDone() called too often throws RangeError', () => {
+test('taskDone() called too often throws InvalidStateError (a wrong state, asyncio: ValueError)', () => {
   const q = new Queue<number>();
-  assert.throws(() => q.taskDone(), (e: unknown) => e instanceof RangeError && /too many times/.test(e.message));
+  assert.throws(() => q.taskDone(), (e: unknown) => e instanceof InvalidStateError && /too many times/.test(e.message));
+  q.putNowait(1);
+  q.getNowait();
+  q.taskDone();
+  assert.throws(() => q.taskDone(), InvalidStateError);
 });
 
 test('producers and consumers hand over every item exactly once', async () => {

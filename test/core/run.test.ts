@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import {
   CancelledError, InvalidStateError, createTask, currentTask, getEventLoop, getRunningLoop, newEventLoop, run, sleep,
+  type ExceptionContext, type Task,
 } from '../../src/index.js';
 
 test('run() returns the value of the main task, named main', async () => {
@@ -217,3 +218,42 @@ for (const where of ['process', 'loop']) {
     assert.equal(r.code, 0, r.stderr);
   });
 }
+
+// CPython 3.11: inside asyncio.run(), loop.is_running() is True, a nested
+// run_until_complete()/run_forever() raises "This event loop is already
+// running" and loop.close() raises "Cannot close a running event loop".
+test('run()\'s loop is running inside it: nested runs and close() throw, and the loop keeps working', async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    assert.equal(loop.isRunning(), true);
+    const already = (e: unknown): boolean => e instanceof InvalidStateError && e.message === 'This event loop is already running';
+    await assert.rejects(loop.runUntilComplete(() => sleep(0)), already);
+    await assert.rejects(loop.runForever(), already);
+    assert.throws(() => loop.close(), (e: unknown) => e instanceof InvalidStateError && e.message === 'Cannot close a running event loop');
+    assert.equal(loop.isClosed(), false);
+    await new Promise<void>((resolve) => loop.callSoon(resolve));
+  });
+});
+
+// test_runners.py's test_asyncio_run_reports_hanging_tasks_errors: a leftover
+// task that fails while being cancelled is reported to run()'s loop handler.
+test('a leftover task that fails on cancellation is reported through run()\'s loop exception handler', async () => {
+  const seen: ExceptionContext[] = [];
+  let leftover: Task<void> | undefined;
+  assert.equal(await run(async () => {
+    getRunningLoop().setExceptionHandler((c) => seen.push(c));
+    leftover = createTask(async () => {
+      try {
+        await sleep(0.1);
+      } catch {
+        throw new RangeError('1 / 0');
+      }
+    });
+    return 123;
+  }), 123);
+  assert.equal(leftover!.done(), true);
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!.message, /run\(\).*shutdown/);
+  assert.equal(seen[0]!.task, leftover!.getName());
+  assert.ok(seen[0]!.exception instanceof RangeError);
+});

@@ -20,7 +20,8 @@ import type { EventEmitter } from 'node:events';
 import { setImmediate as turn } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { createTask } from '../../src/core/task.js';
-import { getHandler, setHandler, type ExceptionContext } from '../../src/core/report.js';
+import { getEventLoop } from '../../src/core/loop.js';
+import type { ExceptionContext } from '../../src/core/report.js';
 import { seededRandom } from '../core/seeded-random.js';
 
 /** Options of `cancelAtRandom()`. */
@@ -129,8 +130,10 @@ export async function cancelAtRandom(scenario: (trial: Trial) => Promise<void>, 
     const onRejection = (e: unknown): void => {
       problems.push(`unhandled rejection: ${show(e)}`);
     };
-    const previous = getHandler();
-    setHandler((c: ExceptionContext) => {
+    // Reports go to the loop in charge: the current one (trials run no loop).
+    const loop = getEventLoop();
+    const previous = loop.getExceptionHandler();
+    loop.setExceptionHandler((c: ExceptionContext) => {
       problems.push(`reported: ${c.message} ${show(c.exception)}`);
     });
     process.on('uncaughtException', onUncaught);
@@ -201,7 +204,7 @@ export async function cancelAtRandom(scenario: (trial: Trial) => Promise<void>, 
     } finally {
       process.off('uncaughtException', onUncaught);
       process.off('unhandledRejection', onRejection);
-      setHandler(previous);
+      loop.setExceptionHandler(previous);
     }
     if (!started) checkListeners();
     if (problems.length > 0) {

@@ -6,8 +6,7 @@ import http from 'node:http';
 import { test, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { ClientSession, ServerTimeoutError, WSMsgType, type ClientWebSocketResponse } from '../../src/client/index.js';
-import { sleep, waitFor } from '../../src/index.js';
-import { getHandler, setHandler } from '../../src/core/report.js';
+import { getEventLoop, sleep, waitFor } from '../../src/index.js';
 import { HeartbeatWheel, heartbeatWheels, startHeartbeat } from '../../src/ws/heartbeat.js';
 import { listenWs } from '../helpers/ws-server.js';
 
@@ -130,8 +129,9 @@ test('wheel: the pong deadline is at least s/2 of real time even when ticks come
 test('wheel: a callback that stops another heartbeat of the same tick, and a callback that throws, leave the wheel consistent', () => {
   const { wheel, advance } = manualWheel();
   const reports: string[] = [];
-  const previous = getHandler();
-  setHandler((c) => reports.push(c.message));
+  const loop = getEventLoop();
+  const previous = loop.getExceptionHandler();
+  loop.setExceptionHandler((c) => reports.push(c.message));
   try {
     const missed = counter();
     const a = wheel.add(() => {}, () => { missed.n++; b.stop(); a.stop(); });
@@ -148,7 +148,7 @@ test('wheel: a callback that stops another heartbeat of the same tick, and a cal
     c.stop();
     assert.equal(wheel.size, 0);
   } finally {
-    setHandler(previous);
+    loop.setExceptionHandler(previous);
   }
 });
 

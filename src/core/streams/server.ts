@@ -56,12 +56,17 @@ export class Server implements AsyncDisposable {
   #closeWaiters: Future<void>[] = [];
   #foreverWaiters: Future<void>[] = [];
 
-  /** @internal Made by {@link startServer}. */
-  constructor(server: NetServer, cb: ClientConnected, limit: number | undefined, ssl: TlsOptions | undefined, path: string | undefined) {
+  /** @internal Made by {@link startServer} and `loop.createServer`: `accept` takes each new connection. */
+  constructor(server: NetServer, accept: Acceptor, tls: boolean) {
     this.#server = server;
-    server.on(ssl === undefined ? 'connection' : 'secureConnection', (socket: Socket) => this.#accept(socket, cb, limit, ssl, path));
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      if (!tls) socket.setNoDelay(true);
+      accept(socket, this);
+    });
     // A failed TLS handshake only loses that connection; Node destroys it.
-    if (ssl !== undefined) server.on('tlsClientError', noop);
+    if (tls) server.on('tlsClientError', noop);
     server.on('error', (e) => report({ message: 'Server error', exception: e }));
     server.on('close', () => this.#onClose());
   }
@@ -147,31 +152,10 @@ export class Server implements AsyncDisposable {
     return this.#tasks;
   }
 
-  #accept(socket: Socket, cb: ClientConnected, limit: number | undefined, ssl: TlsOptions | undefined, path: string | undefined): void {
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-    if (ssl === undefined) socket.setNoDelay(true);
-    const reader = new StreamReader(limit === undefined ? undefined : { limit });
-    const writer = new StreamWriter(new SocketProtocol(socket, reader), { tls: ssl, serverSide: true, path });
-    const peer = path ?? `${socket.remoteAddress}:${socket.remotePort}`;
-    const task = createTask(() => cb(reader, writer), { name: `client ${peer}` });
+  /** @internal Track a connection's task until it is done. */
+  _addTask(task: Task<void>): void {
     this.#tasks.add(task);
-    task.addDoneCallback(this.#onTaskDone(writer));
-  }
-
-  #onTaskDone(writer: StreamWriter): (t: Task<void>) => void {
-    return (t) => {
-      this.#tasks.delete(t);
-      if (t.cancelled()) {
-        writer.transport.destroy();
-        return;
-      }
-      const e = t.exception();
-      if (e === null) return;
-      // As asyncio: report the error and close only this connection.
-      report({ message: 'Unhandled exception in client_connected_cb', exception: e, task: t.getName() });
-      writer.transport.destroy();
-    };
+    task.addDoneCallback((t) => this.#tasks.delete(t));
   }
 
   #onClose(): void {
@@ -198,16 +182,20 @@ export class Server implements AsyncDisposable {
 export async function startServer(clientConnected: ClientConnected, host?: string | null, port?: number, options?: StartServerOptions): Promise<Server> {
   const where = 'startServer()';
   toFunction(where, 'clientConnected', clientConnected);
-  const h = host === undefined || host === null ? undefined : toHost(where, host);
-  const p = port === undefined ? 0 : toPort(where, port, true);
   checkOptions(where, options, SERVER_OPTIONS, ALIASES);
   const o = options ?? {};
-  const reusePort = o.reusePort;
+  return listen(where, clientConnected, o, undefined, tcpListenArgs(where, host, port, o.reusePort));
+}
+
+/** @internal Validate `host`, `port` and `reusePort` and make the `server.listen()` arguments of them. */
+export function tcpListenArgs(where: string, host: unknown, port: unknown, reusePort: unknown): (s: NetServer, backlog: number | undefined) => ListenArgs {
+  const h = host === undefined || host === null ? undefined : toHost(where, host);
+  const p = port === undefined ? 0 : toPort(where, port, true);
   if (reusePort !== undefined && typeof reusePort !== 'boolean') throw new TypeError(`${where}: reusePort must be a boolean, got ${describe(reusePort)}`);
   if (reusePort === true && !supportsReusePort()) throw new RangeError(`${where}: reusePort needs Node >= 22.12, this is ${process.version}`);
-  return listen(where, clientConnected, o, undefined, (s, backlog) => ({
+  return (_s, backlog) => ({
     port: p, ...(h === undefined ? {} : { host: h }), ...(backlog === undefined ? {} : { backlog }), ...(reusePort === true ? { reusePort } : {}),
-  }));
+  });
 }
 
 /**
@@ -224,12 +212,49 @@ export async function startUnixServer(clientConnected: ClientConnected, path: st
   return listen(where, clientConnected, options ?? {}, path, (_s, backlog) => ({ path, ...(backlog === undefined ? {} : { backlog }) }));
 }
 
-type ListenArgs = { port: number; host?: string; backlog?: number; reusePort?: boolean } | { path: string; backlog?: number };
+/** @internal What a server does with each accepted connection. */
+export type Acceptor = (socket: Socket, server: Server) => void;
+
+// The streams acceptor: a reader/writer pair and a task per connection.
+function streamAcceptor(cb: ClientConnected, limit: number | undefined, ssl: TlsOptions | undefined, path: string | undefined): Acceptor {
+  return (socket, server) => {
+    const reader = new StreamReader(limit === undefined ? undefined : { limit });
+    const writer = new StreamWriter(new SocketProtocol(socket, reader), { tls: ssl, serverSide: true, path });
+    const peer = path ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    const task = createTask(() => cb(reader, writer), { name: `client ${peer}` });
+    server._addTask(task);
+    task.addDoneCallback(onTaskDone(writer));
+  };
+}
+
+function onTaskDone(writer: StreamWriter): (t: Task<void>) => void {
+  return (t) => {
+    if (t.cancelled()) {
+      writer.transport.destroy();
+      return;
+    }
+    const e = t.exception();
+    if (e === null) return;
+    // As asyncio: report the error and close only this connection.
+    report({ message: 'Unhandled exception in client_connected_cb', exception: e, task: t.getName() });
+    writer.transport.destroy();
+  };
+}
+
+/** @internal */
+export type ListenArgs = { port: number; host?: string; backlog?: number; reusePort?: boolean } | { path: string; backlog?: number };
 
 async function listen(
   where: string, cb: ClientConnected, o: StartServerOptions, path: string | undefined, args: (s: NetServer, backlog: number | undefined) => ListenArgs,
 ): Promise<Server> {
   const limit = toLimit(where, o.limit);
+  return listenWith(where, o, (ssl) => streamAcceptor(cb, limit, ssl, path), args);
+}
+
+/** @internal Listen as `o` says and serve each connection with the acceptor `make(ssl)` returns. */
+export async function listenWith(
+  where: string, o: Omit<StartServerOptions, 'limit'>, make: (ssl: TlsOptions | undefined) => Acceptor, args: (s: NetServer, backlog: number | undefined) => ListenArgs,
+): Promise<Server> {
   const backlog = o.backlog === undefined ? undefined : toInt(where, 'backlog', o.backlog, 0);
   const ssl = toSsl<TlsOptions>(where, o.ssl);
   // Half-open TCP as asyncio (reading on after the peer's FIN); TLS closes on the peer's close_notify, as asyncio's SSL transport.
@@ -250,10 +275,11 @@ async function listen(
   } finally {
     server.off('error', onError);
   }
-  return new Server(server, cb, limit, ssl, path);
+  return new Server(server, make(ssl), ssl !== undefined);
 }
 
-function supportsReusePort(): boolean {
+/** @internal True where node:net and node:dgram take reusePort (Node >= 22.12). */
+export function supportsReusePort(): boolean {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   return major > 22 || (major === 22 && minor >= 12);
 }
