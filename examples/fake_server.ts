@@ -1,26 +1,29 @@
 // aiohttp's examples/fake_server.py: a fake graph.facebook.com served over
-// HTTPS on 127.0.0.1, and a client sent to it by a fake name lookup, so that
+// HTTPS on 127.0.0.1, and a client sent to it by a fake resolver, so that
 // code calling a real HTTPS API can be tested without the network.
 //   node --import tsx examples/fake_server.ts
 // fake_server.crt/.key beside this file are a self-signed certificate for
 // graph.facebook.com (valid 2000–2100), as aiohttp ships server.crt/.key.
-import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
-import type { LookupFunction } from 'node:net';
 import { run } from 'aiots';
-import { ClientSession, TCPConnector } from 'aiots/client';
+import { AbstractResolver, ClientSession, TCPConnector, ThreadedResolver, type AddressFamily, type ResolveResult } from 'aiots/client';
 import * as web from 'aiots/web';
 
-/** Sends the faked host names to 127.0.0.1, the others to DNS (aiohttp's FakeResolver). */
-function fakeResolver(fakes: ReadonlySet<string>): LookupFunction {
-  return (hostname, options, callback) => {
-    if (!fakes.has(hostname)) {
-      dnsLookup(hostname, options, callback);
-      return;
-    }
-    if (options.all === true) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-  };
+/** Sends the faked host names to 127.0.0.1 and the fake's port, the others to the OS (aiohttp's FakeResolver). */
+class FakeResolver extends AbstractResolver {
+  readonly #fakes: ReadonlyMap<string, number>;
+  readonly #real = new ThreadedResolver();
+
+  constructor(fakes: ReadonlyMap<string, number>) {
+    super();
+    this.#fakes = fakes;
+  }
+
+  async resolve(host: string, port = 0, family: AddressFamily = 0): Promise<ResolveResult[]> {
+    const fakePort = this.#fakes.get(host);
+    if (fakePort === undefined) return this.#real.resolve(host, port, family);
+    return [{ hostname: host, host: '127.0.0.1', port: fakePort, family: 4, proto: 0, flags: 0 }];
+  }
 }
 
 class FakeFacebook {
@@ -74,16 +77,15 @@ await run(async () => {
 
   const fakeFacebook = new FakeFacebook();
   const info = await fakeFacebook.start();
-  const port = info.get('graph.facebook.com') as number;
-  // Unlike aiohttp's resolver, a Node lookup gives an address, not a port:
-  // the port goes in the URL. The certificate is checked for
-  // graph.facebook.com against the fake's own (where aiohttp turned checks off).
-  const connector = new TCPConnector({ ssl: { ca: fakeFacebook.cert, lookup: fakeResolver(new Set(info.keys())) } });
+  // As aiohttp's: the resolver gives the fake's address and port, so the URLs
+  // are the real ones. The certificate is checked for graph.facebook.com
+  // against the fake's own (where aiohttp turned checks off).
+  const connector = new TCPConnector({ resolver: new FakeResolver(info), ssl: { ca: fakeFacebook.cert } });
   try {
     await using session = new ClientSession({ connector });
-    const me = await session.get(`https://graph.facebook.com:${port}/v2.7/me`, { params: { access_token: token } });
+    const me = await session.get('https://graph.facebook.com/v2.7/me', { params: { access_token: token } });
     console.log(JSON.stringify(await me.json()));
-    const friends = await session.get(`https://graph.facebook.com:${port}/v2.7/me/friends`, { params: { access_token: token } });
+    const friends = await session.get('https://graph.facebook.com/v2.7/me/friends', { params: { access_token: token } });
     console.log(JSON.stringify(await friends.json()));
   } finally {
     await fakeFacebook.stop();

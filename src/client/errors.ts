@@ -80,6 +80,14 @@ export class ClientConnectorDNSError extends ClientConnectorError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_CONNECTOR_DNS';
 }
 
+/**
+ * The proxy could not be reached (aiohttp's `ClientProxyConnectionError`):
+ * `host` and `port` are the proxy's.
+ */
+export class ClientProxyConnectionError extends ClientConnectorError {
+  override readonly code: string = 'AIOTS_ERR_CLIENT_PROXY_CONNECTION';
+}
+
 /** The TLS handshake failed (aiohttp's `ClientSSLError`). */
 export class ClientSSLError extends ClientConnectorError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_SSL';
@@ -188,6 +196,15 @@ export class ContentTypeError extends ClientResponseError {
 /** More redirects than `maxRedirects` (aiohttp's `TooManyRedirects`). */
 export class TooManyRedirects extends ClientResponseError {
   override readonly code: string = 'AIOTS_ERR_CLIENT_TOO_MANY_REDIRECTS';
+}
+
+/**
+ * The proxy refused to open a tunnel: its answer to `CONNECT` was not 2xx
+ * (aiohttp's `ClientHttpProxyError`; 407 when it wants credentials, see `proxyAuth`).
+ * `requestInfo` describes the `CONNECT` sent to the proxy.
+ */
+export class ClientHttpProxyError extends ClientResponseError {
+  override readonly code: string = 'AIOTS_ERR_CLIENT_HTTP_PROXY';
 }
 
 /** The server's upgrade answer was not a WebSocket handshake (aiohttp's `WSServerHandshakeError`). */

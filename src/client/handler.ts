@@ -12,9 +12,11 @@ import { Future, type FutureListener } from '../core/future.js';
 import { StreamReader } from '../core/streams/stream-reader.js';
 import { abortMessage } from '../core/suspend.js';
 import { contentCoding, makeDecoder, type ContentCoding, type DecoderSink } from './decoder.js';
-import { ClientConnectionError, ClientPayloadError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
+import { ClientConnectionError, ClientPayloadError, ClientResponseError, ConnectionTimeoutError, SocketTimeoutError, TotalTimeoutError } from './errors.js';
 import { parseRawHeaders, type HeaderRecord } from './headers.js';
 import { isDisconnect, mapError, wasReusedSocket } from './map-error.js';
+import { asProxyError } from './proxy.js';
+import type { RequestInfo } from './request-info.js';
 import { unwatchSignal, watchSignal } from './signal-watch.js';
 import type { SlotWaiter, Slots } from './slots.js';
 
@@ -52,6 +54,15 @@ export interface HandlerSetup {
    */
   readonly sockRead: number;
   readonly decompress: boolean;
+  /** What is asked (for the errors about the response head). */
+  readonly info: RequestInfo;
+  /** The body reader's limit (aiohttp's `read_bufsize`). */
+  readonly readBufsize: number;
+  /** Longest status line and header name or value accepted (0: none), as aiohttp's `max_line_size`/`max_field_size`. */
+  readonly maxLineSize: number;
+  readonly maxFieldSize: number;
+  /** The proxy the request goes through: failing to reach it is a `ClientProxyConnectionError`. */
+  readonly viaProxy: URL | null;
   /** The caller's signal: aborting it aborts the exchange, body included. */
   readonly signal: AbortSignal | undefined;
   /** Optional hooks for trace configs. */
@@ -144,12 +155,17 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     // An exchange that already failed (aborted, timed out) takes no answer:
     // its abort is on the way.
     if (this.fut.done()) return false;
+    const tooLong = headTooLong(this.#setup, rawHeaders, statusText);
+    if (tooLong !== null) {
+      this.abortWire(new ClientResponseError(this.#setup.info, tooLong, { status: 400 }));
+      return false;
+    }
     this.status = statusCode;
     this.statusText = statusText;
     this.#resume = resume;
     this.#state = STREAMING;
     const headers = (this.headers = parseRawHeaders(rawHeaders));
-    const reader = (this.reader = new StreamReader());
+    const reader = (this.reader = new StreamReader({ limit: this.#setup.readBufsize }));
     reader.setTransport(this);
     if (this.#setup.decompress) {
       const enc = headers['content-encoding'];
@@ -226,7 +242,9 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
     const { host, port } = this.#setup;
     if (!wasStreaming) {
       this.retryable = isDisconnect(err) && wasReusedSocket(err);
-      if (!this.fut.done()) this.fut.setException(mapError(err, host, port, false));
+      const viaProxy = this.#setup.viaProxy;
+      const mapped = mapError(err, host, port, false);
+      if (!this.fut.done()) this.fut.setException(viaProxy === null ? mapped : asProxyError(mapped, viaProxy));
     } else {
       this.#dropDecoder();
       this.reader?.setException(mapError(err, host, port, true));
@@ -404,6 +422,20 @@ export class RequestHandler implements FutureListener, SlotWaiter, Dispatcher.Di
       this.abortWire(new ConnectionTimeoutError(`Connection timeout to host ${host}:${port}: not connected within ${connect} s`, 'connect'));
     }
   }
+}
+
+// aiohttp's parser refuses a status line longer than max_line_size and a
+// header name or value longer than max_field_size (a 400 ClientResponseError).
+function headTooLong(s: HandlerSetup, raw: Buffer[], statusText: string): string | null {
+  const line = 13 + statusText.length; // "HTTP/1.1 200 " + reason
+  if (s.maxLineSize !== 0 && line > s.maxLineSize) return `Got more than ${s.maxLineSize} bytes (${line}) when reading Status line is too long.`;
+  const max = s.maxFieldSize;
+  if (max === 0) return null;
+  for (let i = 0; i < raw.length; i++) {
+    const n = (raw[i] as Buffer).length;
+    if (n > max) return `Got more than ${max} bytes (${n}) when reading Header ${i % 2 === 0 ? 'name' : 'value'} is too long.`;
+  }
+  return null;
 }
 
 function onTotal(h: RequestHandler): void {

@@ -18,6 +18,7 @@ export type { Link } from './links.js';
 export { ResponseHeaders } from './headers.js';
 export { ClientTimeout, DEFAULT_TIMEOUT, type ClientTimeoutOptions } from './timeout.js';
 export { TCPConnector, type TCPConnectorOptions } from './connector.js';
+export { AbstractResolver, AsyncResolver, ThreadedResolver, type AddressFamily, type AsyncResolverOptions, type ResolveResult } from './resolver.js';
 export { CookieJar, DummyCookieJar, type CookieJarOptions, type StoredCookie } from './cookie-jar.js';
 export {
   TraceConfig, type TraceConfigOptions, type TraceConnectionParams, type TraceHook, type TraceRequestEndParams,
@@ -27,7 +28,7 @@ export type { RequestData } from './body.js';
 export type { HeadersInput, Params, RaiseForStatus, RequestOptions } from './request-options.js';
 export type { RequestInfo } from './request-info.js';
 export {
-  ClientConnectionError, ClientConnectionResetError, ClientConnectorCertificateError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientOSError, ClientPayloadError, ClientSSLError,
+  ClientConnectionError, ClientConnectionResetError, ClientConnectorCertificateError, ClientConnectorDNSError, ClientConnectorError, ClientError, ClientHttpProxyError, ClientProxyConnectionError, ClientOSError, ClientPayloadError, ClientSSLError,
   ClientResponseError, ClientResponseTooLargeError, ConnectionTimeoutError, ContentTypeError, InsecureRedirectClientError,
   InvalidHeaderError, InvalidURL, InvalidUrlRedirectClientError, NonHttpUrlClientError, NonHttpUrlRedirectClientError,
   RedirectClientError, ServerConnectionError, ServerDisconnectedError, ServerTimeoutError, SocketTimeoutError,

@@ -54,6 +54,16 @@ export interface RequestOptions {
   readonly maxResponseSize?: number | null;
   /** Passed to the trace configs' context factory. */
   readonly traceRequestCtx?: unknown;
+  /** The body reader's limit for this response (replaces the session's `readBufsize`). */
+  readonly readBufsize?: number;
+  /** Longest status line accepted for this response (replaces the session's). */
+  readonly maxLineSize?: number;
+  /** Longest header name or value accepted for this response (replaces the session's). */
+  readonly maxFieldSize?: number;
+  /** An HTTP proxy for this request (replaces the session's). */
+  readonly proxy?: string | URL | null;
+  /** Credentials for the proxy (a `BasicAuth`; replaces the session's). */
+  readonly proxyAuth?: BasicAuth | null;
   /** Credentials for this request (replaces the session's; not with credentials in the URL nor an Authorization header). */
   readonly auth?: BasicAuth | null;
   /** Middlewares of this request, replacing the session's (`[]`: none, e.g. for a request made inside a middleware). */

@@ -27,12 +27,16 @@ import { ClientResponse } from './response.js';
 import { DEFAULT_TIMEOUT, type ClientTimeout, type ClientTimeoutOptions } from './timeout.js';
 import { TCPConnector } from './connector.js';
 import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
+import { netrcAuthorization, netrcFromEnv, type Netrc } from './netrc.js';
+import { ProxyAgents, toProxy, type ProxyChoice } from './proxy.js';
+import { proxyFromEnv } from './proxy-env.js';
 import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 /** @internal The names of {@link ClientSessionOptions}. */
 export const SESSION_OPTION_NAMES = [
   'baseUrl', 'headers', 'cookieJar', 'timeout', 'connector', 'connectorOwner', 'raiseForStatus', 'autoDecompress', 'traceConfigs', 'maxResponseSize',
+  'proxy', 'proxyAuth', 'trustEnv', 'readBufsize', 'maxLineSize', 'maxFieldSize',
   // authentication, middlewares (issue 14)
   'auth', 'middlewares', 'fallbackCharsetResolver',
 ] as const;
@@ -42,7 +46,7 @@ const SESSION_OPTIONS = knownOptions(...SESSION_OPTION_NAMES);
 export const SESSION_ALIASES = { conn_timeout: 'timeout', read_timeout: 'timeout', connTimeout: 'timeout', readTimeout: 'timeout' };
 const REQUEST_OPTIONS = knownOptions(
   'params', 'data', 'json', 'headers', 'cookies', 'allowRedirects', 'maxRedirects', 'allowInsecureRedirects', 'timeout', 'ssl', 'signal',
-  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx',
+  'raiseForStatus', 'maxResponseSize', 'traceRequestCtx', 'proxy', 'proxyAuth', 'readBufsize', 'maxLineSize', 'maxFieldSize',
   // authentication, middlewares (issue 14)
   'auth', 'middlewares',
 );
@@ -70,6 +74,18 @@ export interface ClientSessionOptions {
   readonly traceConfigs?: readonly TraceConfig<never>[];
   /** Default `maxSize` for `read()`/`text()`/`json()` (null: no limit, as aiohttp). @default null */
   readonly maxResponseSize?: number | null;
+  /** An HTTP proxy for every request (`http://[user:pass@]host:port`): absolute-form for http targets, a `CONNECT` tunnel for https. @default null */
+  readonly proxy?: string | URL | null;
+  /** Credentials for the proxy (a `BasicAuth`). @default null */
+  readonly proxyAuth?: BasicAuth | null;
+  /** The response body reader's limit in bytes: it buffers up to twice this before pausing the socket (aiohttp's `read_bufsize`). @default 65536 */
+  readonly readBufsize?: number;
+  /** Longest response status line accepted, in bytes (0: no check). @default 8190 */
+  readonly maxLineSize?: number;
+  /** Longest response header name or value accepted, in bytes (0: no check). @default 8190 */
+  readonly maxFieldSize?: number;
+  /** Read `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` when no proxy is given, and credentials from `~/.netrc` (or `NETRC`) for the proxy and for requests without auth, as aiohttp. @default false */
+  readonly trustEnv?: boolean;
   /** Credentials sent with every request that has none of its own (dropped on a redirect to another origin). */
   readonly auth?: BasicAuth | null;
   /** Client middlewares around every request, the first outermost. */
@@ -84,6 +100,13 @@ const USER_AGENT = 'aiots/0.1 (undici)';
 
 /** Published before each request is sent (each redirect hop too): `{ session, method, url, headers }`. */
 const requestChannel = channel('aiots:client:request');
+
+/** The session's limits on a response head and its body reader, or a request's own. */
+interface HeadLimits {
+  readonly _readBufsize: number;
+  readonly _maxLineSize: number;
+  readonly _maxFieldSize: number;
+}
 
 interface Hop {
   url: URL;
@@ -114,6 +137,15 @@ export class ClientSession implements AsyncDisposable {
   readonly #decompress: boolean;
   readonly #traces: readonly TraceConfig<never>[] | null;
   readonly #maxSize: number | null;
+  readonly #proxyRaw: unknown;
+  readonly #proxyAuthRaw: unknown;
+  readonly #proxy: ProxyChoice | null;
+  readonly #trustEnv: boolean;
+  readonly #readBufsize: number;
+  readonly #maxLineSize: number;
+  readonly #maxFieldSize: number;
+  #netrc: Netrc | null | undefined = undefined;
+  #proxies: ProxyAgents | undefined = undefined;
   readonly #auth: BasicAuth | null;
   readonly #middlewares: readonly ClientMiddlewareFunction[] | null;
   readonly #charset: CharsetResolver | null;
@@ -144,7 +176,12 @@ export class ClientSession implements AsyncDisposable {
     if (connector.closed) throw new InvalidStateError(`${W}: the connector is closed`);
     this.#connector = connector;
     this.#ownsConnector = toBool(W, 'connectorOwner', options.connectorOwner, true);
-    connector._configure(this.#timeout.sockConnect);
+    this.#readBufsize = options.readBufsize === undefined ? 65536 : toInt(W, 'readBufsize', options.readBufsize, 1);
+    this.#maxLineSize = options.maxLineSize === undefined ? 8190 : toInt(W, 'maxLineSize', options.maxLineSize, 0);
+    this.#maxFieldSize = options.maxFieldSize === undefined ? 8190 : toInt(W, 'maxFieldSize', options.maxFieldSize, 0);
+    // undici caps the whole header block (16 KiB by default): room for the limits set here.
+    const block = this.#maxFieldSize === 0 || this.#maxLineSize === 0 ? 1 << 20 : 2 * (this.#maxLineSize + this.#maxFieldSize);
+    connector._configure(this.#timeout.sockConnect, block > 16384 ? block : 0);
     this.#raise = toRaise(W, options.raiseForStatus, false);
     const traces: unknown = options.traceConfigs;
     if (traces !== undefined && (!Array.isArray(traces) || !traces.every((c) => c instanceof TraceConfig))) throw new TypeError(`${W}: traceConfigs must be an array of TraceConfig, got ${describe(traces)}`);
@@ -157,6 +194,10 @@ export class ClientSession implements AsyncDisposable {
       };
     }
     this.#maxSize = toMaxSize(W, options.maxResponseSize, null);
+    this.#proxyRaw = options.proxy;
+    this.#proxyAuthRaw = options.proxyAuth;
+    this.#proxy = toProxy(W, options.proxy, options.proxyAuth);
+    this.#trustEnv = toBool(W, 'trustEnv', options.trustEnv, false);
     this.#auth = toAuth(W, options.auth);
     this.#middlewares = toMiddlewares(W, options.middlewares);
     this.#charset = toCharsetResolver(W, options.fallbackCharsetResolver);
@@ -165,6 +206,32 @@ export class ClientSession implements AsyncDisposable {
   /** The default credentials, or null. */
   get auth(): BasicAuth | null {
     return this.#auth;
+  }
+
+  /** @internal */
+  get _readBufsize(): number {
+    return this.#readBufsize;
+  }
+
+  /** @internal */
+  get _maxLineSize(): number {
+    return this.#maxLineSize;
+  }
+
+  /** @internal */
+  get _maxFieldSize(): number {
+    return this.#maxFieldSize;
+  }
+
+  /** True when the session reads proxies and netrc credentials from the environment. */
+  get trustEnv(): boolean {
+    return this.#trustEnv;
+  }
+
+  // Read once per session, at first use (aiohttp reads it per request).
+  #netrcOf(): Netrc | null {
+    if (this.#netrc === undefined) this.#netrc = netrcFromEnv();
+    return this.#netrc;
   }
 
   /** True once `close()` was called. */
@@ -234,6 +301,21 @@ export class ClientSession implements AsyncDisposable {
     const verify = toBool(W, 'ssl', options.ssl, true);
     const raise = toRaise(W, options.raiseForStatus, this.#raise);
     const maxSize = toMaxSize(W, options.maxResponseSize, this.#maxSize);
+    const limits: HeadLimits = options.readBufsize === undefined && options.maxLineSize === undefined && options.maxFieldSize === undefined
+      ? this
+      : {
+          _readBufsize: options.readBufsize === undefined ? this.#readBufsize : toInt(W, 'readBufsize', options.readBufsize, 1),
+          _maxLineSize: options.maxLineSize === undefined ? this.#maxLineSize : toInt(W, 'maxLineSize', options.maxLineSize, 0),
+          _maxFieldSize: options.maxFieldSize === undefined ? this.#maxFieldSize : toInt(W, 'maxFieldSize', options.maxFieldSize, 0),
+        };
+    const proxy = options.proxy === undefined && options.proxyAuth === undefined
+      ? this.#proxy
+      : toProxy(W, options.proxy ?? this.#proxyRaw, options.proxyAuth ?? this.#proxyAuthRaw);
+    if (this.#trustEnv && headers.authorization === undefined) {
+      // aiohttp 3.9+: with trust_env, a request without credentials takes the netrc's for its host.
+      const fromNetrc = netrcAuthorization(this.#netrcOf(), u.hostname);
+      if (fromNetrc !== undefined) headers = { ...headers, authorization: fromNetrc };
+    }
     const mws = options.middlewares === undefined ? this.#middlewares : toMiddlewares(W, options.middlewares);
     signal?.throwIfAborted();
 
@@ -253,10 +335,10 @@ export class ClientSession implements AsyncDisposable {
         if (mws === null) {
           if (requestChannel.hasSubscribers) requestChannel.publish({ session: this, method: hop.method, url: hop.url, headers: sent });
           const total = timeout.total === null || history.length === 0 ? timeout.total : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
-          resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace);
+          resp = await this.#exchange(hop, sent, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
         } else {
           const req = new ClientRequest(this, hop.method, hop.url, sent, hop.body);
-          const send = (r: ClientRequest): Promise<ClientResponse> => this.#sendRequest(r, timeout, started, signal, verify, maxSize, trace);
+          const send = (r: ClientRequest): Promise<ClientResponse> => this.#sendRequest(r, timeout, started, signal, verify, maxSize, trace, proxy, limits);
           resp = await buildChain(send, mws)(req);
           // Redirects go on from what was sent, with the body the middlewares left.
           hop.url = resp.url;
@@ -336,7 +418,7 @@ export class ClientSession implements AsyncDisposable {
   }
 
   // The innermost handler of the middlewares: sends what the request holds now.
-  async #sendRequest(r: ClientRequest, timeout: ClientTimeout, started: number, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
+  async #sendRequest(r: ClientRequest, timeout: ClientTimeout, started: number, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, proxy: ProxyChoice | null, limits: HeadLimits): Promise<ClientResponse> {
     const W = 'ClientRequest';
     const method = toMethod(W, r.method);
     const url = buildUrl(W, r.url, null, undefined, HTTP_SCHEMES);
@@ -353,7 +435,7 @@ export class ClientSession implements AsyncDisposable {
     const total = timeout.total === null ? null : Math.max(0.001, timeout.total - (performance.now() - started) / 1000);
     const hop: Hop = { url, method, headers, userCookie: undefined, body };
     const info: RequestInfo = { url, method, headers, realUrl: url };
-    return this.#exchange(hop, headers, info, timeout, total, signal, verify, maxSize, trace);
+    return this.#exchange(hop, headers, info, timeout, total, signal, verify, maxSize, trace, proxy, limits);
   }
 
   #finalHeaders(hop: Hop): Record<string, string> {
@@ -367,8 +449,10 @@ export class ClientSession implements AsyncDisposable {
     return out;
   }
 
-  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null): Promise<ClientResponse> {
+  async #exchange(hop: Hop, headers: Record<string, string>, info: RequestInfo, timeout: ClientTimeout, total: number | null, signal: AbortSignal | undefined, verify: boolean, maxSize: number | null, trace: RequestTrace | null, explicitProxy: ProxyChoice | null, limits: HeadLimits): Promise<ClientResponse> {
     const u = hop.url;
+    // The environment's proxy is chosen per hop: a redirect may lead to a NO_PROXY host.
+    const proxy = explicitProxy ?? (this.#trustEnv ? proxyFromEnv('ClientSession.request()', u, this.#netrcOf()) : null);
     const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
     const sockRead = timeout.sockRead === null ? 0 : Math.ceil(timeout.sockRead * 1000);
     const opts: Dispatcher.DispatchOptions = {
@@ -382,8 +466,29 @@ export class ClientSession implements AsyncDisposable {
       bodyTimeout: 0,
       reset: this.#connector._forceClose,
     };
+    let dispatcher: Dispatcher;
+    if (proxy === null) {
+      dispatcher = this.#connector._dispatcher(verify);
+    } else if (u.protocol === 'http:') {
+      // Absolute-form to the proxy, on the connector's pool to the proxy.
+      opts.origin = proxy.url.origin;
+      opts.path = u.origin + u.pathname + u.search;
+      const h: Record<string, string> = { ...headers, host: u.host };
+      if (proxy.authorization !== undefined) h['proxy-authorization'] = proxy.authorization;
+      opts.headers = h;
+      dispatcher = this.#connector._dispatcher(verify);
+    } else {
+      // undici's ProxyAgent adds `host` to the headers it is given: a copy.
+      opts.headers = { ...headers };
+      dispatcher = (this.#proxies ??= new ProxyAgents(this.#connector)).tunnel(proxy, verify);
+    }
     const setup: HandlerSetup = {
-      dispatcher: this.#connector._dispatcher(verify),
+      dispatcher,
+      viaProxy: proxy === null ? null : proxy.url,
+      info,
+      readBufsize: limits._readBufsize,
+      maxLineSize: limits._maxLineSize,
+      maxFieldSize: limits._maxFieldSize,
       opts,
       slots: this.#connector._slots,
       key: u.origin,
@@ -487,7 +592,7 @@ export class ClientSession implements AsyncDisposable {
     this.#closed = true;
     const sockets = [...this.#websockets].map((ws) => ws.close({ code: 1001, message: 'session closed' }));
     this.#websockets.clear();
-    await Promise.all([...sockets, this.#ownsConnector ? this.#connector.close() : undefined]);
+    await Promise.all([...sockets, this.#proxies?.close(), this.#ownsConnector ? this.#connector.close() : undefined]);
   }
 
   /** Same as `close()`: `await using session = new ClientSession()`. */

@@ -56,7 +56,8 @@ test('the export surface of aiots/client', () => {
     'TotalTimeoutError', 'ClientResponseError', 'ContentTypeError', 'TooManyRedirects', 'WSServerHandshakeError', 'ClientPayloadError',
     'ClientResponseTooLargeError', 'InvalidURL', 'NonHttpUrlClientError', 'InvalidUrlRedirectClientError', 'NonHttpUrlRedirectClientError',
     'RedirectClientError', 'InsecureRedirectClientError', 'InvalidHeaderError', 'isClientError', 'ClientWebSocketResponse', 'WSMsgType',
-    'WSCloseCode', 'WS_CLOSED_MESSAGE', 'WS_CLOSING_MESSAGE', 'WebSocketBase',
+    'WSCloseCode', 'WS_CLOSED_MESSAGE', 'WS_CLOSING_MESSAGE', 'WebSocketBase', 'ClientProxyConnectionError', 'ClientHttpProxyError',
+    'AbstractResolver', 'ThreadedResolver', 'AsyncResolver',
   ];
   for (const n of names) assert.ok(n in client, `${n} is exported`);
   // Each client error has its own stable code.
@@ -69,13 +70,13 @@ test('the export surface of aiots/client', () => {
     assert.equal(codes.get(e.code), undefined, `${n} shares its code with ${codes.get(e.code)}`);
     codes.set(e.code, n);
   }
-  assert.equal(codes.size, 27, `${codes.size} error classes`);
+  assert.equal(codes.size, 29, `${codes.size} error classes`);
 });
 
 function argsFor(name: string): unknown[] {
   const info = { url: new URL('http://x/'), method: 'GET', headers: {}, realUrl: new URL('http://x/') };
-  if (/^(ClientResponseError|ContentTypeError|TooManyRedirects|WSServerHandshakeError)$/.test(name)) return [info, 'm'];
-  if (/^(ClientConnector|ClientSSLError)/.test(name)) return ['h', 1, 'm'];
+  if (/^(ClientResponseError|ContentTypeError|TooManyRedirects|WSServerHandshakeError|ClientHttpProxyError)$/.test(name)) return [info, 'm'];
+  if (/^(ClientConnector|ClientSSLError|ClientProxyConnectionError)/.test(name)) return ['h', 1, 'm'];
   if (name === 'ConnectionTimeoutError') return ['m', 'pool'];
   if (name === 'ClientResponseTooLargeError') return [1, null];
   return ['m'];
