@@ -11,7 +11,7 @@ import { debugEnabled, setDebugEnabled, setSlowCallbackDuration, slowCallbackDur
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError, isCancellation } from './errors.js';
 import { Future } from './future.js';
-import { Handle, TimerHandle, runHandle } from './handles.js';
+import { Handle, TimerHandle, scheduleSoon } from './handles.js';
 import { SigintWatch, keyboardInterrupt } from './interrupt.js';
 import { defaultExceptionHandler, getHandler, report, setHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
@@ -56,7 +56,7 @@ export class EventLoop {
     toFunction('callSoon()', 'callback', cb);
     const h = new Handle(this, cb, args);
     this.#handles.add(h);
-    setImmediate(runHandle, h);
+    scheduleSoon(h);
     return h;
   }
 
