@@ -13,6 +13,7 @@
  * @module
  */
 import { monotonic } from './clock.js';
+import { report } from './report.js';
 
 /** @internal Something that runs at a deadline (a sleep, a timer handle, a timeout). */
 export interface TimerEntry {
@@ -140,7 +141,12 @@ function runTurn(): void {
         items[i] = undefined;
         e._bucket = undefined;
         live--;
-        e._fire();
+        try {
+          e._fire();
+        } catch (err) {
+          // One failing timer must not cost the rest of the turn theirs.
+          report({ message: 'Exception in a timer callback', exception: err });
+        }
       }
     }
   }
@@ -165,6 +171,10 @@ function takeDue(now: number): Bucket[] | undefined {
       // Partly due: take the entries whose deadline has passed.
       const part = splitDue(b, now);
       if (part !== undefined) (due ??= []).push(part);
+      if (b.live === 0) {
+        heapPop();
+        buckets.delete(key);
+      }
       break;
     }
     heapPop();

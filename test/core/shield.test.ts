@@ -66,8 +66,8 @@ test('an inner failure after the outer was cancelled is reported as never retrie
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /outer cancelled/);
-  assert.match(stdout, /handler: Task exception was never retrieved: late inner failure/);
+  assert.match(stdout, /outer cancelled/, `stdout: ${stdout}\nstderr: ${stderr}`);
+  assert.match(stdout, /handler: Task exception was never retrieved: late inner failure/, `stdout: ${stdout}\nstderr: ${stderr}`);
 });
 
 test('an inner failure after the outer was cancelled does not crash the process', async () => {

@@ -169,3 +169,26 @@ test('cancelled timers do not keep the process alive', async () => {
   assert.equal(code, 0);
   assert.equal(out.trim(), 'done');
 });
+
+test('a callback that throws is reported and the other timers of its turn still run', async () => {
+  const loop = getEventLoop();
+  const reported: unknown[] = [];
+  const prev = loop.getExceptionHandler();
+  loop.setExceptionHandler((ctx) => reported.push(ctx.exception));
+  try {
+    const when = loop.time() + 0.005;
+    const out: string[] = [];
+    loop.callAt(when, () => {
+      throw new Boom('first');
+    });
+    loop.callAt(when, () => out.push('second'));
+    const slept = createTask(() => sleep(0.005, 'slept'));
+    await until(() => out.length >= 1 && slept.done());
+    assert.deepEqual(out, ['second']);
+    assert.equal(slept.result(), 'slept');
+    assert.equal(reported.length, 1);
+    assert.ok(reported[0] instanceof Boom);
+  } finally {
+    loop.setExceptionHandler(prev);
+  }
+});
