@@ -109,9 +109,24 @@ function onImmediate(): void {
   runTurn();
 }
 
+// Node may fire a timer up to a few milliseconds early on the monotonic clock
+// (libuv measures from its clock as cached when the turn that armed it
+// began). A fire that would split a millisecond's bucket, or a bucket just
+// being reached, is put off once until that bucket is wholly due, so that
+// timers made together stay together.
+let postponed = false;
+
 function onTimer(): void {
   timer = undefined;
   armedKey = Infinity;
+  const nowMs = monotonic() * 1000;
+  const k = Math.ceil(nowMs);
+  if (!postponed && k > nowMs && buckets.has(k) && ready.length === 0) {
+    postponed = true;
+    arm(k);
+    return;
+  }
+  postponed = false;
   runTurn();
 }
 
