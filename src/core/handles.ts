@@ -5,7 +5,7 @@
  */
 import { monotonic } from './clock.js';
 import { report } from './report.js';
-import { addReady, addTimer, removeTimer, type Bucket, type TimerEntry } from './timer-queue.js';
+import { addReady, addTimer, removeTimer, type Bucket } from './timer-queue.js';
 
 /** @internal What a handle tells when it is done with (the loop, to drop it on close). */
 export interface HandleOwner {
@@ -55,7 +55,7 @@ export class Handle {
 }
 
 /** A callback scheduled with `callLater`/`callAt`. */
-export class TimerHandle extends Handle implements TimerEntry {
+export class TimerHandle extends Handle {
   /** @internal */
   _when: number;
   /** @internal */

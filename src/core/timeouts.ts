@@ -6,7 +6,7 @@ import { monotonic } from './clock.js';
 import { current } from './context.js';
 import { InvalidStateError, TimeoutError, isCancellation } from './errors.js';
 import { Task } from './task.js';
-import { addTimer, removeTimer, type Bucket, type TimerEntry } from './timer-queue.js';
+import { addTimer, removeTimer, type Bucket } from './timer-queue.js';
 import { toDeadline, toFunction, toOptionalDelay } from './validate.js';
 
 type State = 'created' | 'entered' | 'expiring' | 'expired' | 'exited';
@@ -15,7 +15,7 @@ type State = 'created' | 'entered' | 'expiring' | 'expired' | 'exited';
  * The handle a {@link timeout} body receives: read or move the deadline.
  * Deadlines are `loop.time()` seconds (monotonic).
  */
-export class Timeout implements TimerEntry {
+export class Timeout {
   #state: State = 'created';
   #when: number | null;
   #task: Task<unknown> | undefined = undefined;
