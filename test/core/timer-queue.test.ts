@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CancelledError, TaskGroup, TimeoutError, createTask, getEventLoop, sleep, timeoutAt, waitFor,
+  CancelledError, Event, TaskGroup, TimeoutError, createTask, getEventLoop, sleep, timeoutAt, waitFor,
 } from '../../src/index.js';
 
 class Boom extends Error {}
@@ -29,13 +29,17 @@ test('two TaskGroup children that fail after the same sleep both appear in the g
   // two sleeps would give them deadlines too far apart to fall due together
   // (in asyncio as well).
   for (let round = 0; round < 4; round++) {
+    const go = new Event();
     const e = await TaskGroup.run((tg) => {
       for (const n of [1, 2]) {
         tg.createTask(async () => {
+          // Both start their sleep in the same burst of promise jobs.
+          await go.wait();
           await sleep(0.01);
           throw new Boom(String(n));
         });
       }
+      go.set();
     }).then(() => undefined, (err: unknown) => err);
     if (round > 0) assert.deepEqual(errorsOf(e).map((x) => (x as Error).message).sort(), ['1', '2']);
   }
