@@ -24,6 +24,7 @@ const OPS: Record<string, number> = {
   'async-calls': 100_000, 'async-calls+hooks': 100_000, 'floor-tasks': 100_000, 'floor-tasks-als': 100_000, 'floor-tasks-bare': 100_000, tasks: 100_000,
   'promise-all': 10_000, 'gather-fns': 10_000, 'gather-promises': 10_000,
   channel: 1_000_000, 'queue-unbounded': 1_000_000, 'queue-bounded-100': 1_000_000,
+  'taskgroup-sleeps': 10_000, 'timeouts-all': 10_000,
 };
 const args = process.argv.slice(2);
 const nodes: string[] = [];

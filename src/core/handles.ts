@@ -3,8 +3,9 @@
  * `callAt` return.
  * @module
  */
-import { monotonic, timerMs } from './clock.js';
+import { monotonic } from './clock.js';
 import type { ExceptionContext } from './report.js';
+import { addReady, addTimer, removeTimer, type Bucket } from './timer-queue.js';
 
 /** @internal What a handle tells when it is done with (the loop, to drop it on close). */
 export interface HandleOwner {
@@ -57,32 +58,41 @@ export class Handle {
 
 /** A callback scheduled with `callLater`/`callAt`. */
 export class TimerHandle extends Handle {
-  readonly #when: number;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  /** @internal */
+  _when: number;
+  /** @internal */
+  _bucket: Bucket | undefined = undefined;
+  /** @internal */
+  _slot = 0;
 
   /** @internal */
   constructor(loop: HandleOwner, when: number, cb: (...args: never[]) => unknown, args: unknown[]) {
     super(loop, cb, args);
-    this.#when = when;
+    this._when = when;
   }
 
   /** When the callback is due, in `loop.time()` seconds. */
   when(): number {
-    return this.#when;
+    return this._when;
   }
 
-  /** @internal */
+  /** @internal Queue it in the loop's timers (timer-queue.ts). */
   _arm(): void {
-    this.#timer = setTimeout(runHandle, timerMs(this.#when - monotonic()), this);
+    addTimer(this, monotonic());
   }
 
   /** @internal */
   override _clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    removeTimer(this);
+  }
+
+  /** @internal */
+  _fire(): void {
+    this._run();
   }
 }
 
-/** @internal The timer and immediate callback of every handle. */
-export function runHandle(h: Handle): void {
-  h._run();
+/** @internal Run `h` in the next turn of the loop, as `callSoon`. */
+export function scheduleSoon(h: Handle): void {
+  addReady(h);
 }

@@ -1,8 +1,8 @@
 /**
  * The event loop facade, as asyncio's `AbstractEventLoop`. It drives Node's
- * own event loop (there is no second one): `callSoon` is `setImmediate`,
- * `callLater` is `setTimeout`, `runForever` keeps the process alive until
- * `stop()`.
+ * own event loop (there is no second one): `callSoon` and `callLater` go
+ * through one timer queue (timer-queue.ts) that runs what falls due in one
+ * turn, `runForever` keeps the process alive until `stop()`.
  * @module
  */
 import { constants as osConstants } from 'node:os';
@@ -12,7 +12,7 @@ import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { InvalidStateError, isCancellation } from './errors.js';
 import { ThreadPoolExecutor, isExecutor, shutdownWithin, type Executor } from './executor.js';
 import { Future, isThenable } from './future.js';
-import { Handle, TimerHandle, runHandle } from './handles.js';
+import { Handle, TimerHandle, scheduleSoon } from './handles.js';
 import { SigintWatch, keyboardInterrupt } from './interrupt.js';
 import { defaultExceptionHandler, reportTo, setAmbientHandler, type ExceptionContext, type ExceptionHandler } from './report.js';
 import { Task, type TaskOptions } from './task.js';
@@ -67,7 +67,7 @@ export class EventLoop {
     toFunction('callSoon()', 'callback', cb);
     const h = new Handle(this, cb, args);
     this.#handles.add(h);
-    setImmediate(runHandle, h);
+    scheduleSoon(h);
     return h;
   }
 

@@ -17,10 +17,9 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
   const outer = new Future<T>();
   inner._listen({
     _futureDone(): void {
-      if (outer.done()) {
-        if (!inner.cancelled()) inner.exception();
-        return;
-      }
+      // The outer was cancelled first: the inner outcome is nobody's, and an
+      // inner failure is reported as never retrieved, as asyncio does.
+      if (outer.done()) return;
       if (inner.cancelled()) outer.cancel();
       else {
         const e = inner.exception();

@@ -2,9 +2,10 @@
  * `sleep`, as `asyncio.sleep`.
  * @module
  */
-import { timerMs } from './clock.js';
+import { monotonic } from './clock.js';
 import { Future } from './future.js';
 import { suspend } from './suspend.js';
+import { addTimer, removeTimer, type Bucket, type TimerEntry } from './timer-queue.js';
 import { toDelay, toSignal } from './validate.js';
 import { checkOptions, SIGNAL_ONLY } from './options.js';
 
@@ -14,57 +15,44 @@ export interface SignalOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-// setTimeout fires at once past 2^31-1 ms; longer sleeps are re-armed.
-const MAX_TIMER_MS = 0x7fffffff;
-
-class SleepFuture<T> extends Future<T> {
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined = undefined;
+// A sleep longer than zero is a timer of the loop's queue (timer-queue.ts),
+// so that sleeps due together end in one turn; sleep(0) is one setImmediate.
+class SleepFuture<T> extends Future<T> implements TimerEntry {
   readonly #value: T;
-  #remaining: number;
+  #immediate: NodeJS.Immediate | undefined = undefined;
+  _when: number;
+  _bucket: Bucket | undefined = undefined;
+  _slot = 0;
 
-  constructor(ms: number, value: T) {
+  constructor(seconds: number, value: T) {
     super();
     this.#value = value;
-    this.#remaining = ms;
-    this.#arm();
-  }
-
-  override cancel(msg?: string): boolean {
-    this.#clear();
-    return super.cancel(msg);
-  }
-
-  #arm(): void {
-    const ms = this.#remaining;
-    if (ms === 0) {
-      // -1 marks "armed with setImmediate" for #clear.
-      this.#remaining = -1;
-      this.#timer = setImmediate(fire, this);
+    if (seconds === 0) {
+      this._when = 0;
+      this.#immediate = setImmediate(fireNow, this);
     } else {
-      const step = Math.min(ms, MAX_TIMER_MS);
-      this.#remaining = ms - step;
-      this.#timer = setTimeout(fire, step, this);
+      const now = monotonic();
+      this._when = now + seconds;
+      addTimer(this, now);
     }
   }
 
-  #clear(): void {
-    const t = this.#timer;
-    if (t === undefined) return;
-    this.#timer = undefined;
-    if (this.#remaining < 0) clearImmediate(t as NodeJS.Immediate);
-    else clearTimeout(t as NodeJS.Timeout);
+  override cancel(msg?: string): boolean {
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate);
+      this.#immediate = undefined;
+    } else removeTimer(this);
+    return super.cancel(msg);
   }
 
-  static fire<T>(f: SleepFuture<T>): void {
-    f.#timer = undefined;
-    if (f.done()) return;
-    if (f.#remaining > 0) f.#arm();
-    else f.setResult(f.#value);
+  _fire(): void {
+    this.#immediate = undefined;
+    if (!this.done()) this.setResult(this.#value);
   }
 }
 
-function fire<T>(f: SleepFuture<T>): void {
-  SleepFuture.fire(f);
+function fireNow<T>(f: SleepFuture<T>): void {
+  f._fire();
 }
 
 /**
@@ -80,5 +68,5 @@ export function sleep<T>(delay: number, value?: T, options?: SignalOptions): Pro
   const seconds = toDelay('sleep()', 'delay', delay);
   checkOptions('sleep()', options, SIGNAL_ONLY);
   const signal = toSignal('sleep()', options?.signal);
-  return suspend(new SleepFuture(timerMs(seconds), value), signal);
+  return suspend(new SleepFuture(seconds <= 0 ? 0 : seconds, value), signal);
 }

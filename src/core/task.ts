@@ -23,6 +23,10 @@ export interface TaskOptions {
 const STARTED = 1;
 const MUST_CANCEL = 2;
 const ABANDONABLE = 4;
+// A CancelledError was just handed to the task's waiter and the task has not
+// resumed yet: a second cancel() now is the same one (asyncio clears its
+// pending request when it throws the error in), so only cancelling() counts it.
+const DELIVERING = 8;
 
 /** A task's cancellation state and debug traceback, made on first use. */
 interface Rare {
@@ -143,13 +147,18 @@ export class Task<T = unknown> extends Future<T> {
       this._settle(FutureState.CANCELLED, undefined, new CancelledError(msg));
       return true;
     }
+    if ((this.#flags & DELIVERING) !== 0) return true;
     if ((this.#flags & STARTED) !== 0 && (this.#waiter !== undefined || r.waiters !== undefined)) {
+      // The window closes on a microtask queued before the error is handed
+      // over, so it closes before the task can resume with it.
+      markDelivering(this);
       let delivered = false;
       const w = this.#waiter;
       if (w !== undefined && w.cancel(msg)) delivered = true;
       const ws = r.waiters;
       if (ws !== undefined) for (const f of [...ws]) if (f.cancel(msg)) delivered = true;
       if (delivered) return true;
+      this.#flags &= ~DELIVERING;
     }
     this.#flags |= MUST_CANCEL;
     return true;
@@ -217,6 +226,16 @@ export class Task<T = unknown> extends Future<T> {
       this.#flags &= ~MUST_CANCEL;
       throw new CancelledError(this.#rare?.message);
     }
+  }
+
+  /** @internal A cancellation is being handed to the waiter. */
+  _setDelivering(): void {
+    this.#flags |= DELIVERING;
+  }
+
+  /** @internal The window of {@link DELIVERING} closed. */
+  _delivered(): void {
+    this.#flags &= ~DELIVERING;
   }
 
   /** @internal Cancelling ends the task at once (it only awaits a bare promise). */
@@ -364,6 +383,19 @@ export function taskFromPromise<T>(promise: PromiseLike<T>): Task<T> {
 }
 
 function noop(): void {}
+
+let delivering: Task<unknown>[] = [];
+
+function markDelivering(task: Task<unknown>): void {
+  task._setDelivering();
+  if (delivering.push(task) === 1) queueMicrotask(endDelivering);
+}
+
+function endDelivering(): void {
+  const tasks = delivering;
+  delivering = [];
+  for (const t of tasks) t._delivered();
+}
 
 // Tasks created in one synchronous stretch start together from one microtask,
 // in creation order: a microtask per task would allocate a closure and, in

@@ -2,10 +2,11 @@
  * `timeout` and `timeoutAt`, as asyncio's `async with timeout(...)`.
  * @module
  */
-import { monotonic, timerMs } from './clock.js';
+import { monotonic } from './clock.js';
 import { current } from './context.js';
 import { InvalidStateError, TimeoutError, isCancellation } from './errors.js';
 import { Task } from './task.js';
+import { addTimer, removeTimer, type Bucket } from './timer-queue.js';
 import { toDeadline, toFunction, toOptionalDelay } from './validate.js';
 
 type State = 'created' | 'entered' | 'expiring' | 'expired' | 'exited';
@@ -19,8 +20,12 @@ export class Timeout {
   #when: number | null;
   #task: Task<unknown> | undefined = undefined;
   #cancelling = 0;
-  #timer: NodeJS.Timeout | undefined = undefined;
-  #immediate: NodeJS.Immediate | undefined = undefined;
+  /** @internal */
+  _when = 0;
+  /** @internal */
+  _bucket: Bucket | undefined = undefined;
+  /** @internal */
+  _slot = 0;
 
   /** @internal */
   constructor(when: number | null) {
@@ -39,14 +44,14 @@ export class Timeout {
       throw new InvalidStateError(this.#state === 'created' ? 'Timeout has not been entered' : `Cannot change state of ${this.#state} Timeout`);
     }
     this.#when = w;
-    this.#clearTimer();
+    removeTimer(this);
     if (w === null) return;
-    const ms = timerMs(w - monotonic());
-    // A deadline already past fires on the next turn, as asyncio's call_soon:
-    // before anything the body then waits on, even sleep(0) (a 0 ms timer
-    // would only fire after the pending immediates).
-    if (ms === 0) this.#immediate = setImmediate(Timeout.#fire, this);
-    else this.#timer = setTimeout(Timeout.#fire, ms, this);
+    // A timer of the loop's queue: it fires in the same turn as the other
+    // timers due then (an external cancel() at the same deadline included).
+    // A deadline already past fires on the next turn, before anything the
+    // body then waits on, even sleep(0).
+    this._when = w;
+    addTimer(this, monotonic());
   }
 
   /** True once the deadline has passed and the body was cancelled. */
@@ -71,15 +76,8 @@ export class Timeout {
     return result;
   }
 
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
-    this.#timer = undefined;
-    this.#immediate = undefined;
-  }
-
   #exit(threw: boolean, error: unknown): void {
-    this.#clearTimer();
+    removeTimer(this);
     if (this.#state === 'expiring') {
       this.#state = 'expired';
       const task = this.#task as Task<unknown>;
@@ -91,12 +89,11 @@ export class Timeout {
     }
   }
 
-  static #fire(t: Timeout): void {
-    t.#timer = undefined;
-    t.#immediate = undefined;
-    if (t.#state !== 'entered') return;
-    t.#state = 'expiring';
-    t.#task?.cancel();
+  /** @internal The deadline passed. */
+  _fire(): void {
+    if (this.#state !== 'entered') return;
+    this.#state = 'expiring';
+    this.#task?.cancel();
   }
 }
 

@@ -175,6 +175,50 @@ test('cancel() twice: one CancelledError, cancelling() counts both requests', as
   assert.equal(caught, 1);
 });
 
+test('cancel() twice before the task resumes: its async cleanup runs to the end (asyncio delivers one CancelledError)', async () => {
+  // asyncio 3.11: ['caught', 'cleanup done', 'cancelled'], cancelling() == 2.
+  const log: string[] = [];
+  const t = createTask(async () => {
+    try {
+      await sleep(10);
+    } catch (e) {
+      log.push('caught');
+      await sleep(0.01);
+      log.push('cleanup done');
+      throw e;
+    }
+  });
+  await sleep(0);
+  t.cancel();
+  t.cancel();
+  assert.equal(t.cancelling(), 2);
+  await assert.rejects(t, CancelledError);
+  assert.deepEqual(log, ['caught', 'cleanup done']);
+});
+
+test('a cancel() after the task resumed from the first one is delivered at its next await', async () => {
+  const log: string[] = [];
+  const t = createTask(async () => {
+    try {
+      await sleep(10);
+    } catch {
+      log.push('first');
+    }
+    try {
+      await sleep(10);
+    } catch {
+      log.push('second');
+    }
+    return 'end';
+  });
+  await sleep(0);
+  t.cancel();
+  await sleep(0);
+  t.cancel();
+  assert.equal(await t, 'end');
+  assert.deepEqual(log, ['first', 'second']);
+});
+
 test('uncancel() decrements; at zero an undelivered cancellation is dropped', async () => {
   const steps: string[] = [];
   const g = gate();
