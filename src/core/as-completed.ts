@@ -2,12 +2,12 @@
  * `asCompleted`, as `asyncio.as_completed` (3.13's async-iterator form).
  * @module
  */
-import { timerMs } from './clock.js';
 import { TimeoutError } from './errors.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, type FutureListener } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import { suspend } from './suspend.js';
+import { QueuedCallback } from './timer-queue.js';
 import { toOptionalDelay, toSignal } from './validate.js';
 import type { FutureOf } from './wait.js';
 import { checkOptions, knownOptions } from './options.js';
@@ -25,7 +25,7 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
   #todo: number;
   #waiter: Future<void> | undefined = undefined;
   readonly #fs: Set<Future<T>>;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  #timer: QueuedCallback<Completion<T>> | undefined = undefined;
   #expired = false;
   readonly #signal: AbortSignal | undefined;
 
@@ -38,7 +38,7 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
       else f._listen(this);
     }
     // As in asyncio, the deadline counts from the call, not the first step.
-    if (timeout !== null && this.#todo > 0) this.#timer = setTimeout(Completion.#expire, timerMs(timeout), this);
+    if (timeout !== null && this.#todo > 0) this.#timer = new QueuedCallback<Completion<T>>(timeout, Completion.#expire, this);
   }
 
   static #expire<T>(c: Completion<T>): void {
@@ -83,7 +83,7 @@ class Completion<T> implements AsyncIterableIterator<Future<T>>, FutureListener 
   }
 
   #finish(): IteratorResult<Future<T>> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#todo = 0;
     for (const f of this.#fs) f._unlisten(this);
     return { value: undefined, done: true };

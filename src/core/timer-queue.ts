@@ -277,3 +277,37 @@ function heapPop(): void {
   }
   heap[i] = last;
 }
+
+/**
+ * @internal A callback at `delay` seconds from now, on the queue: the
+ * deadlines of `wait()` and `asCompleted()`, so that they fall due in the
+ * same turn as the sleeps and timeouts due with them.
+ */
+export class QueuedCallback<A> implements TimerEntry {
+  _when: number;
+  _bucket: Bucket | undefined = undefined;
+  _slot = 0;
+  readonly #fn: (arg: A) => void;
+  readonly #arg: A;
+
+  constructor(delay: number, fn: (arg: A) => void, arg: A) {
+    const now = monotonic();
+    this._when = now + delay;
+    this.#fn = fn;
+    this.#arg = arg;
+    addTimer(this, now);
+  }
+
+  _fire(): void {
+    this.#fn(this.#arg);
+  }
+
+  cancel(): void {
+    removeTimer(this);
+  }
+}
+
+/** @internal How many timers are queued (tests check that none is left behind). */
+export function queuedTimers(): number {
+  return live;
+}

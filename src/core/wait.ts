@@ -2,12 +2,12 @@
  * `wait`, as `asyncio.wait`.
  * @module
  */
-import { timerMs } from './clock.js';
 import { ensureFuture, type Awaitable } from './ensure-future.js';
 import { Future, type FutureListener } from './future.js';
 import type { SignalOptions } from './sleep.js';
 import type { Task } from './task.js';
 import { checkSignal, suspend } from './suspend.js';
+import { QueuedCallback } from './timer-queue.js';
 import { toOptionalDelay, toSignal } from './validate.js';
 import { checkOptions, knownOptions } from './options.js';
 
@@ -90,13 +90,11 @@ export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions
   if (!immediate) {
     const waiter = new Waiter<T>(counter, returnWhen);
     for (const f of fs) if (!f.done()) f._listen(waiter);
-    const timer = timeout === null ? undefined : setTimeout(() => {
-      if (!waiter.done()) waiter.setResult();
-    }, timerMs(timeout));
+    const timer = timeout === null ? undefined : new QueuedCallback(timeout, expire, waiter);
     try {
       await suspend(waiter, signal);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       for (const f of fs) f._unlisten(waiter);
     }
   }
@@ -104,4 +102,8 @@ export async function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions
   const pending = new Set<Future<T>>();
   for (const f of fs) (f.done() ? done : pending).add(f);
   return [done, pending];
+}
+
+function expire(waiter: Future<void>): void {
+  if (!waiter.done()) waiter.setResult();
 }
