@@ -137,7 +137,8 @@ export class ServerHandler implements WebSocketOwner {
   _adopt(ws: WebSocketResponse, socket: Duplex, request: Request): void {
     const sockets = this.#websockets;
     sockets.add(ws);
-    socket.once('close', () => sockets.delete(ws));
+    // 'close' comes once per socket: `on` spares the wrapper `once` makes (the closure lives as long as the WebSocket).
+    socket.on('close', () => sockets.delete(ws));
     markUpgraded(socket);
     // Read now: the access line is written when the handler ends, often
     // after the socket closed, and Node then no longer knows the peer.

@@ -191,10 +191,23 @@ export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buff
   const early = head.length === 0 ? [] : [head];
   const reader = new EarlyReader(socket, early);
   (res as Tagged)[kUpgrade] = { socket, early, reader, owner, handedOver: false };
-  res.once('finish', () => {
-    if (!(res as Tagged)[kUpgrade]?.handedOver) (socket as Socket).destroySoon();
-  });
+  res.on('finish', closeAfterAnswer);
   return res;
+}
+
+// One listener function for all upgrade responses (`this` is the response):
+// a closure per socket would outlive the hand-over for as long as the WebSocket.
+function closeAfterAnswer(this: ServerResponse): void {
+  const state = (this as Tagged)[kUpgrade];
+  if (state !== undefined && !state.handedOver) (state.socket as Socket).destroySoon();
+}
+
+const kResponse = Symbol('aiots.upgradeResponse');
+type WithResponse = Duplex & { [kResponse]?: ServerResponse };
+
+// Likewise for the handed-over socket's 'close' (`this` is the socket).
+function closeResponse(this: WithResponse): void {
+  this[kResponse]?.emit('close');
 }
 
 // Past this many early bytes the socket stops being read until the hand-over.
@@ -260,6 +273,10 @@ export function handOver(res: ServerResponse, state: UpgradeState): Buffer {
   const head = state.early.length === 1 ? (state.early[0] as Buffer) : Buffer.concat(state.early);
   state.early.length = 0;
   res.detachSocket(state.socket as Socket);
-  state.socket.once('close', () => res.emit('close'));
+  // The answer is never sent now: the 'finish' listener has nothing left to do.
+  res.off('finish', closeAfterAnswer);
+  // 'close' comes once per socket: `on` spares the wrapper `once` makes.
+  (state.socket as WithResponse)[kResponse] = res;
+  state.socket.on('close', closeResponse);
   return head;
 }
