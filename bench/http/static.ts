@@ -9,7 +9,10 @@
  *
  *   cd bench && node --import tsx http/static.ts [--frameworks aiots,fastify,express,aiohttp]
  *     [--node PATH]... [--duration 5] [--connections 10] [--small-requests 4000] [--large-requests 400]
- *     [--files small,large] [--no-instructions] [--no-rps]
+ *     [--files small,large] [--no-instructions] [--no-rps] [--keep]
+ *
+ * `--keep` leaves the work directory (with callgrind's cg.PORT.out files, for
+ * callgrind_annotate) and prints its path.
  *
  * Servers are pinned to core 0 and the load to core 1 (pin.sh, as run.ts).
  * @module
@@ -51,6 +54,7 @@ const { values: opts } = parseArgs({
     'no-instructions': { type: 'boolean', default: false },
     'no-rps': { type: 'boolean', default: false },
     files: { type: 'string', default: 'small,large' },
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -194,5 +198,6 @@ try {
     }
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (opts.keep) console.error(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

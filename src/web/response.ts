@@ -220,6 +220,20 @@ export class StreamResponse {
     if (!res.write(data)) await drain(res);
   }
 
+  /**
+   * @internal write() of a buffer the caller reuses: `flushed` runs once the
+   * socket no longer needs its bytes (with an error if they were dropped). No
+   * compression (FileResponse refuses it).
+   */
+  async _writeFlushed(data: Buffer, flushed: (err?: Error | null) => void): Promise<void> {
+    const res = this.#res;
+    if (res === undefined) throw new InvalidStateError('StreamResponse.write(): call prepare(request) first');
+    if (this.#eof) throw new InvalidStateError('StreamResponse.write(): the response is already finished');
+    if (res.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
+    this._bodyLength += data.length;
+    if (!res.write(data, flushed)) await drain(res);
+  }
+
   /** Finish the body (after writing `data`, if given). With compression, waits until the compressor has flushed. */
   async writeEof(data?: Uint8Array | string): Promise<void> {
     if (this.#eof) return;

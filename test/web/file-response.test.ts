@@ -515,3 +515,32 @@ test('compression: compressionMiddleware leaves a FileResponse as it is (length 
   assert.deepEqual(r.body, body);
   assert.throws(() => new web.FileResponse(p).enableCompression(), /pre-compressed/);
 });
+
+test('chunk buffers reused across responses never mix bytes: concurrent large files, some clients gone mid-file, every body intact', async (t) => {
+  const dir = scratch(t);
+  const files = ['a', 'b', 'c'].map((name, k) => {
+    // 600 KiB + k: three chunks of the default 256 KiB, the last one partial; each file's bytes differ.
+    const buf = Buffer.alloc(600 * 1024 + k);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * (k + 3) + k) & 0xff;
+    const p = join(dir, name);
+    writeFileSync(p, buf);
+    return { name, buf };
+  });
+  const app = new web.Application();
+  app.router.addGet('/{name}', (req) => new web.FileResponse(join(dir, req.matchInfo['name'])));
+  const server = await serve(t, app);
+  const quitter = (): Promise<void> => new Promise((resolve) => {
+    const s = connect(server.port, '127.0.0.1', () => s.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n'));
+    s.once('data', () => { s.destroy(); resolve(); });
+    s.on('error', () => resolve());
+  });
+  for (let round = 0; round < 3; round++) {
+    const got = await Promise.all([...files.flatMap((f) => [fetchRaw(server.port, `/${f.name}`), fetchRaw(server.port, `/${f.name}`)]), quitter()]);
+    for (let i = 0; i < files.length * 2; i++) {
+      const r = got[i] as Awaited<ReturnType<typeof fetchRaw>>;
+      const f = files[Math.floor(i / 2)] as { buf: Buffer };
+      assert.equal(r.status, 200);
+      assert.ok(r.body.equals(f.buf), `round ${round}, response ${i}: the body differs from the file`);
+    }
+  }
+});
