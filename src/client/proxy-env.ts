@@ -1,5 +1,6 @@
 // `trustEnv: true`: the proxy of a request from HTTP_PROXY / HTTPS_PROXY /
-// NO_PROXY (lower-case names first), with undici's EnvHttpProxyAgent's rules
+// NO_PROXY (lower-case names first); of a WebSocket from WS_PROXY / WSS_PROXY
+// (aiohttp's names), else the http(s) ones (undici's, whose ws: is http:), with undici's EnvHttpProxyAgent's rules
 // (a NO_PROXY entry matches the host and its subdomains, `host:port` only that
 // port, `*` everything), and proxy credentials from the netrc when the URL
 // has none, as aiohttp's `proxies_from_env`.
@@ -7,7 +8,13 @@ import type { Netrc } from './netrc.js';
 import { netrcAuthorization } from './netrc.js';
 import { toProxy, type ProxyChoice } from './proxy.js';
 
-const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+const NAMES: Readonly<Record<string, readonly string[]>> = {
+  'http:': ['HTTP_PROXY'],
+  'https:': ['HTTPS_PROXY', 'HTTP_PROXY'],
+  'ws:': ['WS_PROXY', 'HTTP_PROXY'],
+  'wss:': ['WSS_PROXY', 'HTTPS_PROXY', 'HTTP_PROXY'],
+};
 
 function env(name: string): string | undefined {
   const v = process.env[name.toLowerCase()] ?? process.env[name];
@@ -30,7 +37,8 @@ function bypassed(u: URL, noProxy: string): boolean {
 
 /** @internal The proxy the environment names for `u`, or null. */
 export function proxyFromEnv(where: string, u: URL, netrc: Netrc | null): ProxyChoice | null {
-  const value = u.protocol === 'https:' ? env('HTTPS_PROXY') ?? env('HTTP_PROXY') : env('HTTP_PROXY');
+  let value: string | undefined;
+  for (const name of NAMES[u.protocol] ?? []) if ((value = env(name)) !== undefined) break;
   if (value === undefined) return null;
   const noProxy = env('NO_PROXY');
   if (noProxy !== undefined && bypassed(u, noProxy)) return null;

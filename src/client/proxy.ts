@@ -117,15 +117,17 @@ export class ProxyAgents {
 function refusingPool(origin: string | URL, connect: NonNullable<Pool.Options['connect']>, proxy: URL): Pool {
   const pool = new Pool(origin, { connect });
   const ask: (o: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData> = Pool.prototype.connect.bind(pool);
-  const checked = async (o: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => {
-    const data = await ask(o);
-    if (data.statusCode === 200) return data;
-    data.socket.on('error', () => {}).destroy();
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(data.headers)) if (v !== undefined) headers[k] = v;
-    const requestInfo = { url: proxy, method: 'CONNECT', headers: { host: String(o.path) }, realUrl: proxy };
-    throw new ClientHttpProxyError(requestInfo, STATUS_CODES[data.statusCode] ?? 'Proxy refused the tunnel', { status: data.statusCode, headers });
-  };
+  const checked = async (o: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => checkTunnel(await ask(o), proxy, String(o.path));
   Object.defineProperty(pool, 'connect', { value: checked });
   return pool;
+}
+
+/** @internal The proxy's answer to `CONNECT authority`: passed on when 200, else the socket goes and a `ClientHttpProxyError` says why. */
+export function checkTunnel(data: Dispatcher.ConnectData, proxy: URL, authority: string): Dispatcher.ConnectData {
+  if (data.statusCode === 200) return data;
+  data.socket.on('error', () => {}).destroy();
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(data.headers)) if (v !== undefined) headers[k] = v;
+  const requestInfo = { url: proxy, method: 'CONNECT', headers: { host: authority }, realUrl: proxy };
+  throw new ClientHttpProxyError(requestInfo, STATUS_CODES[data.statusCode] ?? 'Proxy refused the tunnel', { status: data.statusCode, headers });
 }

@@ -30,7 +30,7 @@ import { notifyAll, RequestTrace, TraceConfig } from './trace.js';
 import { netrcAuthorization, netrcFromEnv, type Netrc } from './netrc.js';
 import { ProxyAgents, toProxy, type ProxyChoice } from './proxy.js';
 import { proxyFromEnv } from './proxy-env.js';
-import { wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
+import { checkWsOptions, wsConnect, type WSConnectOptions, type ClientWebSocketResponse } from './ws.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 /** @internal The names of {@link ClientSessionOptions}. */
@@ -569,19 +569,35 @@ export class ClientSession implements AsyncDisposable {
    * for await (const msg of ws) console.log(msg.data);
    */
   async wsConnect(url: string | URL, options: WSConnectOptions = {}): Promise<ClientWebSocketResponse> {
-    if (this.#closed) throw new InvalidStateError('ClientSession.wsConnect(): the session is closed');
-    const u = buildUrl('ClientSession.wsConnect()', url, this.#base, undefined, WS_SCHEMES);
+    const W = 'ClientSession.wsConnect()';
+    if (this.#closed) throw new InvalidStateError(`${W}: the session is closed`);
+    checkWsOptions(options);
+    const u = buildUrl(W, url, this.#base, undefined, WS_SCHEMES);
     if (u.protocol === 'http:') u.protocol = 'ws:';
     else if (u.protocol === 'https:') u.protocol = 'wss:';
     const headers: Record<string, string> = { ...this.#headers };
     delete headers['accept-encoding'];
-    readHeaders('ClientSession.wsConnect()', options.headers, headers);
+    readHeaders(W, options.headers, headers);
+    // As request(): the handshake's Authorization from auth, the URL (taken
+    // out of it, so that ws does not send it twice) or the session; then netrc.
+    const auth = options.auth === undefined && this.#auth === null && u.username === '' && u.password === '' ? undefined : requestAuth(W, u, toAuth(W, options.auth), this.#auth);
+    if (auth !== undefined) {
+      if (headers.authorization !== undefined) throw new TypeError(`${W}: cannot combine an Authorization header with the auth option or credentials in the URL`);
+      headers.authorization = auth;
+    } else if (this.#trustEnv && headers.authorization === undefined) {
+      const fromNetrc = netrcAuthorization(this.#netrcOf(), u.hostname);
+      if (fromNetrc !== undefined) headers.authorization = fromNetrc;
+    }
+    const explicit = options.proxy === undefined && options.proxyAuth === undefined
+      ? this.#proxy
+      : toProxy(W, options.proxy ?? this.#proxyRaw, options.proxyAuth ?? this.#proxyAuthRaw);
+    const proxy = explicit ?? (this.#trustEnv ? proxyFromEnv(W, u, this.#netrcOf()) : null);
     const httpUrl = new URL(u.href);
     httpUrl.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
     const cookie = this.#jar.cookieHeader(httpUrl);
     if (cookie !== '') headers.cookie = headers.cookie === undefined ? cookie : `${headers.cookie}; ${cookie}`;
     for (const ws of this.#websockets) if (ws.closed) this.#websockets.delete(ws);
-    const ws = await wsConnect(u, headers, options, this.#timeout);
+    const ws = await wsConnect(u, headers, options, this.#timeout, { connector: this.#connector, proxy });
     this.#websockets.add(ws);
     return ws;
   }

@@ -14,10 +14,16 @@ import { ClientConnectionResetError, ConnectionTimeoutError, ServerTimeoutError,
 import { mapError } from './map-error.js';
 import type { HeadersInput } from './request-options.js';
 import type { ClientTimeout } from './timeout.js';
+import type { BasicAuth } from './auth.js';
+import type { TCPConnector } from './connector.js';
+import type { ProxyChoice } from './proxy.js';
+import { wsTunnel } from './ws-proxy.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 
 const WS_CONNECT_OPTIONS = knownOptions(
   'autoping', 'autoclose', 'heartbeat', 'receiveTimeout', 'closeTimeout', 'protocols', 'headers', 'maxMsgSize', 'compress', 'origin', 'signal',
+  // authentication, proxies (issue 14)
+  'auth', 'proxy', 'proxyAuth',
 );
 
 /** Options of `session.wsConnect()`. */
@@ -34,6 +40,18 @@ export interface WSConnectOptions extends WebSocketOptions {
   readonly origin?: string;
   /** Aborts the handshake. */
   readonly signal?: AbortSignal | undefined;
+  /** Basic credentials for the handshake (else the session's, or those in the URL). @default null */
+  readonly auth?: BasicAuth | null;
+  /** An HTTP proxy (`http://[user:pass@]host:port`), reached with a `CONNECT` tunnel for `ws:` and `wss:` alike. @default the session's */
+  readonly proxy?: string | URL | null;
+  /** Credentials for the proxy (a `BasicAuth`). @default the session's */
+  readonly proxyAuth?: BasicAuth | null;
+}
+
+/** @internal Where the handshake goes: straight, or through a proxy on the session's connector. */
+export interface WSRoute {
+  readonly connector: TCPConnector;
+  readonly proxy: ProxyChoice | null;
 }
 
 /**
@@ -64,10 +82,14 @@ export class ClientWebSocketResponse extends WebSocketBase {
   }
 }
 
+/** @internal Checks the options `session.wsConnect()` reads itself. */
+export function checkWsOptions(options: WSConnectOptions): void {
+  checkOptions('ClientSession.wsConnect()', options, WS_CONNECT_OPTIONS);
+}
+
 /** @internal */
-export async function wsConnect(url: URL, headers: Record<string, string>, options: WSConnectOptions, timeout: ClientTimeout): Promise<ClientWebSocketResponse> {
+export async function wsConnect(url: URL, headers: Record<string, string>, options: WSConnectOptions, timeout: ClientTimeout, route: WSRoute): Promise<ClientWebSocketResponse> {
   const W = 'ClientSession.wsConnect()';
-  checkOptions(W, options, WS_CONNECT_OPTIONS);
   const protocols = options.protocols ?? [];
   if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string')) throw new TypeError(`${W}: protocols must be an array of strings, got ${describe(protocols)}`);
   const maxPayload = toInt(W, 'maxMsgSize', options.maxMsgSize ?? 4 * 1024 * 1024, 0);
@@ -77,6 +99,7 @@ export async function wsConnect(url: URL, headers: Record<string, string>, optio
   // Made first so that its options are checked before any socket is opened.
   const resp = new ClientWebSocketResponse(options);
   const connectMs = timeout.connect ?? timeout.sockConnect ?? timeout.total;
+  const tunnel = route.proxy === null ? null : await wsTunnel(route.connector, route.proxy, url, connectMs, signal);
   const ws = new WebSocket(url, protocols, {
     headers,
     autoPong: autoping,
@@ -84,6 +107,7 @@ export async function wsConnect(url: URL, headers: Record<string, string>, optio
     perMessageDeflate: options.compress ?? true,
     ...(connectMs === null ? {} : { handshakeTimeout: Math.ceil(connectMs * 1000) }),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
+    ...(tunnel === null ? {} : { createConnection: () => tunnel }),
   });
   // Listening from the start: a frame right after the handshake is not lost.
   resp._connected(ws);
