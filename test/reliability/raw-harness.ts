@@ -286,8 +286,3 @@ export async function assertStillServes(srv: CorpusServer): Promise<void> {
   }
   await waitFor(() => srv.open.size === 0, 'the good request left its socket open');
 }
-
-/** The case's title in the test list. */
-export function titleOf(c: Case): string {
-  return c.source;
-}
