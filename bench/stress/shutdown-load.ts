@@ -1,0 +1,253 @@
+/**
+ * Shutdown under load: the seed's app (0.5 s handlers) under `runApp` in a
+ * child process, `--connections` keep-alive connections looping requests from
+ * separate client process(es), and SIGTERM in the middle. Prints what the
+ * server accepted (handlers started, counted in the server), what the clients
+ * got (complete responses), what was refused or reset, the exit code and the
+ * time to exit against `shutdownTimeout`. Goal: lost (accepted − completed) = 0,
+ * exit 0 within shutdownTimeout.
+ *
+ *   node --import tsx bench/stress/shutdown-load.ts [--connections 10000] [--workers 1]
+ *        [--warmup 5] [--shutdown-timeout 60] [--clients 1]
+ *
+ * `--nginx`: two aiots processes behind a loopback nginx; one of them is
+ * killed with SIGKILL in the middle of `--duration` seconds of load, and the
+ * table shows what the clients saw (nginx retries a GET whose upstream failed
+ * on the other one: proxy_next_upstream).
+ *
+ *   node --import tsx bench/stress/shutdown-load.ts --nginx [--connections 10000] [--duration 10]
+ *
+ * 127.0.0.1 only; everything it starts is stopped before it exits (and a
+ * hang guard ends a run that does not finish).
+ * @module
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { LoadOptions, LoadReport } from './lib/load-client.ts';
+import { startNginx, type Nginx } from './lib/nginx.ts';
+import type { ServerCounts } from './lib/seed-app.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '5' },
+    'shutdown-timeout': { type: 'string', default: '60' },
+    clients: { type: 'string', default: '1' },
+    nginx: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '10' },
+  },
+});
+const CONNECTIONS = Number(args.connections);
+const WORKERS = Number(args.workers);
+const WARMUP = Number(args.warmup);
+const SHUTDOWN_TIMEOUT = Number(args['shutdown-timeout']);
+const CLIENTS = Number(args.clients);
+const DURATION = Number(args.duration);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const children = new Set<ChildProcess>();
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+async function startServer(countsDir: string, workers: number): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'lib/seed-app.ts')], {
+    env: { ...process.env, PORT: '0', WORKERS: String(workers), SHUTDOWN_TIMEOUT: String(SHUTDOWN_TIMEOUT), COUNTS_DIR: countsDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      const m = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    void exit.then(([code]) => reject(new Error(`server exited with ${code} before listening:\n${out}`)));
+  });
+  return { child, port, exit };
+}
+
+interface Clients {
+  readonly procs: ChildProcess[];
+  readonly ready: Promise<void>;
+  readonly reports: Promise<LoadReport[]>;
+  send(type: 'sigterm' | 'stop'): void;
+}
+
+function startClients(port: number, connections: number, deadline: number): Clients {
+  const procs: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  const reports: Promise<LoadReport>[] = [];
+  for (let k = 0; k < CLIENTS; k++) {
+    const n = Math.floor(connections / CLIENTS) + (k < connections % CLIENTS ? 1 : 0);
+    const o: LoadOptions = { port, connections: n, deadline };
+    const child = fork(join(HERE, 'lib/load-client.ts'), [JSON.stringify(o)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(child);
+    procs.push(child);
+    ready.push(new Promise((resolve) => child.on('message', (m: { type: string }) => {
+      if (m.type === 'ready') resolve();
+    })));
+    reports.push(new Promise((resolve, reject) => {
+      child.on('message', (m: { type: string; report?: LoadReport }) => {
+        if (m.type === 'report') resolve(m.report!);
+      });
+      child.once('exit', (code) => reject(new Error(`load client exited with ${code} without a report`)));
+    }));
+  }
+  return {
+    procs,
+    ready: Promise.all(ready).then(() => undefined),
+    reports: Promise.all(reports),
+    send(type) {
+      for (const p of procs) if (p.connected) p.send({ type });
+    },
+  };
+}
+
+function merge(reports: readonly LoadReport[]): LoadReport {
+  const sum = (m: Record<string, number>, add: Record<string, number>): void => {
+    for (const [k, v] of Object.entries(add)) m[k] = (m[k] ?? 0) + v;
+  };
+  const out: LoadReport = {
+    sent: 0, statuses: {}, completedBefore: 0, completedAfter: 0, connectionClose: 0, resets: {}, resetsAfter: 0,
+    connectErrors: {}, connectErrorsAfter: 0, connects: 0, idleClosed: 0, unparsed: 0, hung: 0, slowestAfterSigterm: 0,
+  };
+  for (const r of reports) {
+    for (const k of ['sent', 'completedBefore', 'completedAfter', 'connectionClose', 'resetsAfter', 'connectErrorsAfter', 'connects', 'idleClosed', 'unparsed', 'hung'] as const) out[k] += r[k];
+    sum(out.statuses, r.statuses);
+    sum(out.resets, r.resets);
+    sum(out.connectErrors, r.connectErrors);
+    out.slowestAfterSigterm = Math.max(out.slowestAfterSigterm, r.slowestAfterSigterm);
+  }
+  return out;
+}
+
+async function readCounts(dir: string): Promise<ServerCounts[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ServerCounts));
+}
+
+const int = (n: number): string => n.toLocaleString('en-US');
+const total = (m: Record<string, number>): number => Object.values(m).reduce((a, b) => a + b, 0);
+const detail = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${int(v)}`).join(', ') || '0';
+
+function table(rows: readonly (readonly [string, string])[]): void {
+  console.log('| measure | value |\n|---|---|');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+}
+
+async function sigtermRun(): Promise<void> {
+  const countsDir = await mkdtemp(join(tmpdir(), 'aiots-shutload-'));
+  try {
+    const server = await startServer(countsDir, WORKERS);
+    const clients = startClients(server.port, CONNECTIONS, WARMUP + SHUTDOWN_TIMEOUT + 120);
+    const rampStart = performance.now();
+    await Promise.race([clients.ready, clients.reports]);
+    const ramp = (performance.now() - rampStart) / 1000;
+    await delay(WARMUP * 1000);
+    const t0 = performance.now();
+    server.child.kill('SIGTERM');
+    clients.send('sigterm');
+    const [code, signal] = await server.exit;
+    const exitSeconds = (performance.now() - t0) / 1000;
+    const report = merge(await clients.reports);
+    const counts = await readCounts(countsDir);
+    const accepted = counts.reduce((a, c) => a + c.started, 0);
+    const completed = total(report.statuses);
+    const refused = report.connectErrors.ECONNREFUSED ?? 0;
+    console.log(`\nshutdown under load: ${int(CONNECTIONS)} connections, workers ${WORKERS}, SIGTERM ${WARMUP} s after all connected (ramp ${ramp.toFixed(1)} s), shutdownTimeout ${SHUTDOWN_TIMEOUT} s, node ${process.version}\n`);
+    table([
+      ['requests sent (client)', int(report.sent)],
+      ['accepted (server: handlers started)', `${int(accepted)} (${counts.map((c) => int(c.started)).join(' + ')})`],
+      ['in flight at SIGTERM (server)', counts.map((c) => int(c.inflightAtSigterm)).join(' + ')],
+      ['started after SIGTERM (server)', counts.map((c) => int(c.startedAfterSigterm)).join(' + ')],
+      ['responses finished (server)', int(counts.reduce((a, c) => a + c.finished, 0))],
+      ['completed (client: full responses)', `${int(completed)} (before SIGTERM ${int(report.completedBefore)}, after ${int(report.completedAfter)}; statuses: ${detail(report.statuses)})`],
+      ['**lost (accepted − completed)**', `**${int(accepted - completed)}**`],
+      ['responses with Connection: close', int(report.connectionClose)],
+      ['refused (ECONNREFUSED, new connections)', `${int(refused)} (after SIGTERM ${int(report.connectErrorsAfter)})`],
+      ['other connect errors', detail(Object.fromEntries(Object.entries(report.connectErrors).filter(([k]) => k !== 'ECONNREFUSED')))],
+      ['reset (request written, no response)', `${int(total(report.resets))} (${detail(report.resets)}; after SIGTERM ${int(report.resetsAfter)})`],
+      ['idle connections closed by the server', int(report.idleClosed)],
+      ['slowest response to a request in flight at SIGTERM', `${report.slowestAfterSigterm.toFixed(2)} s`],
+      ['exit code', signal === null ? String(code) : `killed by ${signal}`],
+      ['time from SIGTERM to exit', `${exitSeconds.toFixed(2)} s (shutdownTimeout ${SHUTDOWN_TIMEOUT} s)`],
+      ['unparsed responses / hung slots', `${report.unparsed} / ${report.hung}`],
+    ]);
+    const ok = accepted === completed && code === 0 && exitSeconds <= SHUTDOWN_TIMEOUT && report.hung === 0 && report.unparsed === 0;
+    console.log(`\n${ok ? 'PASS' : 'FAIL'}: lost ${accepted - completed}, exit ${code ?? signal}, ${exitSeconds.toFixed(2)} s`);
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await rm(countsDir, { recursive: true, force: true });
+  }
+}
+
+function countLines(log: string, pattern: RegExp): number {
+  return log.split('\n').filter((l) => pattern.test(l)).length;
+}
+
+async function nginxRun(): Promise<void> {
+  const countsDir = await mkdtemp(join(tmpdir(), 'aiots-shutload-'));
+  let nginx: Nginx | undefined;
+  try {
+    const a = await startServer(countsDir, 1);
+    const b = await startServer(countsDir, 1);
+    nginx = await startNginx([a.port, b.port]);
+    const clients = startClients(nginx.port, CONNECTIONS, DURATION + 120);
+    const rampStart = performance.now();
+    await Promise.race([clients.ready, clients.reports]);
+    const ramp = (performance.now() - rampStart) / 1000;
+    await delay((DURATION / 2) * 1000);
+    a.child.kill('SIGKILL');
+    const [, killedBy] = await a.exit;
+    await delay((DURATION / 2) * 1000);
+    clients.send('stop');
+    const report = merge(await clients.reports);
+    b.child.kill('SIGTERM');
+    const [codeB] = await b.exit;
+    const log = await nginx.errorLog();
+    const counts = await readCounts(countsDir);
+    const ca = counts.find((c) => c.pid === a.child.pid);
+    const cb = counts.find((c) => c.pid === b.child.pid);
+    const completed = total(report.statuses);
+    const ok = report.statuses['200'] ?? 0;
+    console.log(`\nbehind nginx: ${int(CONNECTIONS)} client connections, 2 aiots processes, one killed with SIGKILL ${DURATION / 2} s into ${DURATION} s of load (ramp ${ramp.toFixed(1)} s), node ${process.version}\n`);
+    table([
+      ['requests sent (client)', int(report.sent)],
+      ['accepted by the killed process (handlers started, last count ≤ 100 ms before the kill)', `${int(ca?.started ?? 0)}, of which returned ${int(ca?.returned ?? 0)}: ${int((ca?.started ?? 0) - (ca?.returned ?? 0))} in flight when killed (${killedBy ?? 'not killed'})`],
+      ['accepted by the survivor', int(cb?.started ?? 0)],
+      ['completed (client)', `${int(completed)} (statuses: ${detail(report.statuses)})`],
+      ['handlers run twice (accepted by both − completed: nginx retried them)', int((ca?.started ?? 0) + (cb?.started ?? 0) - completed)],
+      ['**failed as the client saw it (non-200, reset, unanswered)**', `**${int(completed - ok + total(report.resets) + report.hung)}**`],
+      ['reset (request written, no response)', `${int(total(report.resets))} (${detail(report.resets)})`],
+      ['connect errors', detail(report.connectErrors)],
+      ['nginx: upstream errors logged', `${countLines(log, /\[error\]/)} (connect() refused: ${countLines(log, /connect\(\) failed \(111/)}, reset/closed while reading: ${countLines(log, /recv\(\) failed|prematurely closed/)})`],
+      ['nginx: requests that found no live upstream', String(countLines(log, /no live upstreams/))],
+      ['survivor exit code after SIGTERM', String(codeB)],
+      ['unparsed responses / hung slots', `${report.unparsed} / ${report.hung}`],
+    ]);
+    process.exitCode = ok === completed && total(report.resets) === 0 && report.hung === 0 ? 0 : 1;
+  } finally {
+    await nginx?.stop();
+    await rm(countsDir, { recursive: true, force: true });
+  }
+}
+
+try {
+  if (args.nginx) await nginxRun();
+  else await sigtermRun();
+} finally {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
