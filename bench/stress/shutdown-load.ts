@@ -8,7 +8,12 @@
  * exit 0 within shutdownTimeout.
  *
  *   node --import tsx bench/stress/shutdown-load.ts [--connections 10000] [--workers 1]
- *        [--warmup 5] [--shutdown-timeout 60] [--clients 1]
+ *        [--warmup 5] [--shutdown-timeout 60] [--clients 1] [--think 0]
+ *
+ * `--think S`: each connection waits a random 0–S seconds between a response
+ * and its next request, so that at SIGTERM many connections are idle
+ * keep-alive ones (the server closes those at once) rather than all waiting
+ * for a handler.
  *
  * `--nginx`: two aiots processes behind a loopback nginx; one of them is
  * killed with SIGKILL in the middle of `--duration` seconds of load, and the
@@ -42,6 +47,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '1' },
     nginx: { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
+    think: { type: 'string', default: '0' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -50,6 +56,7 @@ const WARMUP = Number(args.warmup);
 const SHUTDOWN_TIMEOUT = Number(args['shutdown-timeout']);
 const CLIENTS = Number(args.clients);
 const DURATION = Number(args.duration);
+const THINK = Number(args.think);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const children = new Set<ChildProcess>();
 
@@ -92,7 +99,7 @@ function startClients(port: number, connections: number, deadline: number): Clie
   const reports: Promise<LoadReport>[] = [];
   for (let k = 0; k < CLIENTS; k++) {
     const n = Math.floor(connections / CLIENTS) + (k < connections % CLIENTS ? 1 : 0);
-    const o: LoadOptions = { port, connections: n, deadline };
+    const o: LoadOptions = { port, connections: n, deadline, think: THINK };
     const child = fork(join(HERE, 'lib/load-client.ts'), [JSON.stringify(o)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.add(child);
     procs.push(child);
@@ -167,7 +174,7 @@ async function sigtermRun(): Promise<void> {
     const accepted = counts.reduce((a, c) => a + c.started, 0);
     const completed = total(report.statuses);
     const refused = report.connectErrors.ECONNREFUSED ?? 0;
-    console.log(`\nshutdown under load: ${int(CONNECTIONS)} connections, workers ${WORKERS}, SIGTERM ${WARMUP} s after all connected (ramp ${ramp.toFixed(1)} s), shutdownTimeout ${SHUTDOWN_TIMEOUT} s, node ${process.version}\n`);
+    console.log(`\nshutdown under load: ${int(CONNECTIONS)} connections, workers ${WORKERS}, SIGTERM ${WARMUP} s after all connected (ramp ${ramp.toFixed(1)} s), shutdownTimeout ${SHUTDOWN_TIMEOUT} s, think ${THINK} s, node ${process.version}\n`);
     table([
       ['requests sent (client)', int(report.sent)],
       ['accepted (server: handlers started)', `${int(accepted)} (${counts.map((c) => int(c.started)).join(' + ')})`],
@@ -181,7 +188,7 @@ async function sigtermRun(): Promise<void> {
       ['other connect errors', detail(Object.fromEntries(Object.entries(report.connectErrors).filter(([k]) => k !== 'ECONNREFUSED')))],
       ['reset (request written, no response)', `${int(total(report.resets))} (${detail(report.resets)}; after SIGTERM ${int(report.resetsAfter)})`],
       ['idle connections closed by the server', int(report.idleClosed)],
-      ['slowest response to a request in flight at SIGTERM', `${report.slowestAfterSigterm.toFixed(2)} s`],
+      ['slowest response completed after SIGTERM (from its request)', `${report.slowestAfterSigterm.toFixed(2)} s`],
       ['exit code', signal === null ? String(code) : `killed by ${signal}`],
       ['time from SIGTERM to exit', `${exitSeconds.toFixed(2)} s (shutdownTimeout ${SHUTDOWN_TIMEOUT} s)`],
       ['unparsed responses / hung slots', `${report.unparsed} / ${report.hung}`],

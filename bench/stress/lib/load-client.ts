@@ -25,6 +25,8 @@ export interface LoadOptions {
   readonly ramp?: number;
   /** Stop everything after this many seconds, whatever the state (a hang guard). */
   readonly deadline?: number;
+  /** Wait a random 0–`think` seconds between a response and the next request on the connection. */
+  readonly think?: number;
 }
 
 /** What one run saw, counted per request attempt. */
@@ -59,6 +61,7 @@ export interface LoadReport {
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const RAMP = opts.ramp ?? 200;
+const THINK = opts.think ?? 0;
 const REQUEST = (i: number): string => `GET /hello/c${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
 
 const report: LoadReport = {
@@ -99,6 +102,8 @@ function slot(i: number): void {
     const socket: Socket = connect({ port: opts.port, host: '127.0.0.1', noDelay: true });
     socket.setEncoding('latin1');
     const send = (): void => {
+      // Thinking, the server closed the connection: the slot has moved on.
+      if (socket.destroyed || socket.writableEnded) return;
       outstanding = true;
       sentAt = performance.now();
       sentAfterSignal = signalled;
@@ -152,7 +157,8 @@ function slot(i: number): void {
           socket.end();
           return;
         }
-        send();
+        if (THINK > 0) setTimeout(send, Math.random() * THINK * 1000);
+        else send();
       }
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
