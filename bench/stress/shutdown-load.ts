@@ -146,6 +146,20 @@ async function readCounts(dir: string): Promise<ServerCounts[]> {
   return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ServerCounts));
 }
 
+/** The server's exit, or SIGKILL and a failure after `seconds` (a hang guard: the table then says so). */
+async function exitWithin(server: Server, seconds: number): Promise<[number | null, NodeJS.Signals | null]> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), seconds * 1000);
+  });
+  const r = await Promise.race([server.exit, guard]);
+  clearTimeout(timer);
+  if (r !== 'hung') return r;
+  console.error(`the server did not exit within ${seconds} s: killed`);
+  server.child.kill('SIGKILL');
+  return server.exit;
+}
+
 const int = (n: number): string => n.toLocaleString('en-US');
 const total = (m: Record<string, number>): number => Object.values(m).reduce((a, b) => a + b, 0);
 const detail = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${int(v)}`).join(', ') || '0';
@@ -167,7 +181,7 @@ async function sigtermRun(): Promise<void> {
     const t0 = performance.now();
     server.child.kill('SIGTERM');
     clients.send('sigterm');
-    const [code, signal] = await server.exit;
+    const [code, signal] = await exitWithin(server, SHUTDOWN_TIMEOUT + 30);
     const exitSeconds = (performance.now() - t0) / 1000;
     const report = merge(await clients.reports);
     const counts = await readCounts(countsDir);
@@ -223,7 +237,7 @@ async function nginxRun(): Promise<void> {
     clients.send('stop');
     const report = merge(await clients.reports);
     b.child.kill('SIGTERM');
-    const [codeB] = await b.exit;
+    const [codeB] = await exitWithin(b, 90);
     const log = await nginx.errorLog();
     const counts = await readCounts(countsDir);
     const ca = counts.find((c) => c.pid === a.child.pid);
