@@ -10,7 +10,8 @@
  * before any traffic).
  *
  * The server runs in this process; the clients in a child process (so the
- * memory measured is the server's).
+ * memory measured is the server's). Both hold a socket per client: raise the
+ * soft limit on open files first (`ulimit -Sn 20000`) if it is the usual 1,024.
  *
  *   node --expose-gc --import tsx bench/stress/disconnect-storm.ts [--clients 10000] [--rounds 3]
  *        [--mode both|cancel|return] [--rst]

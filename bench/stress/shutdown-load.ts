@@ -26,7 +26,7 @@
  * hang guard ends a run that does not finish).
  * @module
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,8 +66,16 @@ interface Server {
   readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
+/**
+ * Node with `args`, through a shell that first raises the soft limit on open
+ * files to the hard one (10,000 connections need more than the usual 1,024).
+ */
+function node(args: readonly string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args]];
+}
+
 async function startServer(countsDir: string, workers: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'lib/seed-app.ts')], {
+  const child = spawn(...node(['--import', 'tsx', join(HERE, 'lib/seed-app.ts')]), {
     env: { ...process.env, PORT: '0', WORKERS: String(workers), SHUTDOWN_TIMEOUT: String(SHUTDOWN_TIMEOUT), COUNTS_DIR: countsDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -100,7 +108,7 @@ function startClients(port: number, connections: number, deadline: number): Clie
   for (let k = 0; k < CLIENTS; k++) {
     const n = Math.floor(connections / CLIENTS) + (k < connections % CLIENTS ? 1 : 0);
     const o: LoadOptions = { port, connections: n, deadline, think: THINK };
-    const child = fork(join(HERE, 'lib/load-client.ts'), [JSON.stringify(o)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(...node(['--import', 'tsx', join(HERE, 'lib/load-client.ts'), JSON.stringify(o)]), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.add(child);
     procs.push(child);
     ready.push(new Promise((resolve) => child.on('message', (m: { type: string }) => {
