@@ -14,7 +14,11 @@
  * soft limit on open files first (`ulimit -Sn 20000`) if it is the usual 1,024.
  *
  *   node --expose-gc --import tsx bench/stress/disconnect-storm.ts [--clients 10000] [--rounds 3]
- *        [--mode both|cancel|return] [--rst]
+ *        [--mode both|cancel|return|node] [--rst]
+ *
+ * `--mode node`: the same storm against a bare `node:http` server whose
+ * handler only waits for its response to close, to tell Node's own memory
+ * behaviour from aiots's.
  *
  * 127.0.0.1 only; a hang guard (60 s a step) ends a round that does not finish.
  * @module
@@ -24,7 +28,9 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { allTasks, sleep, timeout } from '../../src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Event, allTasks, sleep, timeout } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
 import { stormApp, type Storm } from '../../test/helpers/disconnect-storm.ts';
 
@@ -77,7 +83,7 @@ async function fullGc(): Promise<Mem> {
   return { rss: m.rss, heap: m.heapUsed };
 }
 
-interface Server { runner: web.AppRunner; port: number }
+interface Server { port: number; inflight(): number }
 
 async function storm(s: Storm, server: Server, mode: string, round: string, n: number): Promise<Row> {
   const before = await fullGc();
@@ -112,23 +118,71 @@ async function storm(s: Storm, server: Server, mode: string, round: string, n: n
   peak.heap = Math.max(peak.heap, m.heapUsed);
   const after = await fullGc();
   return {
-    mode, round, clients: n, ...s.counts, inflight: server.runner._handler.inflight, tasks: allTasks().size,
+    mode, round, clients: n, ...s.counts, inflight: server.inflight(), tasks: allTasks().size,
     live: s.live(), before, peak, after, seconds,
   };
 }
 
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
 const rows: Row[] = [];
+/** The storm against bare node:http: the handler waits for its response to close. */
+function bareStorm(): Storm {
+  const counts = { started: 0, aborted: 0, cancelled: 0, returned: 0, ended: 0, errors: 0 };
+  let expected = 0;
+  let allStarted = new Event();
+  let allEnded = new Event();
+  return {
+    app: new web.Application(),
+    counts,
+    runnerOptions: { handlerCancellation: false, errorLog: () => {}, accessLog: null },
+    round(n) {
+      Object.assign(counts, { started: 0, aborted: 0, cancelled: 0, returned: 0, ended: 0, errors: 0 });
+      expected = n;
+      allStarted = new Event();
+      allEnded = new Event();
+      return { allStarted, allEnded };
+    },
+    live: () => ({ requests: 0, tasks: 0 }),
+    close() {},
+    // The server's request listener reaches the counts through this.
+    _listener(_req: unknown, res: import('node:http').ServerResponse) {
+      if (++counts.started === expected) allStarted.set();
+      res.once('close', () => {
+        counts.aborted++;
+        if (++counts.ended === expected) allEnded.set();
+      });
+    },
+  } as Storm & { _listener: (req: unknown, res: import('node:http').ServerResponse) => void };
+}
+
+async function runBare(): Promise<void> {
+  const s = bareStorm() as Storm & { _listener: (req: unknown, res: import('node:http').ServerResponse) => void };
+  const http = createServer(s._listener);
+  http.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
+  await once(http, 'listening');
+  const server = { port: (http.address() as AddressInfo).port, inflight: () => 0 };
+  try {
+    rows.push(await storm(s, server, 'node', 'warm-up', CLIENTS));
+    for (let r = 1; r <= ROUNDS; r++) rows.push(await storm(s, server, 'node', String(r), CLIENTS));
+  } finally {
+    http.close();
+  }
+}
+
 const modes = args.mode === 'both' ? ['return', 'cancel'] : [args.mode];
 for (const mode of modes) {
-  if (mode !== 'return' && mode !== 'cancel') throw new Error(`--mode: both, cancel or return, got ${mode}`);
+  if (mode === 'node') {
+    await runBare();
+    continue;
+  }
+  if (mode !== 'return' && mode !== 'cancel') throw new Error(`--mode: both, cancel, return or node, got ${mode}`);
   const s = stormApp({ cancellation: mode === 'cancel' });
   const runner = new web.AppRunner(s.app, s.runnerOptions);
   await runner.setup();
   // 10,000 connects at once: more than the default backlog of 511 drains in time.
   const site = new web.TCPSite(runner, '127.0.0.1', 0, { backlog: 4096 });
   await site.start();
-  const server = { runner, port: site.port };
+  const server = { port: site.port, inflight: () => runner._handler.inflight };
   try {
     rows.push(await storm(s, server, mode, 'warm-up', CLIENTS));
     for (let r = 1; r <= ROUNDS; r++) rows.push(await storm(s, server, mode, String(r), CLIENTS));
@@ -138,7 +192,7 @@ for (const mode of modes) {
   }
 }
 
-const name = (mode: string): string => (mode === 'cancel' ? 'handlerCancellation: true' : 'handlerCancellation: false');
+const name = (mode: string): string => (mode === 'node' ? 'bare node:http' : mode === 'cancel' ? 'handlerCancellation: true' : 'handlerCancellation: false');
 console.log(`\ndisconnect storm: clients leave (${args.rst ? 'RST' : 'FIN'}) while their handlers wait; node ${process.version}; memory after gc, MiB\n`);
 console.log('| mode | round | clients | handlers started | signals fired | ended cancelled | returned | errors | in flight / tasks after | reachable requests / tasks after gc | RSS before → peak → after | heapUsed before → peak → after | s |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -152,7 +206,7 @@ for (const mode of modes) {
   const base = mine[0]!.after;
   const last = mine[mine.length - 1]!.after;
   const good = mine.every((r) => r.aborted === r.clients && r.errors === 0 && r.live.requests === 0 && r.live.tasks === 0 && r.inflight === 0
-    && (r.mode === 'cancel' ? r.cancelled === r.clients : r.returned === r.clients));
+    && (r.mode === 'cancel' ? r.cancelled === r.clients : r.mode === 'node' ? r.ended === r.clients : r.returned === r.clients));
   console.log(`\n${name(mode)}: baseline (after warm-up) RSS ${mib(base.rss)} MiB, heapUsed ${mib(base.heap)} MiB; after the last storm RSS ${mib(last.rss)} (${last.rss >= base.rss ? '+' : ''}${mib(last.rss - base.rss)}), heapUsed ${mib(last.heap)} (${last.heap >= base.heap ? '+' : ''}${mib(last.heap - base.heap)}); counts ${good ? 'all as expected' : 'NOT as expected'}`);
   ok &&= good;
 }
