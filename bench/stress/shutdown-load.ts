@@ -21,6 +21,11 @@
  * on the other one: proxy_next_upstream).
  *
  *   node --import tsx bench/stress/shutdown-load.ts --nginx [--connections 10000] [--duration 10]
+ *        [--upstream processes|cluster] [--peers 1]
+ *
+ * `--upstream cluster`: one `runApp({ workers: 2 })` instead of two
+ * processes, and one of its workers is killed; nginx lists its port
+ * `--peers` times (with 1, nginx has no other peer to retry on).
  *
  * 127.0.0.1 only; everything it starts is stopped before it exits (and a
  * hang guard ends a run that does not finish).
@@ -48,6 +53,8 @@ const { values: args } = parseArgs({
     nginx: { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     think: { type: 'string', default: '0' },
+    upstream: { type: 'string', default: 'processes' },
+    peers: { type: 'string', default: '1' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -57,6 +64,9 @@ const SHUTDOWN_TIMEOUT = Number(args['shutdown-timeout']);
 const CLIENTS = Number(args.clients);
 const DURATION = Number(args.duration);
 const THINK = Number(args.think);
+const UPSTREAM = args.upstream;
+if (UPSTREAM !== 'processes' && UPSTREAM !== 'cluster') throw new Error(`--upstream: processes or cluster, got ${UPSTREAM}`);
+const PEERS = Number(args.peers);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const children = new Set<ChildProcess>();
 
@@ -227,44 +237,65 @@ function countLines(log: string, pattern: RegExp): number {
   return log.split('\n').filter((l) => pattern.test(l)).length;
 }
 
+/** Resolves once no process has `pid` (a worker of a cluster, not our child). */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await delay(20);
+  }
+}
+
 async function nginxRun(): Promise<void> {
   const countsDir = await mkdtemp(join(tmpdir(), 'aiots-shutload-'));
   let nginx: Nginx | undefined;
+  const cluster = UPSTREAM === 'cluster';
   try {
-    const a = await startServer(countsDir, 1);
-    const b = await startServer(countsDir, 1);
-    nginx = await startNginx([a.port, b.port]);
+    // processes: two runApp processes, one upstream each. cluster: one
+    // runApp({ workers: 2 }) on one port, listed PEERS times (nginx retries
+    // on another peer only, never on the same one).
+    const servers = cluster ? [await startServer(countsDir, 2)] : [await startServer(countsDir, 1), await startServer(countsDir, 1)];
+    const ports = cluster ? Array.from({ length: PEERS }, () => servers[0]!.port) : servers.map((x) => x.port);
+    nginx = await startNginx(ports);
     const clients = startClients(nginx.port, CONNECTIONS, DURATION + 120);
     const rampStart = performance.now();
     await Promise.race([clients.ready, clients.reports]);
     const ramp = (performance.now() - rampStart) / 1000;
     await delay((DURATION / 2) * 1000);
-    a.child.kill('SIGKILL');
-    const [, killedBy] = await a.exit;
+    // The victim: the first process, or the worker whose counts file came first.
+    const victim = cluster ? (await readCounts(countsDir)).map((c) => c.pid).sort((x, y) => x - y)[0]! : servers[0]!.child.pid!;
+    process.kill(victim, 'SIGKILL');
+    await gone(victim);
     await delay((DURATION / 2) * 1000);
     clients.send('stop');
     const report = merge(await clients.reports);
-    b.child.kill('SIGTERM');
-    const [codeB] = await exitWithin(b, 90);
+    const survivor = cluster ? servers[0]! : servers[1]!;
+    survivor.child.kill('SIGTERM');
+    const [code, signal] = await exitWithin(survivor, 90);
     const log = await nginx.errorLog();
     const counts = await readCounts(countsDir);
-    const ca = counts.find((c) => c.pid === a.child.pid);
-    const cb = counts.find((c) => c.pid === b.child.pid);
+    const killed = counts.find((c) => c.pid === victim);
+    const rest = counts.filter((c) => c.pid !== victim);
+    const accepted = counts.reduce((a, c) => a + c.started, 0);
     const completed = total(report.statuses);
     const ok = report.statuses['200'] ?? 0;
-    console.log(`\nbehind nginx: ${int(CONNECTIONS)} client connections, 2 aiots processes, one killed with SIGKILL ${DURATION / 2} s into ${DURATION} s of load (ramp ${ramp.toFixed(1)} s), node ${process.version}\n`);
+    const what = cluster ? `runApp({ workers: 2 }) listed ${PEERS} time${PEERS === 1 ? '' : 's'} as an upstream, one worker killed` : '2 aiots processes, one killed';
+    console.log(`\nbehind nginx: ${int(CONNECTIONS)} client connections, ${what} with SIGKILL ${DURATION / 2} s into ${DURATION} s of load (ramp ${ramp.toFixed(1)} s), node ${process.version}\n`);
     table([
       ['requests sent (client)', int(report.sent)],
-      ['accepted by the killed process (handlers started, last count ≤ 100 ms before the kill)', `${int(ca?.started ?? 0)}, of which returned ${int(ca?.returned ?? 0)}: ${int((ca?.started ?? 0) - (ca?.returned ?? 0))} in flight when killed (${killedBy ?? 'not killed'})`],
-      ['accepted by the survivor', int(cb?.started ?? 0)],
+      ['accepted by the killed one (handlers started, last count ≤ 100 ms before the kill)', `${int(killed?.started ?? 0)}, of which returned ${int(killed?.returned ?? 0)}: ${int((killed?.started ?? 0) - (killed?.returned ?? 0))} in flight when killed`],
+      ['accepted by the survivor', int(rest.reduce((a, c) => a + c.started, 0))],
       ['completed (client)', `${int(completed)} (statuses: ${detail(report.statuses)})`],
-      ['handlers run twice (accepted by both − completed: nginx retried them)', int((ca?.started ?? 0) + (cb?.started ?? 0) - completed)],
+      ['handlers run twice (accepted in all − completed 200: nginx retried them)', int(accepted - ok)],
       ['**failed as the client saw it (non-200, reset, unanswered)**', `**${int(completed - ok + total(report.resets) + report.hung)}**`],
       ['reset (request written, no response)', `${int(total(report.resets))} (${detail(report.resets)})`],
       ['connect errors', detail(report.connectErrors)],
       ['nginx: upstream errors logged', `${countLines(log, /\[error\]/)} (connect() refused: ${countLines(log, /connect\(\) failed \(111/)}, reset/closed while reading: ${countLines(log, /recv\(\) failed|prematurely closed/)})`],
       ['nginx: requests that found no live upstream', String(countLines(log, /no live upstreams/))],
-      ['survivor exit code after SIGTERM', String(codeB)],
+      [cluster ? 'primary exit code after SIGTERM (1: a worker died)' : 'survivor exit code after SIGTERM', signal === null ? String(code) : `killed by ${signal}`],
       ['unparsed responses / hung slots', `${report.unparsed} / ${report.hung}`],
     ]);
     process.exitCode = ok === completed && total(report.resets) === 0 && report.hung === 0 ? 0 : 1;
