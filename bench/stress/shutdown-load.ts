@@ -289,7 +289,7 @@ async function nginxRun(): Promise<void> {
       ['accepted by the killed one (handlers started, last count ≤ 100 ms before the kill)', `${int(killed?.started ?? 0)}, of which returned ${int(killed?.returned ?? 0)}: ${int((killed?.started ?? 0) - (killed?.returned ?? 0))} in flight when killed`],
       ['accepted by the survivor', int(rest.reduce((a, c) => a + c.started, 0))],
       ['completed (client)', `${int(completed)} (statuses: ${detail(report.statuses)})`],
-      ['handlers run twice (accepted in all − completed 200: nginx retried them)', int(accepted - ok)],
+      ['accepted in all − completed 200 (handlers nginx ran twice, plus requests that failed after a handler started)', int(accepted - ok)],
       ['**failed as the client saw it (non-200, reset, unanswered)**', `**${int(completed - ok + total(report.resets) + report.hung)}**`],
       ['reset (request written, no response)', `${int(total(report.resets))} (${detail(report.resets)})`],
       ['connect errors', detail(report.connectErrors)],
