@@ -61,6 +61,7 @@ interface Row {
   aborted: number;
   cancelled: number;
   returned: number;
+  ended: number;
   errors: number;
   inflight: number;
   tasks: number;
