@@ -102,7 +102,14 @@ async function startDaemon(t: TestContext, d: Daemon): Promise<number> {
     let stderr = '';
     child.stderr?.on('data', (b: Buffer) => stderr += b.toString());
     const exited = once(child, 'exit');
+    // A hang guard: Varnish compiles its VCL with cc first, which takes seconds on a loaded machine.
+    const deadline = Date.now() + 60_000;
     while (child.exitCode === null && child.signalCode === null && !(await connects(port))) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        await exited;
+        throw new Error(`${d.name} did not listen on 127.0.0.1:${port} within 60 s:\n${stderr}`);
+      }
       await Promise.race([delay(50), exited]);
     }
     if (child.exitCode === null && child.signalCode === null) {
