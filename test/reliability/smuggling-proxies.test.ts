@@ -47,6 +47,8 @@ interface Outcome {
   readonly answer: string;
   /** Whether our guard, not the front end, ended the conversation. */
   readonly hung: boolean;
+  /** Whether the payload and the follow-up went in separate writes. */
+  readonly split: boolean;
   /** Whether the outer request (`/c/<index>`) reached a handler. */
   readonly forwarded: boolean;
   /** Status of the health check sent right after, on a new connection. */
@@ -80,8 +82,13 @@ function tagged(p: SmugglingPayload, index: number): Buffer {
   return Buffer.from(`${target[0]}c/${index}${inner}`, 'latin1');
 }
 
-/** Sends `bytes` then the follow-up on one connection; resolves with what came back once the front end closes. */
-function converse(port: number, bytes: Buffer): Promise<{ answer: string; hung: boolean }> {
+/**
+ * Sends `bytes` then the follow-up on one connection, in one write or (split)
+ * the follow-up once the first answer bytes arrive or after 100 ms, since a
+ * front end may frame what arrives together differently; resolves with what
+ * came back once the front end closes.
+ */
+function converse(port: number, bytes: Buffer, split = false): Promise<{ answer: string; hung: boolean }> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
@@ -90,16 +97,32 @@ function converse(port: number, bytes: Buffer): Promise<{ answer: string; hung: 
       hung = true;
       socket.destroy();
     }, CONVERSATION_GUARD_MS);
-    socket.on('data', (b: Buffer) => chunks.push(b));
+    const followUp = Buffer.from(FOLLOW_UP, 'latin1');
+    let pending: NodeJS.Timeout | undefined;
+    const sendFollowUp = (): void => {
+      clearTimeout(pending);
+      if (pending !== undefined && socket.writable) socket.write(followUp);
+      pending = undefined;
+    };
+    socket.on('data', (b: Buffer) => {
+      chunks.push(b);
+      sendFollowUp();
+    });
     socket.on('error', () => { /* a reset is a close: what came before tells the fate */ });
     socket.on('close', () => {
       clearTimeout(guard);
+      clearTimeout(pending);
       const text = Buffer.concat(chunks).toString('latin1');
       // The handler's bodies end with a bare LF, so a status line may follow one.
       const statuses = [...text.matchAll(/(?:^|\n)HTTP\/1\.[01] (\d{3})/g)].map((m) => m[1]);
       resolve({ answer: statuses.length > 0 ? statuses.join(' ') : text.length > 0 ? 'HTTP/0.9' : 'closed', hung });
     });
-    socket.write(Buffer.concat([bytes, Buffer.from(FOLLOW_UP, 'latin1')]));
+    if (split) {
+      socket.write(bytes);
+      pending = setTimeout(sendFollowUp, 100);
+    } else {
+      socket.write(Buffer.concat([bytes, followUp]));
+    }
   });
 }
 
@@ -154,16 +177,21 @@ async function startFrontEnd(t: TestContext, kind: FrontEndKind, upstream: numbe
   }
 }
 
-/** Runs every payload through the front end, `PARALLEL` at a time, each followed by a health check. */
+/**
+ * Runs every payload through the front end twice (in one write, then split;
+ * the split ones tagged from `PAYLOADS.length` on), `PARALLEL` at a time,
+ * each followed by a health check.
+ */
 async function runPayloads(port: number, seen: Seen[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < PAYLOADS.length; i = next++) {
-      const payload = PAYLOADS[i]!;
-      const { answer, hung } = await converse(port, tagged(payload, i));
+    for (let i = next++; i < 2 * PAYLOADS.length; i = next++) {
+      const payload = PAYLOADS[i % PAYLOADS.length]!;
+      const split = i >= PAYLOADS.length;
+      const { answer, hung } = await converse(port, tagged(payload, i), split);
       const h = await health(port);
-      outcomes[i] = { payload, answer, hung, forwarded: seen.some((s) => s.path === `/c/${i}`), health: h };
+      outcomes[i] = { payload, answer, hung, split, forwarded: seen.some((s) => s.path === `/c/${i}`), health: h };
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -175,7 +203,7 @@ function caseOf(path: string): string {
   const inner = /^\/(?:smuggled|pipelined)-([0-9a-z]{2})/.exec(path);
   const outer = /^\/c\/(\d+)/.exec(path);
   const index = inner !== null ? parseInt(inner[1]!, 36) : outer !== null ? Number(outer[1]) : -1;
-  return PAYLOADS[index]?.name ?? path;
+  return PAYLOADS[index % PAYLOADS.length]?.name ?? path;
 }
 
 /** Requests the handlers saw that the front end did not stamp as its own, or stamped twice. */
@@ -191,7 +219,7 @@ const results = new Map<FrontEndKind, Result>();
 // The three front ends at once: each waits mostly on its own 2 s timeouts.
 void describe('smuggling through real front ends', { concurrency: true }, () => {
   for (const kind of ['nginx', 'haproxy', 'varnish'] as const) {
-    const title = `${kind}: ${PAYLOADS.length} payloads; nothing reaches aiots that ${kind} did not forward as a request; both keep serving`;
+    const title = `${kind}: ${PAYLOADS.length} payloads, in one write and split; nothing reaches aiots that ${kind} did not forward as a request; both keep serving`;
     void test(title, { skip: frontEndMissing(kind) }, async (t) => {
       const aiots = await startAiots(t);
       const port = await startFrontEnd(t, kind, aiots.port);
@@ -209,8 +237,9 @@ void describe('smuggling through real front ends', { concurrency: true }, () => 
       const split = aiots.seen.filter((s) => s.path.startsWith('/smuggled')).map((s) => caseOf(s.path));
       assert.deepEqual(split.filter((name) => !SPLIT_BY_FRONT_END[kind].includes(name)), [],
         `${kind}: requests to /smuggled reached a handler (stamped: ${kind} split them off itself)`);
-      assert.deepEqual(outcomes.filter((o) => o.hung).map((o) => o.payload.name), [], `${kind} neither answered nor closed`);
-      assert.deepEqual(outcomes.filter((o) => o.health !== 200).map((o) => `${o.payload.name}: health ${o.health}`), [],
+      const label = (o: Outcome): string => `${o.payload.name}${o.split ? ' (split)' : ''}`;
+      assert.deepEqual(outcomes.filter((o) => o.hung).map(label), [], `${kind} neither answered nor closed`);
+      assert.deepEqual(outcomes.filter((o) => o.health !== 200).map((o) => `${label(o)}: health ${o.health}`), [],
         `${kind} + aiots stopped serving`);
       // A client's broken request, even when the front end gave up on it halfway through the body, is no server error.
       assert.deepEqual(aiots.errors, [], 'aiots logged errors');
@@ -260,10 +289,20 @@ process.on('exit', () => {
   PAYLOADS.forEach((p, i) => lines.push(`| ${p.name} | ${p.source} | ${kinds.map((k) => cell(results.get(k)!, i)).join(' | ')} |`));
   for (const k of kinds) {
     const r = results.get(k)!;
-    const count = (f: (o: Outcome) => boolean): number => r.outcomes.filter(f).length;
-    lines.push('', `${r.version}: ${r.outcomes.length} payloads; answered by the front end alone ${count((o) => !o.forwarded)}; forwarded ${count((o) => o.forwarded)}; `
-    + `smuggled ${unstamped(r.seen).length}; split by the front end ${r.seen.filter((s) => s.path.startsWith('/smuggled')).length}; `
-    + `requests handled ${r.seen.length}`);
+    // Per delivery: in one write, then split.
+    const both = (f: (o: Outcome) => boolean): string => [false, true].map((split) => r.outcomes.filter((o) => o.split === split && f(o)).length).join(' / ');
+    const splitOff = [false, true].map((split) => r.seen.filter((s) => {
+      const m = /^\/smuggled-([0-9a-z]{2})/.exec(s.path);
+      return m !== null && (parseInt(m[1]!, 36) >= PAYLOADS.length) === split;
+    }).length).join(' / ');
+    lines.push('', `${r.version}: ${PAYLOADS.length} payloads, in one write / split: answered by the front end alone ${both((o) => !o.forwarded)}; `
+    + `forwarded ${both((o) => o.forwarded)}; split by the front end ${splitOff}; smuggled ${unstamped(r.seen).length} in all; requests handled ${r.seen.length}`);
+    const differ = PAYLOADS.flatMap((p, i) => {
+      const [one, split] = [r.outcomes[i]!, r.outcomes[i + PAYLOADS.length]!];
+      return one.answer === split.answer && one.forwarded === split.forwarded ? []
+        : [`${p.name} (${one.answer}${one.forwarded ? ', fwd' : ''} → ${split.answer}${split.forwarded ? ', fwd' : ''})`];
+    });
+    lines.push(`answered otherwise when split: ${differ.length === 0 ? 'none' : differ.join('; ')}`);
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
 });
