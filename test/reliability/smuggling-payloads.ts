@@ -6,12 +6,14 @@
  * TROPHIES.md, PortSwigger's CL.TE / TE.CL / TE.TE research) and written
  * afresh here.
  *
- * Each payload hides a request to `/smuggled` where a reader that follows
- * RFC 9112 sees body bytes, not a request: a handler behind a front end must
- * never see `/smuggled`. Where the inner request is, by the RFC, a request of
- * its own (pipelined after a body of length 0, after a refused upgrade), it
- * goes to `/pipelined` instead: the front end may forward it, but only as a
- * request it saw itself.
+ * Each payload hides a request to `/smuggled-00` where a reader that follows
+ * RFC 9112 sees body bytes (or an invalid message), not a request: a handler
+ * behind a front end must never see it. Where the inner request is, by the
+ * RFC, a request of its own (pipelined after a body of length 0, after a
+ * refused upgrade), it goes to `/pipelined-00` instead: the front end may
+ * forward it, but only as a request it saw itself. The outer request line
+ * targets `/`. (The test replaces `/` and `00` with ids of the same width,
+ * so no length changes.)
  */
 
 export interface SmugglingPayload {

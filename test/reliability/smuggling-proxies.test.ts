@@ -3,8 +3,8 @@
  * HAProxy and Varnish, each started here on loopback with upstream
  * keep-alive (the connection reuse that makes smuggling possible). Every
  * payload of smuggling-payloads.ts is sent to the front end on one
- * connection, followed by a normal request; then a health check goes through
- * on a new connection.
+ * connection, followed by a normal request, in one write and again in two;
+ * then a health check goes through on a new connection.
  *
  * The differential check, as HTTP Garden does it: the front end stamps each
  * request it forwards with an id of its own (`X-Front-Id`), and aiots records
@@ -12,12 +12,12 @@
  * see as a request of its own (one hidden in a body and split off by aiots)
  * arrives without a stamp, or with a stamp already used. So:
  * - every request the handlers see carries a stamp, and no stamp twice;
- * - no handler ever sees `/smuggled`, except where the front end itself
+ * - no handler ever sees `/smuggled-<n>`, except where the front end itself
  *   split it off as a request of its own (stamped; a lenient reading of an
  *   invalid message, then sent to aiots re-framed), listed per front end in
  *   SPLIT_BY_FRONT_END;
- * - each conversation ends (the front end answers or closes), and the front
- *   end and aiots keep serving after each payload.
+ * - each conversation ends (the front end answers or closes), the front
+ *   end and aiots keep serving after each payload, and aiots logs no error.
  * A control test runs a naive front end that forwards bytes verbatim, to show
  * that the check catches a request hidden past the front end.
  * Each front end is skipped, saying why, only when its binary is missing.
