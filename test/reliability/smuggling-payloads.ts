@@ -12,8 +12,8 @@
  * RFC, a request of its own (pipelined after a body of length 0, after a
  * refused upgrade), it goes to `/pipelined-00` instead: the front end may
  * forward it, but only as a request it saw itself. The outer request line
- * targets `/`. (The test replaces `/` and `00` with ids of the same width,
- * so no length changes.)
+ * targets `/`. (The test sends it to `/c/<n>` and replaces `00` with an id of
+ * the same width: no Content-Length or chunk size changes.)
  */
 
 export interface SmugglingPayload {
