@@ -19,6 +19,13 @@ type Carrier = Promise<unknown> & { [TASK]?: Ctx };
 
 const TASK = Symbol('aiots.task');
 let cur: Ctx = undefined;
+/**
+ * @internal Counts promise jobs: two `then()` calls made with the same value
+ * were made in one synchronous stretch (one `Promise.race`/`all`, or one
+ * step of a task body), which is how a task tells what it waits on now from
+ * what it waited on before (see `Task._waitThen`).
+ */
+export let jobSeq = 0;
 let installed = false;
 // Promise jobs do not nest, but the hooks may be installed inside one, so its
 // `after` can come without a `before`: a stack that pops to undefined copes.
@@ -29,6 +36,7 @@ function onInit(promise: Carrier): void {
 }
 
 function onBefore(promise: Carrier): void {
+  jobSeq++;
   saved.push(cur);
   cur = promise[TASK];
 }

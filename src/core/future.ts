@@ -155,7 +155,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         if ((task as unknown) === this) {
           return Promise.reject(new InvalidStateError(`Task ${task.getName()} cannot await itself`)).then(onfulfilled, onrejected);
         }
-        task._wait(this);
+        task._waitThen(this);
       }
     }
     return this._promise().then(onfulfilled, onrejected);

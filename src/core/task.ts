@@ -5,7 +5,7 @@
  * `CancelledError` when the task is cancelled, without a signal threaded by hand.
  * @module
  */
-import { current, leave, runIn } from './context.js';
+import { current, jobSeq, leave, runIn } from './context.js';
 import { captureTraceback, debugEnabled, noteTaskStep } from './debug.js';
 import { CancelledError, InvalidStateError, isCancellation } from './errors.js';
 import { Future, FutureState, isThenable } from './future.js';
@@ -27,6 +27,10 @@ const ABANDONABLE = 4;
 // resumed yet: a second cancel() now is the same one (asyncio clears its
 // pending request when it throws the error in), so only cancelling() counts it.
 const DELIVERING = 8;
+// Some link was made by a `then()` (await, Promise.race/all over a future);
+// #waiter is such a link. See _waitThen.
+const THEN_LINKED = 16;
+const WAITER_BY_THEN = 32;
 
 /** A task's cancellation state and debug traceback, made on first use. */
 interface Rare {
@@ -35,6 +39,8 @@ interface Rare {
   message: string | undefined;
   /** Futures waited on beyond the first (gather, wait, select-like awaits). */
   waiters: Set<Future<unknown>> | undefined;
+  /** Those of `waiters` linked by a `then()`, dropped once the task moves on. */
+  byThen: Set<Future<unknown>> | undefined;
   controller: AbortController | undefined;
   traceback: string | undefined;
 }
@@ -60,6 +66,8 @@ export class Task<T = unknown> extends Future<T> {
   #name: string | number;
   #flags = 0;
   #waiter: Future<unknown> | undefined = undefined;
+  // The promise job in which the then() links were made.
+  #batch = 0;
   // What most tasks never need lives apart, made on first use: every field a
   // task starts with costs each of the many short tasks a server makes.
   #rare: Rare | undefined = undefined;
@@ -90,7 +98,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #r(): Rare {
-    return (this.#rare ??= { requested: 0, message: undefined, waiters: undefined, controller: undefined, traceback: undefined });
+    return (this.#rare ??= { requested: 0, message: undefined, waiters: undefined, byThen: undefined, controller: undefined, traceback: undefined });
   }
 
   /** @internal The next task in the list of pending ones. */
@@ -190,29 +198,94 @@ export class Task<T = unknown> extends Future<T> {
     return 'Task';
   }
 
-  /** @internal Register a future the task now waits on. */
+  /** @internal Register a future the task now waits on (a primitive's own future). */
   _wait(fut: Future<unknown>): void {
+    if ((this.#flags & THEN_LINKED) !== 0 && this.#batch !== jobSeq) this.#dropThenLinks();
     if ((this.#flags & MUST_CANCEL) !== 0) {
       if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
       return;
     }
-    const waiters = this.#rare?.waiters;
+    const r = this.#rare;
+    const waiters = r?.waiters;
     if (this.#waiter === undefined && waiters === undefined) this.#waiter = fut;
-    else if (this.#waiter === fut || waiters?.has(fut) === true) return;
-    else (this.#r().waiters ??= new Set()).add(fut);
+    else if (this.#waiter === fut) {
+      this.#flags &= ~WAITER_BY_THEN;
+      return;
+    } else if (waiters?.has(fut) === true) {
+      r?.byThen?.delete(fut);
+      return;
+    } else (this.#r().waiters ??= new Set()).add(fut);
     fut._listen(this);
+  }
+
+  /**
+   * @internal Register a future a `then()` was called on while the task ran.
+   * A primitive's future belongs to the one call that waits on it, but a
+   * future given to `then()` may be shared: after `Promise.race([fut, …])`
+   * the task has moved on while `fut` is still pending, and cancelling the
+   * task must not cancel `fut` for its other awaiters. So these links last
+   * until the task registers a wait from a later promise job, which it does
+   * only once it has resumed (links made in one synchronous stretch, as by
+   * one `Promise.race` or `Promise.all`, hold together).
+   */
+  _waitThen(fut: Future<unknown>): void {
+    if (this.#batch !== jobSeq) {
+      if ((this.#flags & THEN_LINKED) !== 0) this.#dropThenLinks();
+      this.#batch = jobSeq;
+    }
+    if ((this.#flags & MUST_CANCEL) !== 0) {
+      if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
+      return;
+    }
+    const r = this.#rare;
+    const waiters = r?.waiters;
+    if (this.#waiter === undefined && waiters === undefined) {
+      this.#waiter = fut;
+      this.#flags |= THEN_LINKED | WAITER_BY_THEN;
+    } else if (this.#waiter === fut || waiters?.has(fut) === true) return;
+    else {
+      const rr = this.#r();
+      (rr.waiters ??= new Set()).add(fut);
+      (rr.byThen ??= new Set()).add(fut);
+      this.#flags |= THEN_LINKED;
+    }
+    fut._listen(this);
+  }
+
+  #dropThenLinks(): void {
+    const flags = this.#flags;
+    this.#flags = flags & ~(THEN_LINKED | WAITER_BY_THEN);
+    if ((flags & WAITER_BY_THEN) !== 0) {
+      const w = this.#waiter;
+      if (w !== undefined) {
+        this.#waiter = undefined;
+        w._unlisten(this);
+      }
+    }
+    const r = this.#rare;
+    const byThen = r?.byThen;
+    if (r === undefined || byThen === undefined) return;
+    r.byThen = undefined;
+    const ws = r.waiters;
+    for (const f of byThen) {
+      ws?.delete(f);
+      f._unlisten(this);
+    }
+    if (ws !== undefined && ws.size === 0) r.waiters = undefined;
   }
 
   /** @internal */
   _futureDone(fut: Future<unknown>): void {
     if (this.#waiter === fut) {
       this.#waiter = undefined;
+      this.#flags &= ~WAITER_BY_THEN;
       return;
     }
     const r = this.#rare;
     const ws = r?.waiters;
     if (r === undefined || ws === undefined) return;
     ws.delete(fut);
+    r.byThen?.delete(fut);
     if (ws.size === 0) r.waiters = undefined;
   }
 
@@ -264,7 +337,7 @@ export class Task<T = unknown> extends Future<T> {
     this.#prev = this.#next = undefined;
     this.#fn = undefined;
     this.#waiter = undefined;
-    if (this.#rare !== undefined) this.#rare.waiters = undefined;
+    if (this.#rare !== undefined) this.#rare.waiters = this.#rare.byThen = undefined;
     super._settle(state, value, error);
   }
 

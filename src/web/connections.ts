@@ -59,6 +59,7 @@ export class Connections {
   /** TCP sockets of a TLS server whose handshake is not done. */
   readonly #handshaking = new Set<Socket>();
   #stopping = false;
+  #idleClosed: Promise<void> | null = null;
 
   constructor(server: Server | HttpsServer, secure: boolean) {
     const sockets = this.#sockets;
@@ -98,11 +99,20 @@ export class Connections {
     });
   }
 
-  /** Close every connection that has no response under way (idle keep-alive ones). */
-  closeIdle(): void {
+  /**
+   * Close every connection that has no response under way (idle keep-alive
+   * ones), once Node has read what their clients already sent: a request
+   * that reached the socket buffer before shutdown began, while the loop was
+   * busy, starts its handler then and is answered (with Connection: close)
+   * rather than reset. The promise settles when they are closed.
+   */
+  closeIdle(): Promise<void> {
+    if (this.#idleClosed !== null) return this.#idleClosed;
     this.#stopping = true;
     for (const s of this.#handshaking) s.destroy();
-    for (const s of this.#sockets) if (responseOf(s) === null && !upgraded.has(s)) s.destroy();
+    return (this.#idleClosed = afterNextPoll().then(() => {
+      for (const s of this.#sockets) if (responseOf(s) === null && !upgraded.has(s)) s.destroy();
+    }));
   }
 
   /** Close every connection left, handshaking or not. */
@@ -118,6 +128,7 @@ export class Connections {
    * for: the server does not start its handler once it is closing.
    */
   async closeWhenFlushed(timeout: number): Promise<void> {
+    await this.closeIdle();
     const waits: Promise<void>[] = [];
     for (const s of this.#sockets) if (!s.destroyed) waits.push(closeWhenIdle(s));
     if (waits.length === 0) return;
@@ -130,6 +141,16 @@ export class Connections {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Resolves after the loop has polled its sockets once more: the first
+ * setImmediate runs in the turn that is under way (the signal may have come
+ * in the middle of its poll phase), the second after the next poll phase,
+ * which reads everything that arrived before the call.
+ */
+function afterNextPoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 async function closeWhenIdle(socket: Socket): Promise<void> {

@@ -128,10 +128,13 @@ export class AppRunner {
     }
     handler._beginClose();
     const sites = [...this.#sites];
-    for (const s of sites) s._stopAccepting();
+    // Idle connections close after one more read of their sockets: the
+    // requests found there start now, so that the drain below waits for them.
+    const idleClosed = Promise.all(sites.map((s) => s._stopAccepting()));
     try {
       await this.app.shutdown();
     } finally {
+      await idleClosed;
       // The same deadline as the handlers' (onShutdown does not count).
       const timeout = this._options.shutdownTimeout;
       const deadline = performance.now() + timeout * 1000;
@@ -264,19 +267,22 @@ export abstract class BaseSite {
 
   /** Stop this site: stop accepting and close its connections once their responses are sent. */
   async stop(): Promise<void> {
-    this._stopAccepting();
+    await this._stopAccepting();
     await this._closeAll();
     this.runner._unregister(this);
   }
 
-  /** @internal Stop accepting and drop idle keep-alive connections. */
-  _stopAccepting(): void {
+  /**
+   * @internal Stop accepting and drop idle keep-alive connections (once
+   * what their clients already sent is read: see Connections.closeIdle).
+   */
+  async _stopAccepting(): Promise<void> {
     const s = this._server;
     if (s === null || !s.listening) return;
     // net's close(), not http's: http's also drops every connection whose
     // response is ended, even while it is still being flushed.
     NetServer.prototype.close.call(s);
-    this.#connections?.closeIdle();
+    await this.#connections?.closeIdle();
   }
 
   /**

@@ -6,11 +6,19 @@ import { CancelledError, Future, TimeoutError, asCompleted, createTask, sleep } 
 
 test('yields futures in completion order', async () => {
   const order: string[] = [];
-  const it = asCompleted([
-    () => sleep(0.02, 'slow'),
-    () => sleep(0.001, 'fast'),
-    () => sleep(0.01, 'middle'),
-  ]);
+  const slow = new Future<string>();
+  const fast = new Future<string>();
+  const middle = new Future<string>();
+  const it = asCompleted([slow, fast, middle]);
+  // Settled one loop turn apart, in an order unlike the list's: sleeps of
+  // different lengths would race each other on a loaded machine.
+  setImmediate(() => {
+    fast.setResult('fast');
+    setImmediate(() => {
+      middle.setResult('middle');
+      setImmediate(() => slow.setResult('slow'));
+    });
+  });
   // next() by hand: for-await types its variable as the awaited value, as
   // TypeScript does for every thenable, though it is the done future.
   for (let r = await it.next(); r.done !== true; r = await it.next()) {

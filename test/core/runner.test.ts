@@ -219,6 +219,12 @@ test('SIGINT during run() cancels the awaited future and the main task, throws K
   assert.equal(r.stdout, 'first 1\nready\nmain finally ran\ncaught KeyboardInterrupt true\nfuture cancelled true\nthird 3\n');
 });
 
+test('SIGINT while the main task only yields with sleep(0) is delivered at its next sleep(0) (test_interrupt_call_soon)', async () => {
+  const r = await runChild('runner-sigint-busy.ts');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'ready\ninner caught CancelledError true\ncaught KeyboardInterrupt true\nafter ok\n');
+});
+
 // CPython 3.11 prints the same for the Python twin of the fixture.
 test('SIGINT on a main task already cancelled once ends the run in CancelledError, not KeyboardInterrupt (test_interrupt_cancelled_task)', async () => {
   const r = await runChild('runner-sigint-cancelled.ts');

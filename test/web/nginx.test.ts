@@ -6,28 +6,16 @@
  * Skipped only when the nginx binary is absent (CI installs nginx-light).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { AppRunner, Application, Response, TCPSite, UnixSite, jsonResponse, type Request } from '../../src/web/index.js';
+import { frontEndMissing, makePrefix, startNginx } from '../helpers/front-ends.js';
 
-/** NGINX from the environment, else Debian's /usr/sbin/nginx, else the first on PATH. */
-function findNginx(): string | undefined {
-  if (process.env.NGINX) return existsSync(process.env.NGINX) ? process.env.NGINX : undefined;
-  const dirs = ['/usr/sbin', ...(process.env.PATH ?? '').split(delimiter)];
-  return dirs.filter((d) => d !== '').map((d) => join(d, 'nginx')).find((p) => existsSync(p));
-}
-
-const NGINX = findNginx() ?? '';
-const skip = NGINX === '' ? 'nginx not found (install nginx-light, or set NGINX=/path/to/nginx)' : false;
+const skip = frontEndMissing('nginx');
 
 interface Reply { status: number; headers: IncomingHttpHeaders; body: string }
 
@@ -43,99 +31,6 @@ function fetchVia(port: number, method: string, path: string, headers: Record<st
     req.on('error', reject);
     req.end(body);
   });
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
-function nginxConf(dir: string, listen: number, upstream: string): string {
-  return `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream aiots {
-    server ${upstream};
-    keepalive 8;
-  }
-  server {
-    listen 127.0.0.1:${listen};
-    location / {
-      proxy_pass http://aiots;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Real-IP $remote_addr;
-    }
-  }
-}
-`;
-}
-
-async function connects(port: number): Promise<boolean> {
-  const socket: Socket = createConnection({ host: '127.0.0.1', port });
-  try {
-    await Promise.race([once(socket, 'connect'), once(socket, 'error')]);
-    return socket.readyState === 'open';
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
-}
-
-/** A fresh nginx prefix directory, removed after the test. */
-async function makePrefix(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'aiots-nginx-'));
-  // When run as root, nginx's workers drop to nobody: let them into the prefix.
-  await chmod(dir, 0o755);
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Starts nginx in front of `upstream` (`host:port` or `unix:path`); resolves with its port once it accepts. */
-async function startNginx(t: TestContext, dir: string, upstream: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const conf = join(dir, 'nginx.conf');
-    await writeFile(conf, nginxConf(dir, port, upstream));
-    // -e: the error log from the first line on, before the config is read.
-    const nginx: ChildProcess = spawn(NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    nginx.stderr?.on('data', (d: Buffer) => stderr += d.toString());
-    const exited = once(nginx, 'exit');
-    while (nginx.exitCode === null && nginx.signalCode === null && !(await connects(port))) {
-      await Promise.race([delay(50), exited]);
-    }
-    if (nginx.exitCode === null && nginx.signalCode === null) {
-      t.after(async () => {
-        // SIGQUIT: nginx's graceful stop (workers finish, then the master exits).
-        nginx.kill('SIGQUIT');
-        await exited;
-      });
-      return port;
-    }
-    const log = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
-    // Another process may have taken the free port between probe and bind.
-    if (attempt < 3 && /Address already in use/.test(stderr + log)) continue;
-    throw new Error(`nginx exited with ${nginx.exitCode ?? nginx.signalCode}:\n${stderr}\n${log}`);
-  }
 }
 
 async function echo(request: Request): Promise<Response> {
@@ -183,7 +78,7 @@ void describe('aiots behind nginx', { skip }, () => {
     await site.start();
     // With upstream keep-alive, nginx sends many requests over few connections.
     const accepted = countAccepted(t, site.port);
-    const port = await startNginx(t, await makePrefix(t), `127.0.0.1:${site.port}`);
+    const port = await startNginx(t, await makePrefix(t, 'nginx'), `127.0.0.1:${site.port}`);
 
     await t.test('GET a route: status, body and headers come back', async () => {
       const r = await fetchVia(port, 'GET', '/hello/nginx');
@@ -240,7 +135,7 @@ void describe('aiots behind nginx', { skip }, () => {
   });
 
   void test('over a Unix socket (UnixSite)', async (t) => {
-    const dir = await makePrefix(t);
+    const dir = await makePrefix(t, 'nginx');
     const path = join(dir, 'aiots.sock');
     const site = new UnixSite(await startRunner(t), path);
     await site.start();
