@@ -8,6 +8,13 @@
  * handshake is done; the TCP sockets still handshaking are tracked apart, so
  * a client that connects and handshakes slowly, or never, cannot hold the
  * server open at shutdown (Node's own tracking does not see them either).
+ *
+ * Shutdown does not close the listening socket at once: closing it makes the
+ * kernel reset every connection still in its accept queue, clients whose
+ * handshake is done and whose request may already be sent. The site keeps
+ * accepting until the queue has been found empty (see {@link Connections.drain});
+ * what arrives meanwhile is answered 503 by the handler, which knows the
+ * server is closing.
  * @module
  */
 import type { Server, ServerResponse } from 'node:http';
@@ -53,12 +60,25 @@ function untilClosed(res: ServerResponse, socket: Socket): Promise<void> {
   });
 }
 
+/**
+ * How long the listening socket stays open after the last connection
+ * accepted during shutdown. Clients that found the accept queue full sent
+ * their handshake's last ACK (and their request) into the void: Linux
+ * retransmits them from about 200 ms on, and each can still be accepted
+ * while the socket listens. 0.5 s covers the first two retransmissions.
+ */
+const QUIET_AFTER_BURST = 0.5;
+/** However busy the queue stays (a balancer still sending), the listener closes after this long. */
+const DRAIN_LIMIT = 2;
+
 /** @internal The connections of one server, tracked from accept to close. */
 export class Connections {
   readonly #sockets = new Set<Socket>();
   /** TCP sockets of a TLS server whose handshake is not done. */
   readonly #handshaking = new Set<Socket>();
   #stopping = false;
+  /** Connections accepted so far: shutdown watches it move to know the accept queue is empty. */
+  #accepted = 0;
 
   constructor(server: Server | HttpsServer, secure: boolean) {
     const sockets = this.#sockets;
@@ -72,12 +92,14 @@ export class Connections {
     }
     if (!secure) {
       server.on('connection', (socket: Socket) => {
+        this.#accepted++;
         sockets.add(socket);
         socket.on('close', forget);
       });
       return;
     }
     server.on('connection', (socket: Socket) => {
+      this.#accepted++;
       handshaking.add(socket);
       socket.on('close', forgetHandshake);
     });
@@ -95,6 +117,51 @@ export class Connections {
       }
       sockets.add(tls);
       tls.on('close', forget);
+    });
+  }
+
+  /**
+   * Keep accepting until the kernel's accept queue is empty, then call
+   * `closeListener` and close the idle connections. libuv accepts until the
+   * queue is empty each time the listening socket polls readable, so a turn
+   * of the event loop (a `setImmediate` runs after the poll) in which no
+   * connection came means the queue was empty at that poll. Two such turns
+   * in a row end a quiet drain at once; once connections came, the listener
+   * stays open until none came for {@link QUIET_AFTER_BURST}, and never past
+   * {@link DRAIN_LIMIT} nor `limit` seconds.
+   *
+   * Idle keep-alive connections are kept for as long too: a request that
+   * crossed the shutdown on one gets a 503 rather than a closed socket.
+   */
+  drain(closeListener: () => void, limit: number): Promise<void> {
+    const begun = performance.now();
+    const end = begun + Math.min(limit, DRAIN_LIMIT) * 1000;
+    let seen = this.#accepted;
+    let quietTurns = 0;
+    let lastAccept = -1;
+    return new Promise((resolve) => {
+      const turn = (): void => {
+        const now = performance.now();
+        if (this.#accepted !== seen) {
+          seen = this.#accepted;
+          lastAccept = now;
+          quietTurns = 0;
+        } else {
+          quietTurns++;
+        }
+        const quiet = lastAccept === -1 ? quietTurns >= 2 : now - lastAccept >= QUIET_AFTER_BURST * 1000;
+        if (quiet || now >= end) {
+          closeListener();
+          this.closeIdle();
+          resolve();
+        } else if (lastAccept === -1) {
+          setImmediate(turn);
+        } else {
+          // Timers run before the poll: the check after the next poll is the one that counts.
+          setTimeout(() => setImmediate(turn), 10);
+        }
+      };
+      setImmediate(turn);
     });
   }
 

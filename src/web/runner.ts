@@ -128,7 +128,7 @@ export class AppRunner {
     }
     handler._beginClose();
     const sites = [...this.#sites];
-    for (const s of sites) s._stopAccepting();
+    for (const s of sites) s._stopAccepting(this._options.shutdownTimeout);
     try {
       await this.app.shutdown();
     } finally {
@@ -150,9 +150,18 @@ export class AppRunner {
   }
 }
 
+/**
+ * The listen backlog when none is given: the system's largest (the kernel
+ * lowers it to `net.core.somaxconn`, 4096 on Linux 5.4+), as Go's net package
+ * does, rather than Node's 511. A burst of connections the accept queue
+ * cannot hold leaves clients whose handshake the kernel dropped; the queue is
+ * what shutdown drains and answers (see connections.ts).
+ */
+const DEFAULT_BACKLOG = 65535;
+
 /** Options of every site. */
 export interface BaseSiteOptions {
-  /** The listen backlog. */
+  /** The listen backlog: how many connections the kernel queues until the server accepts them. @default the system's largest (`net.core.somaxconn` on Linux) */
   readonly backlog?: number;
   /**
    * Serve HTTPS (aiohttp's `ssl_context`): Node's TLS server options, e.g.
@@ -170,6 +179,7 @@ export abstract class BaseSite {
   protected _server: Server | HttpsServer | null = null;
   #connections: Connections | null = null;
   #closed: Promise<void> | null = null;
+  #draining: Promise<void> | null = null;
   readonly #backlog: number | undefined;
   #ssl: TlsOptions | null;
 
@@ -243,7 +253,7 @@ export abstract class BaseSite {
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
+      server.listen({ ...this._listenOptions(), backlog: this.#backlog ?? DEFAULT_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -256,19 +266,23 @@ export abstract class BaseSite {
 
   /** Stop this site: stop accepting and close its connections once their responses are sent. */
   async stop(): Promise<void> {
-    this._stopAccepting();
+    this._stopAccepting(this.runner._options.shutdownTimeout);
     await this._closeAll();
     this.runner._unregister(this);
   }
 
-  /** @internal Stop accepting and drop idle keep-alive connections. */
-  _stopAccepting(): void {
+  /**
+   * @internal Stop accepting once the kernel's accept queue is drained
+   * (what comes meanwhile is answered 503), then drop idle keep-alive
+   * connections. `limit`: seconds the draining may take at most.
+   */
+  _stopAccepting(limit = 0): void {
     const s = this._server;
-    if (s === null || !s.listening) return;
+    const connections = this.#connections;
+    if (s === null || connections === null || !s.listening || this.#draining !== null) return;
     // net's close(), not http's: http's also drops every connection whose
     // response is ended, even while it is still being flushed.
-    NetServer.prototype.close.call(s);
-    this.#connections?.closeIdle();
+    this.#draining = connections.drain(() => NetServer.prototype.close.call(s), limit);
   }
 
   /**
@@ -278,6 +292,8 @@ export abstract class BaseSite {
   async _closeAll(timeout = 0): Promise<void> {
     const s = this._server;
     if (s === null) return;
+    // The connections accepted while draining are waited for like the others.
+    await this.#draining;
     await this.#connections?.closeWhenFlushed(timeout);
     s.closeAllConnections();
     this.#connections?.closeAll();
