@@ -13,8 +13,8 @@
  * kernel reset every connection still in its accept queue, clients whose
  * handshake is done and whose request may already be sent. The site keeps
  * accepting until the queue has been found empty (see {@link Connections.drain});
- * what arrives meanwhile is answered 503 by the handler, which knows the
- * server is closing.
+ * what arrives meanwhile is served as in-flight requests are, its responses
+ * saying `Connection: close`.
  * @module
  */
 import type { Server, ServerResponse } from 'node:http';
@@ -131,7 +131,7 @@ export class Connections {
    * {@link DRAIN_LIMIT} nor `limit` seconds.
    *
    * Idle keep-alive connections are kept for as long too: a request that
-   * crossed the shutdown on one gets a 503 rather than a closed socket.
+   * crossed the shutdown on one is answered rather than met by a closed socket.
    */
   drain(closeListener: () => void, limit: number): Promise<void> {
     const begun = performance.now();

@@ -135,7 +135,10 @@ export class AppRunner {
       // The same deadline as the handlers' (onShutdown does not count).
       const timeout = this._options.shutdownTimeout;
       const deadline = performance.now() + timeout * 1000;
-      await handler._drain(timeout);
+      // What the sites accept while draining their accept queues is served
+      // too: its handlers are waited for with the others.
+      await Promise.all(sites.map((s) => s._drained()));
+      await handler._drain(Math.max(0, deadline - performance.now()) / 1000);
       // What the handlers wrote may still be on its way to slow readers: it
       // gets what is left of shutdownTimeout to reach them.
       const left = Math.max(0, deadline - performance.now()) / 1000;
@@ -273,8 +276,9 @@ export abstract class BaseSite {
 
   /**
    * @internal Stop accepting once the kernel's accept queue is drained
-   * (what comes meanwhile is answered 503), then drop idle keep-alive
-   * connections. `limit`: seconds the draining may take at most.
+   * (what comes meanwhile is served, its responses closing their
+   * connections), then drop idle keep-alive connections. `limit`: seconds
+   * the draining may take at most.
    */
   _stopAccepting(limit = 0): void {
     const s = this._server;
@@ -283,6 +287,11 @@ export abstract class BaseSite {
     // net's close(), not http's: http's also drops every connection whose
     // response is ended, even while it is still being flushed.
     this.#draining = connections.drain(() => NetServer.prototype.close.call(s), limit);
+  }
+
+  /** @internal Resolves once the listener is closed (at once if it never started draining). */
+  async _drained(): Promise<void> {
+    await this.#draining;
   }
 
   /**

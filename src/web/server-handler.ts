@@ -15,7 +15,7 @@ import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
 import { compressionOf } from './compression/scope.js';
 import type { Application } from './application.js';
-import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong, HTTPServiceUnavailable } from './exceptions.js';
+import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
 import { FileResponse } from './file-response.js';
 import { ReadAhead } from './read-ahead.js';
 import { Request } from './request.js';
@@ -89,10 +89,6 @@ export class ServerHandler implements WebSocketOwner {
     // (as aiohttp does) however many requests a client pipelines at once.
     if (res.socket === null) return this.#defer(req, res);
     const start = this.#accessLogger?.needsTime === true ? performance.now() : 0;
-    // Shutting down, no handler starts: a request that arrives now (on a
-    // connection the site accepted while draining its accept queue, or one
-    // that crossed the shutdown) gets a definite answer it may retry.
-    if (this.#closing) return this.#refuse(req, res, new HTTPServiceUnavailable({ text: 'Server is shutting down' }), start);
     const url = req.url as string;
     let rawPath: string;
     let search: string;
