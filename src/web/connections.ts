@@ -68,8 +68,13 @@ function untilClosed(res: ServerResponse, socket: Socket): Promise<void> {
  * while the socket listens. 0.5 s covers the first two retransmissions.
  */
 const QUIET_AFTER_BURST = 0.5;
-/** However busy the queue stays (a balancer still sending), the listener closes after this long. */
-const DRAIN_LIMIT = 2;
+/**
+ * However busy the queue stays (a burst still being absorbed, a balancer
+ * that has not yet noticed the shutdown), the listener closes after this
+ * long at most: enough for the kernel's retransmissions to bring a burst in,
+ * and for a balancer to take the server out of rotation.
+ */
+const DRAIN_LIMIT = 10;
 
 /** @internal The connections of one server, tracked from accept to close. */
 export class Connections {

@@ -128,7 +128,9 @@ export class AppRunner {
     }
     handler._beginClose();
     const sites = [...this.#sites];
-    for (const s of sites) s._stopAccepting(this._options.shutdownTimeout);
+    // Draining takes at most half of shutdownTimeout: what is accepted last
+    // still has the other half to be served.
+    for (const s of sites) s._stopAccepting(this._options.shutdownTimeout / 2);
     try {
       await this.app.shutdown();
     } finally {
@@ -269,7 +271,7 @@ export abstract class BaseSite {
 
   /** Stop this site: stop accepting and close its connections once their responses are sent. */
   async stop(): Promise<void> {
-    this._stopAccepting(this.runner._options.shutdownTimeout);
+    this._stopAccepting(this.runner._options.shutdownTimeout / 2);
     await this._closeAll();
     this.runner._unregister(this);
   }
