@@ -19,7 +19,7 @@
 // | Fastify close.test.js "shutsdown while keep-alive connections are active" (forceCloseConnections) | test/web/shutdown.test.ts "in-flight requests complete, idle connections close, ..." |
 // | Fastify close.test.js "does not destroy connections with in-flight requests" (default and idle) | here: "in-flight requests are never destroyed before the deadline, even when a handler starts the shutdown" |
 // | Fastify test/close-pipelining.test.js "Should return 503 while closing - pipelining" and "Should close the socket abruptly - pipelining" | test/web/pipelining.test.ts "at shutdown, pipelined requests not yet started are not run: the connection closes after the current answer" (deliberate difference: no 503 for them, docs/lifecycle.md) |
-// | the burst: connections in the kernel's accept queue at SIGTERM | here: "runApp: connections queued while the process is busy, then SIGTERM: every client gets a status line" (bench/stress/shutdown-burst.ts for 1,000 to 20,000) |
+// | the burst: connections in the kernel's accept queue at SIGTERM | here: "runApp: connections queued while the process is busy, then SIGTERM: every client is answered, none is reset" (bench/stress/shutdown-burst.ts for 1,000 to 20,000) |
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
