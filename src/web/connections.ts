@@ -8,6 +8,13 @@
  * handshake is done; the TCP sockets still handshaking are tracked apart, so
  * a client that connects and handshakes slowly, or never, cannot hold the
  * server open at shutdown (Node's own tracking does not see them either).
+ *
+ * Shutdown does not close the listening socket at once: closing it makes the
+ * kernel reset every connection still in its accept queue, clients whose
+ * handshake is done and whose request may already be sent. The site keeps
+ * accepting until the queue has been found empty (see {@link Connections.drain});
+ * what arrives meanwhile is served as in-flight requests are, its responses
+ * saying `Connection: close`.
  * @module
  */
 import type { Server, ServerResponse } from 'node:http';
@@ -53,13 +60,30 @@ function untilClosed(res: ServerResponse, socket: Socket): Promise<void> {
   });
 }
 
+/**
+ * How long the listening socket stays open after the last connection
+ * accepted during shutdown. Clients that found the accept queue full sent
+ * their handshake's last ACK (and their request) into the void: Linux
+ * retransmits them from about 200 ms on, and each can still be accepted
+ * while the socket listens. 0.5 s covers the first two retransmissions.
+ */
+const QUIET_AFTER_BURST = 0.5;
+/**
+ * However busy the queue stays (a burst still being absorbed, a balancer
+ * that has not yet noticed the shutdown), the listener closes after this
+ * long at most: enough for the kernel's retransmissions to bring a burst in,
+ * and for a balancer to take the server out of rotation.
+ */
+const DRAIN_LIMIT = 10;
+
 /** @internal The connections of one server, tracked from accept to close. */
 export class Connections {
   readonly #sockets = new Set<Socket>();
   /** TCP sockets of a TLS server whose handshake is not done. */
   readonly #handshaking = new Set<Socket>();
   #stopping = false;
-  #idleClosed: Promise<void> | null = null;
+  /** Connections accepted so far: shutdown watches it move to know the accept queue is empty. */
+  #accepted = 0;
 
   constructor(server: Server | HttpsServer, secure: boolean) {
     const sockets = this.#sockets;
@@ -73,12 +97,14 @@ export class Connections {
     }
     if (!secure) {
       server.on('connection', (socket: Socket) => {
+        this.#accepted++;
         sockets.add(socket);
         socket.on('close', forget);
       });
       return;
     }
     server.on('connection', (socket: Socket) => {
+      this.#accepted++;
       handshaking.add(socket);
       socket.on('close', forgetHandshake);
     });
@@ -100,19 +126,57 @@ export class Connections {
   }
 
   /**
-   * Close every connection that has no response under way (idle keep-alive
-   * ones), once Node has read what their clients already sent: a request
-   * that reached the socket buffer before shutdown began, while the loop was
-   * busy, starts its handler then and is answered (with Connection: close)
-   * rather than reset. The promise settles when they are closed.
+   * Keep accepting until the kernel's accept queue is empty, then call
+   * `closeListener`. libuv accepts until the
+   * queue is empty each time the listening socket polls readable, so a turn
+   * of the event loop (a `setImmediate` runs after the poll) in which no
+   * connection came means the queue was empty at that poll. Two such turns
+   * in a row end a quiet drain at once; once connections came, the listener
+   * stays open until none came for {@link QUIET_AFTER_BURST}, and never past
+   * {@link DRAIN_LIMIT} nor `limit` seconds.
+   *
+   * Idle keep-alive connections are kept until the in-flight handlers are
+   * done (`closeWhenFlushed` closes them): a request that comes on one
+   * meanwhile is answered, with `Connection: close`, rather than met by a
+   * closed socket; a client cannot know when the server means to close.
    */
-  closeIdle(): Promise<void> {
-    if (this.#idleClosed !== null) return this.#idleClosed;
+  drain(closeListener: () => void, limit: number): Promise<void> {
+    const begun = performance.now();
+    const end = begun + Math.min(limit, DRAIN_LIMIT) * 1000;
+    let seen = this.#accepted;
+    let quietTurns = 0;
+    let lastAccept = -1;
+    return new Promise((resolve) => {
+      const turn = (): void => {
+        const now = performance.now();
+        if (this.#accepted !== seen) {
+          seen = this.#accepted;
+          lastAccept = now;
+          quietTurns = 0;
+        } else {
+          quietTurns++;
+        }
+        const quiet = lastAccept === -1 ? quietTurns >= 2 : now - lastAccept >= QUIET_AFTER_BURST * 1000;
+        if (quiet || now >= end) {
+          closeListener();
+          this.#stopHandshakes();
+          resolve();
+        } else if (lastAccept === -1) {
+          setImmediate(turn);
+        } else {
+          // Timers run before the poll: the check after the next poll is the one that counts.
+          setTimeout(() => setImmediate(turn), 10);
+        }
+      };
+      setImmediate(turn);
+    });
+  }
+
+  // Connections still in their TLS handshake carry no request yet: closed
+  // with the listener, and so is any that finishes its handshake later.
+  #stopHandshakes(): void {
     this.#stopping = true;
     for (const s of this.#handshaking) s.destroy();
-    return (this.#idleClosed = afterNextPoll().then(() => {
-      for (const s of this.#sockets) if (responseOf(s) === null && !upgraded.has(s)) s.destroy();
-    }));
   }
 
   /** Close every connection left, handshaking or not. */
@@ -128,7 +192,6 @@ export class Connections {
    * for: the server does not start its handler once it is closing.
    */
   async closeWhenFlushed(timeout: number): Promise<void> {
-    await this.closeIdle();
     const waits: Promise<void>[] = [];
     for (const s of this.#sockets) if (!s.destroyed) waits.push(closeWhenIdle(s));
     if (waits.length === 0) return;
@@ -141,16 +204,6 @@ export class Connections {
       clearTimeout(timer);
     }
   }
-}
-
-/**
- * Resolves after the loop has polled its sockets once more: the first
- * setImmediate runs in the turn that is under way (the signal may have come
- * in the middle of its poll phase), the second after the next poll phase,
- * which reads everything that arrived before the call.
- */
-function afterNextPoll(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 async function closeWhenIdle(socket: Socket): Promise<void> {

@@ -22,7 +22,7 @@ export interface RunAppOptions extends RunnerOptions {
   readonly port?: number;
   /** A Unix socket path to serve on (instead of TCP unless host/port are given too). */
   readonly path?: string;
-  /** The listen backlog. */
+  /** The listen backlog. @default the system's largest (`net.core.somaxconn` on Linux) */
   readonly backlog?: number;
   /** SO_REUSEPORT, where Node supports it. */
   readonly reusePort?: boolean;

@@ -128,17 +128,19 @@ export class AppRunner {
     }
     handler._beginClose();
     const sites = [...this.#sites];
-    // Idle connections close after one more read of their sockets: the
-    // requests found there start now, so that the drain below waits for them.
-    const idleClosed = Promise.all(sites.map((s) => s._stopAccepting()));
+    // Draining takes at most half of shutdownTimeout: what is accepted last
+    // still has the other half to be served.
+    for (const s of sites) s._stopAccepting(this._options.shutdownTimeout / 2);
     try {
       await this.app.shutdown();
     } finally {
-      await idleClosed;
       // The same deadline as the handlers' (onShutdown does not count).
       const timeout = this._options.shutdownTimeout;
       const deadline = performance.now() + timeout * 1000;
-      await handler._drain(timeout);
+      // What the sites accept while draining their accept queues is served
+      // too: its handlers are waited for with the others.
+      await Promise.all(sites.map((s) => s._drained()));
+      await handler._drain(Math.max(0, deadline - performance.now()) / 1000);
       // What the handlers wrote may still be on its way to slow readers: it
       // gets what is left of shutdownTimeout to reach them.
       const left = Math.max(0, deadline - performance.now()) / 1000;
@@ -153,9 +155,18 @@ export class AppRunner {
   }
 }
 
+/**
+ * The listen backlog when none is given: the system's largest (the kernel
+ * lowers it to `net.core.somaxconn`, 4096 on Linux 5.4+), as Go's net package
+ * does, rather than Node's 511. A burst of connections the accept queue
+ * cannot hold leaves clients whose handshake the kernel dropped; the queue is
+ * what shutdown drains and answers (see connections.ts).
+ */
+const DEFAULT_BACKLOG = 65535;
+
 /** Options of every site. */
 export interface BaseSiteOptions {
-  /** The listen backlog. */
+  /** The listen backlog: how many connections the kernel queues until the server accepts them. @default the system's largest (`net.core.somaxconn` on Linux) */
   readonly backlog?: number;
   /**
    * Serve HTTPS (aiohttp's `ssl_context`): Node's TLS server options, e.g.
@@ -173,6 +184,7 @@ export abstract class BaseSite {
   protected _server: Server | HttpsServer | null = null;
   #connections: Connections | null = null;
   #closed: Promise<void> | null = null;
+  #draining: Promise<void> | null = null;
   readonly #backlog: number | undefined;
   #ssl: TlsOptions | null;
 
@@ -254,7 +266,7 @@ export abstract class BaseSite {
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ ...this._listenOptions(), ...(this.#backlog === undefined ? {} : { backlog: this.#backlog }) }, () => {
+      server.listen({ ...this._listenOptions(), backlog: this.#backlog ?? DEFAULT_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -267,22 +279,29 @@ export abstract class BaseSite {
 
   /** Stop this site: stop accepting and close its connections once their responses are sent. */
   async stop(): Promise<void> {
-    await this._stopAccepting();
+    this._stopAccepting(this.runner._options.shutdownTimeout / 2);
     await this._closeAll();
     this.runner._unregister(this);
   }
 
   /**
-   * @internal Stop accepting and drop idle keep-alive connections (once
-   * what their clients already sent is read: see Connections.closeIdle).
+   * @internal Stop accepting once the kernel's accept queue is drained
+   * (what comes meanwhile is served, its responses closing their
+   * connections), then drop idle keep-alive connections. `limit`: seconds
+   * the draining may take at most.
    */
-  async _stopAccepting(): Promise<void> {
+  _stopAccepting(limit = 0): void {
     const s = this._server;
-    if (s === null || !s.listening) return;
+    const connections = this.#connections;
+    if (s === null || connections === null || !s.listening || this.#draining !== null) return;
     // net's close(), not http's: http's also drops every connection whose
     // response is ended, even while it is still being flushed.
-    NetServer.prototype.close.call(s);
-    await this.#connections?.closeIdle();
+    this.#draining = connections.drain(() => NetServer.prototype.close.call(s), limit);
+  }
+
+  /** @internal Resolves once the listener is closed (at once if it never started draining). */
+  async _drained(): Promise<void> {
+    await this.#draining;
   }
 
   /**
@@ -292,6 +311,8 @@ export abstract class BaseSite {
   async _closeAll(timeout = 0): Promise<void> {
     const s = this._server;
     if (s === null) return;
+    // The connections accepted while draining are waited for like the others.
+    await this.#draining;
     await this.#connections?.closeWhenFlushed(timeout);
     s.closeAllConnections();
     this.#connections?.closeAll();
