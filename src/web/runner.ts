@@ -238,6 +238,14 @@ export abstract class BaseSite {
       headersTimeout: headersTimeout * 1000,
       requestTimeout: o.requestTimeout * 1000,
       maxHeaderSize: o.maxHeaderSize,
+      // Strict parsing, even when Node runs with --insecure-http-parser (an
+      // explicit false wins over the flag): a lenient parser lets through the
+      // requests a proxy in front reads differently (smuggling). Host is
+      // required on HTTP/1.1 and duplicates are not joined, as Node's
+      // defaults, said here so that a change of default cannot loosen them.
+      insecureHTTPParser: false,
+      requireHostHeader: true,
+      joinDuplicateHeaders: false,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
       noDelay: true,
       // Node 24.9+: only WebSocket handshakes go to 'upgrade' (Node 20 ignores it; see upgrade.ts).

@@ -93,6 +93,7 @@ export class ServerHandler implements WebSocketOwner {
     let rawPath: string;
     let search: string;
     if (url.length > MAX_URL) return this.#refuse(req, res, new HTTPRequestURITooLong(), start);
+    if (hasTwoHosts(req.rawHeaders)) return this.#refuse(req, res, new HTTPBadRequest({ text: 'Duplicate Host header' }), start);
     if (url.charCodeAt(0) === 47) {
       const q = url.indexOf('?');
       rawPath = q === -1 ? url : url.slice(0, q);
@@ -391,6 +392,24 @@ async function sendFile(request: Request, file: FileResponse): Promise<FileRespo
 
 function unreachableBody(): never {
   throw new Error('unreachable: HandlerTask overrides _call()');
+}
+
+/**
+ * More than one Host (RFC 9112 §3.2: a 400). Node keeps the first and
+ * llhttp lets both through, while a proxy in front may have routed on the
+ * other one. Node also lowercases nothing in `rawHeaders`, hence the length
+ * test before any string is made.
+ */
+function hasTwoHosts(raw: string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
 }
 
 /** @internal The Response an HTTPException is sent as. */
