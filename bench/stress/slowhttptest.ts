@@ -39,6 +39,7 @@ interface Status {
   rss: number;
   peakRss: number;
   cuts: number[];
+  loopDelayMs: { p99: number; max: number };
 }
 
 let base = '';
@@ -58,8 +59,8 @@ function get(path: string, method = 'GET'): Promise<{ status: number; body: stri
   });
 }
 
-async function status(): Promise<Status> {
-  return JSON.parse((await get('/status?all=1')).body) as Status;
+async function status(reset = false): Promise<Status> {
+  return JSON.parse((await get(`/status?all=1${reset ? '&reset=1' : ''}`)).body) as Status;
 }
 
 const median = (xs: number[]): number => {
@@ -109,7 +110,7 @@ const URLS: Record<string, string> = { H: '/', B: '/upload', X: '/big', R: '/fil
 const idle = await probe(() => false, 20);
 const results: Record<string, unknown>[] = [];
 for (const mode of MODES) {
-  const before = await status();
+  const before = await status(true);
   const t0 = performance.now();
   const tool = spawn('/usr/bin/slowhttptest', [`-${mode}`, '-c', String(CONNECTIONS), '-r', opts.rate, '-l', String(DURATION), '-p', '5', '-u', `${base}${URLS[mode]}`], { stdio: 'ignore' });
   let running = true;
@@ -139,6 +140,9 @@ for (const mode of MODES) {
     helloMs: { idle: Number(median(idle.hello).toFixed(1)), attack: Number(median(during.hello).toFixed(1)) },
     helloRatio: Number((median(during.hello) / median(idle.hello)).toFixed(3)),
     probesFailed: during.failed,
+    probesSlowerThan1s: during.ping.filter((ms) => ms > 1000).length,
+    probes: during.ping.length,
+    loopDelayMs: after.loopDelayMs,
     rssMiB: { before: Math.round(before.rss / 2 ** 20), peak: Math.round(after.peakRss / 2 ** 20) },
   };
   console.log(JSON.stringify(result));

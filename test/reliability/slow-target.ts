@@ -14,6 +14,7 @@
  * @module
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,9 @@ subscribe('http.server.response.finish', (message) => {
   if (c !== undefined && !socket.destroyed) c.answered++;
 });
 
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 let peakRss = process.memoryUsage().rss;
 setInterval(() => {
   const rss = process.memoryUsage().rss;
@@ -113,6 +117,7 @@ app.router.addGet('/big', async (request) => {
 app.router.addGet('/file', () => new web.FileResponse(file));
 app.router.addGet('/status', (request) => {
   const sorted = [...cut].sort((a, b) => a - b);
+  if (request.query.get('reset') !== undefined) queueMicrotask(() => loopDelay.reset());
   const at = (p: number): number | null => (sorted.length === 0 ? null : Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number).toFixed(2)));
   return web.jsonResponse({
     uptime: Number(((performance.now() - t0) / 1000).toFixed(2)),
@@ -126,6 +131,8 @@ app.router.addGet('/status', (request) => {
     closedByClient,
     rss: process.memoryUsage().rss,
     peakRss,
+    // The event loop's delay since the last status with ?reset (ms).
+    loopDelayMs: { p99: Number((loopDelay.percentile(99) / 1e6).toFixed(1)), max: Number((loopDelay.max / 1e6).toFixed(1)) },
     // Every cut's lifetime in seconds, in the order they happened.
     ...(request.query.get('all') === undefined ? {} : { cuts: cut.map((x) => Number(x.toFixed(3))) }),
   });
