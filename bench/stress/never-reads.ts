@@ -9,7 +9,7 @@
  *
  *   node --expose-gc --import tsx bench/stress/never-reads.ts [--clients 100] [--mib 1024] [--request-timeout 10]
  *
- * Loopback only; ends once every connection is dropped (or after
+ * Loopback only; ends once every handler has ended (or after
  * requestTimeout + 60 s).
  * @module
  */
@@ -51,7 +51,7 @@ app.router.addGet('/big', async (request) => {
   }
   return resp;
 });
-const runner = new web.AppRunner(app, { accessLog: null, errorLog: () => {}, requestTimeout: REQUEST_TIMEOUT });
+const runner = new web.AppRunner(app, { accessLog: null, errorLog: (m, e) => { if (process.env.SHOW) console.error(m, e); }, requestTimeout: REQUEST_TIMEOUT });
 await runner.setup();
 const site = new web.TCPSite(runner, '127.0.0.1', 0);
 await site.start();
@@ -60,10 +60,12 @@ const CLIENT = `
 import { connect } from 'node:net';
 const [port, n] = process.argv.slice(-2).map(Number);
 let closed = 0;
+// A paused socket does not keep a process alive.
+setInterval(() => {}, 1000);
 for (let i = 0; i < n; i++) {
   const s = connect(port, '127.0.0.1', () => s.write('GET /big HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'));
   s.pause();
-  s.on('error', () => {});
+  s.on('error', (e) => { if (process.env.SHOW) console.error(String(e)); });
   s.on('close', () => { if (++closed === n) process.exit(0); });
 }
 `;
@@ -75,12 +77,14 @@ const sampler = setInterval(() => {
 }, 100);
 const t0 = performance.now();
 const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT, String(site.port), String(CLIENTS)], { stdio: 'inherit' });
-const guard = setTimeout(() => child.kill(), (REQUEST_TIMEOUT + 60) * 1000);
-await new Promise((resolve) => child.once('exit', resolve));
-clearTimeout(guard);
+// The clients never see the server close (its FIN waits behind the bytes
+// they do not read): done when every handler has ended, or at the guard.
+const deadline = performance.now() + (REQUEST_TIMEOUT + 60) * 1000;
+while (endedAfter.length < CLIENTS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 const wall = (performance.now() - t0) / 1000;
-for (let i = 0; i < 100 && endedAfter.length < CLIENTS; i++) await new Promise((r) => setTimeout(r, 50));
 clearInterval(sampler);
+child.kill();
+await new Promise((resolve) => child.once('exit', resolve));
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 const med = (xs: number[]): number => sorted(xs)[Math.floor(xs.length / 2)] ?? NaN;
 console.log(JSON.stringify({
@@ -92,7 +96,7 @@ console.log(JSON.stringify({
   writtenMiBPerConnection: Number((written / CLIENTS / 2 ** 20).toFixed(2)),
   lastWriteAfterSeconds: { median: Number(med(stalledAt).toFixed(2)), max: Number(Math.max(...stalledAt).toFixed(2)) },
   droppedAfterSeconds: { min: Number(Math.min(...endedAfter).toFixed(2)), median: Number(med(endedAfter).toFixed(2)), max: Number(Math.max(...endedAfter).toFixed(2)) },
-  allClosedAfterSeconds: Number(wall.toFixed(1)),
+  allDroppedAfterSeconds: Number(wall.toFixed(1)),
   rssMiB: { before: Math.round(rssBefore / 2 ** 20), peak: Math.round(rssPeak / 2 ** 20) },
 }));
 await runner.cleanup();
