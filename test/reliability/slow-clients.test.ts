@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { test, type TestContext } from 'node:test';
 import * as web from '../../src/web/index.js';
+import { selfSignedCert } from '../tls-certs.js';
 import { statusOf } from '../web/helpers.js';
 
 interface Served {
@@ -14,11 +16,11 @@ interface Served {
   readonly errors: unknown[];
 }
 
-async function serve(t: TestContext, app: web.Application, options: web.RunnerOptions = {}): Promise<Served> {
+async function serve(t: TestContext, app: web.Application, options: web.RunnerOptions = {}, ssl?: web.TCPSiteOptions['ssl']): Promise<Served> {
   const errors: unknown[] = [];
   const runner = new web.AppRunner(app, { accessLog: null, errorLog: (_m, e) => errors.push(e), ...options });
   await runner.setup();
-  const site = new web.TCPSite(runner, '127.0.0.1', 0);
+  const site = new web.TCPSite(runner, '127.0.0.1', 0, ssl === undefined ? {} : { ssl });
   await site.start();
   t.after(() => runner.cleanup());
   return { site, errors };
@@ -205,6 +207,23 @@ test('a client that never reads a 1 GiB stream: backpressure bounds what is writ
   const ok = await fetch(`http://127.0.0.1:${site.port}/`);
   assert.equal(ok.status, 200);
   assert.deepEqual(errors, []);
+});
+
+test('over TLS too: a client that never reads a 1 GiB stream is dropped at requestTimeout', { timeout: 30_000 }, async (t) => {
+  const { app, state } = streamingApp(1024 * MiB);
+  const { site } = await serve(t, app, { requestTimeout: 1, headersTimeout: 1 }, selfSignedCert());
+  const closes = serverCloses(site);
+  const sock = tlsConnect({ port: site.port, host: '127.0.0.1', rejectUnauthorized: false });
+  t.after(() => sock.destroy());
+  sock.on('error', () => {});
+  sock.once('secureConnect', () => {
+    sock.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    sock.pause();
+  });
+  await closes.until(1);
+  for (let i = 0; i < 100 && state.ended === ''; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(state.ended, 'ConnectionResetError');
+  assert.ok(state.written < 64 * MiB, `${state.written / MiB} MiB written to a client that reads nothing`);
 });
 
 test('a client that never reads a 32 MiB Response: the connection is dropped at requestTimeout', { timeout: 30_000 }, async (t) => {
