@@ -16,6 +16,7 @@ import { describe } from '../core/validate.js';
 import { checkStreamed, checkWholeBody, declaredLength, hasFraming } from './framing.js';
 import { CIMultiDict, checkHeaderValue, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
+import { watchStall } from './send-stall.js';
 import { DEL_COOKIE_OPTIONS, setCookieLine } from './set-cookie.js';
 import { checkOptions, knownOptions } from '../core/options.js';
 import { AVAILABLE_CODINGS, compressAsync, compressSync, createCompressor, isAvailable, type ContentCoding } from './compression/codings.js';
@@ -213,11 +214,11 @@ export class StreamResponse {
     const zs = this._compressor?.zs;
     if (zs !== undefined) {
       if (zs.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
-      if (!zs.write(data)) await drain(zs);
+      if (!zs.write(data)) await drain(zs, res);
       return;
     }
     this._bodyLength += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (!res.write(data)) await drain(res);
+    if (!res.write(data)) await drain(res, res);
   }
 
   /**
@@ -231,7 +232,7 @@ export class StreamResponse {
     if (this.#eof) throw new InvalidStateError('StreamResponse.write(): the response is already finished');
     if (res.destroyed) throw new ConnectionResetError('Cannot write to closing transport');
     this._bodyLength += data.length;
-    if (!res.write(data, flushed)) await drain(res);
+    if (!res.write(data, flushed)) await drain(res, res);
   }
 
   /** Finish the body (after writing `data`, if given). With compression, waits until the compressor has flushed. */
@@ -555,6 +556,8 @@ export class Response extends StreamResponse {
       this._bodyLength = len;
       this._sendHead(res, head);
       res.end(body);
+      // More than the socket takes at once: what a client that never reads would hold.
+      if (len > STALL_WATCH_MIN) unwatchOnEnd(res);
     }
     this._markEof();
   }
@@ -627,10 +630,28 @@ function checkReason(where: string | { readonly name: string }, reason: unknown)
   return reason;
 }
 
-function drain(res: Writable): Promise<void> {
+/** Above this a whole body may wait on the client (a socket's buffer takes 16 KiB to 64 KiB at once). */
+const STALL_WATCH_MIN = 65536;
+
+/** Watch `res`'s connection for a stalled send until the body is flushed or the connection closes. */
+function unwatchOnEnd(res: ServerResponse): void {
+  if (res.writableFinished) return;
+  const unwatch = watchStall(res.socket);
+  const done = (): void => {
+    unwatch();
+    res.off('finish', done);
+    res.off('close', done);
+  };
+  res.on('finish', done);
+  res.on('close', done);
+}
+
+/** Wait for `stream` to drain; past the send deadline with no byte taken, the connection of `res` is closed (send-stall.ts). */
+function drain(stream: Writable, res: ServerResponse): Promise<void> {
   const fut = new Future<void>();
+  fut.addDoneCallback(watchStall(res.socket));
   // Both listeners go when fut settles, cancelled included (see listenWhilePending).
-  listenWhilePending(fut, res)
+  listenWhilePending(fut, stream)
     .on('drain', () => {
       if (!fut.done()) fut.setResult(undefined);
     })

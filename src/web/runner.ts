@@ -14,6 +14,7 @@ import type { Application } from './application.js';
 import { Connections } from './connections.js';
 import { RUNNER_OPTIONS, SERVER_ALIASES, TCP_SITE_OPTIONS, UNIX_SITE_OPTIONS } from './option-names.js';
 import { ServerHandler, type HandlerOptions } from './server-handler.js';
+import { setSendTimeout } from './send-stall.js';
 import { resolveSsl, type SSLOptions } from './ssl.js';
 import { shouldUpgrade, upgradeListener } from './upgrade.js';
 
@@ -25,7 +26,11 @@ export interface RunnerOptions extends HandlerOptions {
   readonly keepaliveTimeout?: number;
   /** Longest time a client may take to send the request headers (against slow senders). @default 60 */
   readonly headersTimeout?: number;
-  /** Longest time a client may take to send the whole request, headers and body (0: no limit). @default 300 */
+  /**
+   * Longest time a client may take to send the whole request, headers and
+   * body; also the longest a response may wait on a client that takes none of
+   * its bytes, as nginx's `send_timeout` (0: no limit). @default 300
+   */
   readonly requestTimeout?: number;
   /** Largest size of the request line and headers, in bytes; past it the client gets 431. @default 16384 */
   readonly maxHeaderSize?: number;
@@ -164,6 +169,30 @@ export class AppRunner {
  */
 const DEFAULT_BACKLOG = 65535;
 
+/**
+ * Seconds to the whole milliseconds node:http insists on (it throws on
+ * 2000.1); a positive duration never rounds down to 0, which means "no limit".
+ */
+function toMs(seconds: number): number {
+  return seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0;
+}
+
+/**
+ * How often node:http looks for connections past `headersTimeout` or
+ * `requestTimeout` (milliseconds): a slow client is cut at most this late.
+ * Node's default, 30 s, let a client hold a connection half a minute past
+ * its deadline; at most 1 s it is cut within a second of it. The check
+ * walks only the connections with a request under way (idle keep-alive
+ * ones are not in its list), in C++: 10,000 of them cost about 0.6 ms
+ * (bench/stress/check-interval.ts, docs/reliability.md).
+ */
+function checkingInterval(headersTimeout: number, requestTimeout: number): number {
+  const shortest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+  // Half the shortest timeout, so that a deadline of a second or less is
+  // still met within about half of it; never busier than every 100 ms.
+  return Math.round(Math.min(1000, Math.max(100, shortest * 500)));
+}
+
 /** Options of every site. */
 export interface BaseSiteOptions {
   /** The listen backlog: how many connections the kernel queues until the server accepts them. @default the system's largest (`net.core.somaxconn` on Linux) */
@@ -235,8 +264,8 @@ export abstract class BaseSite {
     // Node insists that the headers' deadline is not past the whole request's.
     const headersTimeout = o.requestTimeout > 0 ? Math.min(o.headersTimeout, o.requestTimeout) : o.headersTimeout;
     const httpOptions = {
-      headersTimeout: headersTimeout * 1000,
-      requestTimeout: o.requestTimeout * 1000,
+      headersTimeout: toMs(headersTimeout),
+      requestTimeout: toMs(o.requestTimeout),
       maxHeaderSize: o.maxHeaderSize,
       // Strict parsing, even when Node runs with --insecure-http-parser (an
       // explicit false wins over the flag): a lenient parser lets through the
@@ -246,7 +275,7 @@ export abstract class BaseSite {
       insecureHTTPParser: false,
       requireHostHeader: true,
       joinDuplicateHeaders: false,
-      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.min(headersTimeout || Infinity, o.requestTimeout || Infinity) * 500)),
+      connectionsCheckingInterval: checkingInterval(headersTimeout, o.requestTimeout),
       noDelay: true,
       // Node 24.9+: only WebSocket handshakes go to 'upgrade' (Node 20 ignores it; see upgrade.ts).
       shouldUpgradeCallback: shouldUpgrade,
@@ -257,7 +286,9 @@ export abstract class BaseSite {
     } else {
       server = createHttpsServer({ ...this.#ssl, ...httpOptions }, handler.handle);
     }
-    server.keepAliveTimeout = o.keepaliveTimeout * 1000;
+    server.keepAliveTimeout = toMs(o.keepaliveTimeout);
+    // A response the client stops taking is dropped at requestTimeout too (send-stall.ts).
+    setSendTimeout(server, toMs(o.requestTimeout));
     // WebSocket handshakes come here instead of 'request' (on Node 20, every
     // request with `Connection: upgrade`: the rest go back to the parser).
     server.on('upgrade', upgradeListener(server, handler, this.#ssl !== null));
