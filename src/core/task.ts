@@ -31,6 +31,12 @@ const DELIVERING = 8;
 // #waiter is such a link. See _waitThen.
 const THEN_LINKED = 16;
 const WAITER_BY_THEN = 32;
+// Above the flags, the promise job in which the then() links were made
+// (modulo 2^24, to stay a small integer: two jobs 2^24 apart look alike, and
+// then the older links are only kept, as before this was tracked).
+const BATCH_SHIFT = 6;
+const FLAG_BITS = (1 << BATCH_SHIFT) - 1;
+const BATCH_MASK = 0xffffff;
 
 /** A task's cancellation state and debug traceback, made on first use. */
 interface Rare {
@@ -66,8 +72,6 @@ export class Task<T = unknown> extends Future<T> {
   #name: string | number;
   #flags = 0;
   #waiter: Future<unknown> | undefined = undefined;
-  // The promise job in which the then() links were made.
-  #batch = 0;
   // What most tasks never need lives apart, made on first use: every field a
   // task starts with costs each of the many short tasks a server makes.
   #rare: Rare | undefined = undefined;
@@ -200,7 +204,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Register a future the task now waits on (a primitive's own future). */
   _wait(fut: Future<unknown>): void {
-    if ((this.#flags & THEN_LINKED) !== 0 && this.#batch !== jobSeq) this.#dropThenLinks();
+    const flags = this.#flags;
+    if ((flags & THEN_LINKED) !== 0 && flags >>> BATCH_SHIFT !== (jobSeq & BATCH_MASK)) this.#dropThenLinks();
     if ((this.#flags & MUST_CANCEL) !== 0) {
       if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
       return;
@@ -229,9 +234,10 @@ export class Task<T = unknown> extends Future<T> {
    * one `Promise.race` or `Promise.all`, hold together).
    */
   _waitThen(fut: Future<unknown>): void {
-    if (this.#batch !== jobSeq) {
+    const batch = jobSeq & BATCH_MASK;
+    if (this.#flags >>> BATCH_SHIFT !== batch) {
       if ((this.#flags & THEN_LINKED) !== 0) this.#dropThenLinks();
-      this.#batch = jobSeq;
+      this.#flags = (this.#flags & FLAG_BITS) | (batch << BATCH_SHIFT);
     }
     if ((this.#flags & MUST_CANCEL) !== 0) {
       if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
