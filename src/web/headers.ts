@@ -180,3 +180,30 @@ export class RequestHeaders implements Iterable<[string, string]> {
     for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
   }
 }
+
+const CHUNKED_LAST = /(?:^|,)[ \t]*chunked[ \t]*$/i;
+
+/**
+ * @internal Why a request Node handed over must still be refused with a 400,
+ * or null. llhttp emits a request when its head is complete and checks some
+ * rules only after that (a Transfer-Encoding that does not end in chunked,
+ * RFC 9112 §6.3), answering 400 itself while the handler already runs; it
+ * takes `GET /path` without a version as HTTP/0.9; and it keeps the first of
+ * two Host fields where RFC 9112 §3.2 requires a 400 (a proxy routing on the
+ * other one would disagree with us).
+ */
+export function refusedHead(req: { readonly httpVersionMajor: number; readonly headers: NodeJS.Dict<string | string[]>; readonly rawHeaders: readonly string[] }): string | null {
+  if (req.httpVersionMajor !== 1) return 'HTTP/0.9 requests are not served';
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && !CHUNKED_LAST.test(te as string)) return 'Transfer-Encoding must end in chunked';
+  const raw = req.rawHeaders;
+  let host = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // The length test spares a lower-casing for nearly every header.
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (host) return 'More than one Host header';
+    host = true;
+  }
+  return null;
+}

@@ -15,6 +15,7 @@ import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
 import { compressionOf } from './compression/scope.js';
 import type { Application } from './application.js';
+import { refusedHead } from './headers.js';
 import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
 import { FileResponse } from './file-response.js';
 import { ReadAhead } from './read-ahead.js';
@@ -93,6 +94,8 @@ export class ServerHandler implements WebSocketOwner {
     let rawPath: string;
     let search: string;
     if (url.length > MAX_URL) return this.#refuse(req, res, new HTTPRequestURITooLong(), start);
+    const refused = refusedHead(req);
+    if (refused !== null) return this.#refuse(req, res, new HTTPBadRequest({ text: refused }), start);
     if (url.charCodeAt(0) === 47) {
       const q = url.indexOf('?');
       rawPath = q === -1 ? url : url.slice(0, q);

@@ -15,8 +15,8 @@ export interface Exchange {
   readonly end: 'closed' | 'reset' | 'timeout';
 }
 
-/** Sends `pieces` with `pauses[i]` after piece i, then waits (at most `deadline` seconds) for the server to close. */
-export async function exchange(port: number, pieces: readonly Uint8Array[], pauses: readonly Pause[], deadline = 10): Promise<Exchange> {
+/** Sends `pieces` with `pauses[i]` after piece i (then half-closes if asked), and waits (at most `deadline` seconds) for the server to close. */
+export async function exchange(port: number, pieces: readonly Uint8Array[], pauses: readonly Pause[], deadline = 10, halfClose = false): Promise<Exchange> {
   const socket: Socket = connect({ host: '127.0.0.1', port, noDelay: true });
   const chunks: Buffer[] = [];
   let end: Exchange['end'] = 'closed';
@@ -33,6 +33,8 @@ export async function exchange(port: number, pieces: readonly Uint8Array[], paus
     if (p === 'immediate') await immediate();
     else if (p === 'timer') await delay(1);
   }
+  // A half-close tells a keep-alive server that nothing more is coming.
+  if (halfClose && !socket.destroyed) socket.end();
   const timer = setTimeout(() => {
     end = 'timeout';
     socket.destroy();

@@ -91,7 +91,7 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
   { weight: 3, arbitrary: text.filter((s) => !/[{}/%]/.test(s)).map((lit) => ({ lit })) },
   { weight: 1, arbitrary: fc.constantFrom<Piece>({ param: 'seg' }, { param: 'digits' }, { param: 'lower' }) },
 );
-const route = fc.tuple(fc.array(piece, { maxLength: 4 }), fc.boolean()).map(([ps, tail]) => (tail ? [...ps, { param: 'tail' }] : ps));
+const route: fc.Arbitrary<Piece[]> = fc.tuple(fc.array(piece, { maxLength: 4 }), fc.boolean()).map(([ps, tail]): Piece[] => (tail ? [...ps, { param: 'tail' }] : ps));
 
 function fill(p: Piece, values: readonly string[], k: number): string {
   if ('lit' in p) return p.lit;
