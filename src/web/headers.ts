@@ -90,6 +90,14 @@ export class CIMultiDict implements Iterable<[string, string]> {
     }
   }
 
+  /** @internal True when a value holds a Latin-1 byte above 0x7F (obs-text). */
+  _hasObsText(): boolean {
+    for (const e of this.#map.values()) {
+      for (let i = 1; i < e.length; i++) if (OBS_TEXT.test(e[i] as string)) return true;
+    }
+    return false;
+  }
+
   /** @internal Push name, value, name, value... onto `out` (Node's raw header array). */
   _flatten(out: string[]): void {
     for (const e of this.#map.values()) {
@@ -103,6 +111,7 @@ export class CIMultiDict implements Iterable<[string, string]> {
 // returned, and then drops the connection: checked when a value is set.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
+const OBS_TEXT = /[\x80-\xff]/;
 // What Node's http module sends in a header value or reason phrase: tab, visible ASCII, space, Latin-1.
 const NOT_SENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
 // Digits, or identical repeats joined by commas ("5, 5", as a relayed header may carry).

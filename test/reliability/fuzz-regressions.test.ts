@@ -17,6 +17,10 @@ let handled = 0;
 
 before(async () => {
   const app = new web.Application();
+  // Found by round-trips.test.ts: a Latin-1 header value went out as UTF-8 beside a text body.
+  app.router.addGet('/latin1/text', () => new web.Response({ text: 'h', headers: { 'X-V': 'caf\u00e9' } }));
+  app.router.addGet('/latin1/bytes', () => new web.Response({ body: Buffer.from('h'), headers: { 'X-V': 'caf\u00e9' } }));
+  app.router.addPost('/form', async (request) => web.jsonResponse([...(await request.post())].map(([k]) => k)));
   app.router.addRoute('*', '/{tail:.*}', async (request) => {
     handled++;
     await request.read();
@@ -94,4 +98,23 @@ test('the jsfuzz targets accept hand-picked hostile inputs', () => {
     ['/{a}{b}', '/xy'], ['/{a:(x+x+)+y}', '/xxxxxxxxxxxxxxxxxxxxxxxxxxxx'], ['/%', '/%25'], ['/{a:\\w{20}}', '/a'], ['/{}', '/'],
   ] as const) checkRoute(route, path);
   for (const s of ['/%', '/%2', '/%C3', '/%00', '/%2F%25', '/\uD800', '/é%C3%A9', '/a%2fb', '%ZZ', '/%E2%82']) checkDecoding(s);
+});
+
+test('a Latin-1 header value is sent as one byte, with a text body as with a bytes body', async () => {
+  for (const path of ['/latin1/text', '/latin1/bytes']) {
+    const { response } = await exchange(server.port, [Buffer.from(`GET ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`)], ['none']);
+    assert.ok(response.includes(Buffer.from('X-V: caf\xe9\r\n', 'latin1')), `${path}: ${JSON.stringify(response.toString('latin1'))}`);
+  }
+});
+
+// Found by round-trips.test.ts, not fixed: FormData (the HTML rule) sends a
+// backslash in a field name bare, and busboy reads it as a quoted-string
+// escape, so the name changes or, alone before the closing quote, the field
+// is dropped without an error.
+test('a multipart field whose name holds a backslash arrives under that name', { todo: 'busboy unescapes backslashes in Content-Disposition names' }, async () => {
+  const form = new FormData();
+  form.append('a\\b', 'x');
+  form.append('\\', 'y');
+  const r = await fetch(server.makeUrl('/form'), { method: 'POST', body: form });
+  assert.deepEqual(await r.json(), ['a\\b', '\\']);
 });
