@@ -6,10 +6,10 @@
 //
 //   cd bench && node --import tsx stress/fuzz.ts --minutes 5 --jsfuzz-minutes 10
 //   cd bench && node --import tsx stress/fuzz.ts --only jsfuzz --jsfuzz-minutes 10
-//   cd bench && node --import tsx stress/fuzz.ts --only fast-check --files split --minutes 2
+//   cd bench && node --import tsx stress/fuzz.ts --only fast-check --files split,router --minutes 2
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +28,15 @@ const { values: args } = parseArgs({
 });
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = args['work-dir'] ?? mkdtempSync(join(tmpdir(), 'aiots-fuzz-'));
+mkdirSync(work, { recursive: true });
 let failed = false;
 
 interface PropertyReport { file: string; name: string; numRuns: number; interrupted: boolean; seconds: number; failed: boolean }
 
 if (args.only === undefined || args.only === 'fast-check') {
   const dir = join(root, 'test', 'reliability');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts') && (args.files === undefined || f.includes(args.files)));
+  const wanted = args.files?.split(',');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts') && (wanted === undefined || wanted.some((w) => f.includes(w))));
   const report = join(work, 'fast-check.jsonl');
   for (const f of files) {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', join(dir, f)], {

@@ -107,10 +107,11 @@ test('query parameters built by the client arrive in request.query unchanged, in
 });
 
 test('a multipart form built with FormData arrives in request.post() unchanged', async () => {
-  // No backslash in names and file names: FormData sends it bare (the HTML
-  // rule) and busboy reads it as a quoted-string escape, so `a\\b` arrives as
-  // `ab` and a lone one drops the field (fuzz-regressions.test.ts, todo).
-  const field = fc.tuple(text.filter((s) => s !== '' && !s.includes('\\')), fc.oneof(
+  // No name ending in a backslash: FormData sends it bare (the HTML rule),
+  // `name="a\"` reads to busboy as an escaped quote, and the field is
+  // dropped (fuzz-regressions.test.ts, todo). No backslash in file names,
+  // which busboy takes as a path separator.
+  const field = fc.tuple(text.filter((s) => s !== '' && !s.endsWith('\\')), fc.oneof(
     text.map((v) => ({ kind: 'text' as const, v })),
     fc.record({ kind: fc.constant('file' as const), data: fc.uint8Array({ maxLength: 200 }), filename: text.filter((s) => s.trim() !== '' && !/[\0\r\n"\\]/.test(s)), type: fc.constantFrom('application/octet-stream', 'text/plain', 'image/png') }),
   ));
