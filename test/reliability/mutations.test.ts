@@ -134,6 +134,8 @@ let server: TestServer;
 const saved = { error: console.error, warn: console.warn };
 const onUnhandled = (e: unknown): void => {
   unhandled.push(e);
+  // Said at once: node:test also fails the test on an uncaught error, with only the error.
+  saved.error(`uncaught while sending ${JSON.stringify(sending)}:`, e);
 };
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -24,7 +24,9 @@ export async function exchange(port: number, pieces: readonly Uint8Array[], paus
   socket.on('error', () => {
     end = 'reset';
   });
-  const closed = once(socket, 'close');
+  // Not events.once: it rejects on 'error', and a reset while the pieces are
+  // still being written would leave that rejection unhandled.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await once(socket, 'connect');
   for (let i = 0; i < pieces.length; i++) {
     if (socket.destroyed) break;
