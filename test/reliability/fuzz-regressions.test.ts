@@ -108,13 +108,14 @@ test('a Latin-1 header value is sent as one byte, with a text body as with a byt
 });
 
 // Found by round-trips.test.ts, not fixed: FormData (the HTML rule) sends a
-// backslash in a field name bare, so a name ending in one reads
-// `name="...\"`; busboy takes `\"` as an escaped quote, finds no closing
-// quote, and drops the field without an error.
-test('a multipart field whose name ends in a backslash arrives under that name', { todo: 'busboy drops a part whose name ends in a backslash' }, async () => {
+// backslash in a field name bare, and busboy reads the name as a
+// quoted-string: two backslashes arrive as one, and a name ending in one
+// (`name="a\"`) has no closing quote and its field is dropped without an error.
+test('a multipart field whose name holds backslashes arrives under that name', { todo: 'busboy unescapes names as quoted-strings; FormData does not escape backslashes' }, async () => {
   const form = new FormData();
   form.append('a\\b', 'x');
-  form.append('\\', 'y');
+  form.append('c\\\\d', 'y');
+  form.append('\\', 'z');
   const r = await fetch(server.makeUrl('/form'), { method: 'POST', body: form });
-  assert.deepEqual(await r.json(), ['a\\b', '\\']);
+  assert.deepEqual(await r.json(), ['a\\b', 'c\\\\d', '\\']);
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import * as web from '../../src/web/index.js';
-import { ClientSession, CookieJar } from '../../src/client/index.js';
+import { ClientSession, CookieJar, ServerDisconnectedError } from '../../src/client/index.js';
 import { TestServer } from '../../src/testing/index.js';
 import { waitFor } from '../../src/index.js';
 import { checkProperty } from './fuzz-runs.js';
@@ -107,11 +107,11 @@ test('query parameters built by the client arrive in request.query unchanged, in
 });
 
 test('a multipart form built with FormData arrives in request.post() unchanged', async () => {
-  // No name ending in a backslash: FormData sends it bare (the HTML rule),
-  // `name="a\"` reads to busboy as an escaped quote, and the field is
-  // dropped (fuzz-regressions.test.ts, todo). No backslash in file names,
-  // which busboy takes as a path separator.
-  const field = fc.tuple(text.filter((s) => s !== '' && !s.endsWith('\\')), fc.oneof(
+  // No backslash in names: FormData sends it bare (the HTML rule) and busboy
+  // reads the name as a quoted-string, so two backslashes arrive as one and a name
+  // ending in one is dropped (fuzz-regressions.test.ts, todo). No backslash
+  // in file names, which busboy takes as a path separator.
+  const field = fc.tuple(text.filter((s) => s !== '' && !s.includes('\\')), fc.oneof(
     text.map((v) => ({ kind: 'text' as const, v })),
     fc.record({ kind: fc.constant('file' as const), data: fc.uint8Array({ maxLength: 200 }), filename: text.filter((s) => s.trim() !== '' && !/[\0\r\n"\\]/.test(s)), type: fc.constantFrom('application/octet-stream', 'text/plain', 'image/png') }),
   ));
@@ -121,13 +121,20 @@ test('a multipart form built with FormData arrives in request.post() unchanged',
       if (f.kind === 'text') form.append(k, f.v);
       else form.append(k, new Blob([f.data], { type: f.type }), f.filename);
     }
-    const resp = await session.post(url('/form'), { data: form });
     if (fields.some(([k]) => k.includes('\0'))) {
-      // A NUL in a part's header is refused, said plainly, not dropped.
-      assert.equal(resp.status, 400);
-      assert.match(await resp.text(), /Malformed part header/);
+      // A NUL in a part's header is refused, said plainly, not dropped. The
+      // server closes without reading the rest of the body, so a client
+      // still writing may see the reset before the 400 (seen on Node 24).
+      try {
+        const refused = await session.post(url('/form'), { data: form });
+        assert.equal(refused.status, 400);
+        assert.match(await refused.text(), /Malformed part header/);
+      } catch (e) {
+        assert.ok(e instanceof ServerDisconnectedError, String(e));
+      }
       return;
     }
+    const resp = await session.post(url('/form'), { data: form });
     assert.equal(resp.status, 200, await resp.text());
     // The HTML form encoding, which FormData follows and no receiver undoes
     // (aiohttp's reader and busboy alike): line breaks in names and text
