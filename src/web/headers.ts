@@ -90,6 +90,14 @@ export class CIMultiDict implements Iterable<[string, string]> {
     }
   }
 
+  /** @internal True when a value holds a Latin-1 byte above 0x7F (obs-text). */
+  _hasObsText(): boolean {
+    for (const e of this.#map.values()) {
+      for (let i = 1; i < e.length; i++) if (OBS_TEXT.test(e[i] as string)) return true;
+    }
+    return false;
+  }
+
   /** @internal Push name, value, name, value... onto `out` (Node's raw header array). */
   _flatten(out: string[]): void {
     for (const e of this.#map.values()) {
@@ -103,6 +111,7 @@ export class CIMultiDict implements Iterable<[string, string]> {
 // returned, and then drops the connection: checked when a value is set.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
+const OBS_TEXT = /[\x80-\xff]/;
 // What Node's http module sends in a header value or reason phrase: tab, visible ASCII, space, Latin-1.
 const NOT_SENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
 // Digits, or identical repeats joined by commas ("5, 5", as a relayed header may carry).
@@ -179,4 +188,39 @@ export class RequestHeaders implements Iterable<[string, string]> {
     const raw = this.#raw;
     for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
   }
+}
+
+const CHUNKED_LAST = /(?:^|,)[ \t]*chunked[ \t]*$/i;
+
+/**
+ * @internal Why a request Node handed over must still be refused with a 400,
+ * or null. llhttp emits a request when its head is complete and checks some
+ * rules only after that (a Transfer-Encoding that does not end in chunked,
+ * RFC 9112 §6.3), answering 400 itself while the handler already runs; it
+ * takes `GET /path` without a version as HTTP/0.9; and it keeps the first of
+ * two Host fields where RFC 9112 §3.2 requires a 400 (a proxy routing on the
+ * other one would disagree with us).
+ */
+export function refusedHead(req: { readonly httpVersionMajor: number; readonly rawHeaders: readonly string[] }): string | null {
+  if (req.httpVersionMajor !== 1) return 'HTTP/0.9 requests are not served';
+  // rawHeaders, not headers: Node builds the headers object on first use,
+  // which most handlers never ask for. The length tests spare a lower-casing
+  // for nearly every header.
+  const raw = req.rawHeaders;
+  let host = false;
+  let te: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const n = name.length;
+    if (n === 4) {
+      if (name !== 'Host' && name.toLowerCase() !== 'host') continue;
+      if (host) return 'More than one Host header';
+      host = true;
+    } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
+      const v = raw[i + 1] as string;
+      te = te === undefined ? v : `${te}, ${v}`;
+    }
+  }
+  if (te !== undefined && !CHUNKED_LAST.test(te)) return 'Transfer-Encoding must end in chunked';
+  return null;
 }

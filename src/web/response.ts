@@ -555,7 +555,9 @@ export class Response extends StreamResponse {
       if (own) head.push('Content-Length', String(len));
       this._bodyLength = len;
       this._sendHead(res, head);
-      res.end(body);
+      // Node sends a head with a string body as one UTF-8 string, so a Latin-1
+      // header value (é as 0xE9) would go out as two bytes; with bytes it goes as one.
+      res.end(typeof body === 'string' && custom !== undefined && custom._hasObsText() ? Buffer.from(body) : body);
       // More than the socket takes at once: what a client that never reads would hold.
       if (len > STALL_WATCH_MIN) unwatchOnEnd(res);
     }

@@ -15,6 +15,7 @@ import { describe } from '../core/validate.js';
 import { AccessLogger, DEFAULT_ACCESS_LOG_FORMAT, stdoutSink, type AccessLogSink } from './access-log.js';
 import { compressionOf } from './compression/scope.js';
 import type { Application } from './application.js';
+import { refusedHead } from './headers.js';
 import { HTTPBadRequest, HTTPException, HTTPInternalServerError, HTTPRequestURITooLong } from './exceptions.js';
 import { FileResponse } from './file-response.js';
 import { ReadAhead } from './read-ahead.js';
@@ -93,7 +94,8 @@ export class ServerHandler implements WebSocketOwner {
     let rawPath: string;
     let search: string;
     if (url.length > MAX_URL) return this.#refuse(req, res, new HTTPRequestURITooLong(), start);
-    if (hasTwoHosts(req.rawHeaders)) return this.#refuse(req, res, new HTTPBadRequest({ text: 'Duplicate Host header' }), start);
+    const refused = refusedHead(req);
+    if (refused !== null) return this.#refuse(req, res, new HTTPBadRequest({ text: refused }), start);
     if (url.charCodeAt(0) === 47) {
       const q = url.indexOf('?');
       rawPath = q === -1 ? url : url.slice(0, q);
@@ -392,24 +394,6 @@ async function sendFile(request: Request, file: FileResponse): Promise<FileRespo
 
 function unreachableBody(): never {
   throw new Error('unreachable: HandlerTask overrides _call()');
-}
-
-/**
- * More than one Host (RFC 9112 §3.2: a 400). Node keeps the first and
- * llhttp lets both through, while a proxy in front may have routed on the
- * other one. Node also lowercases nothing in `rawHeaders`, hence the length
- * test before any string is made.
- */
-function hasTwoHosts(raw: string[]): boolean {
-  let seen = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) {
-      if (seen) return true;
-      seen = true;
-    }
-  }
-  return false;
 }
 
 /** @internal The Response an HTTPException is sent as. */
