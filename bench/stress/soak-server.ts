@@ -4,10 +4,12 @@
  * sleep) plus a WebSocket echo route, under `runApp` on 127.0.0.1 and an
  * ephemeral port. It sends `{ type: 'listening', port }` once, then a
  * sample every `--sample` seconds, and one more whenever the parent asks
- * (`{ cmd: 'sample' }`). SIGTERM is runApp's own graceful shutdown.
+ * (`{ cmd: 'sample' }`); `{ cmd: 'snapshot', file }` writes a heap snapshot
+ * there. SIGTERM is runApp's own graceful shutdown.
  * @module
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { sleep } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
@@ -34,8 +36,9 @@ export interface Sample {
 const { values: opts } = parseArgs({ options: { sample: { type: 'string', default: '60' } } });
 const SAMPLE = Number(opts.sample);
 if (!(SAMPLE > 0)) throw new RangeError(`soak-server: --sample must be a positive number of seconds, got ${opts.sample}`);
-const gc = globalThis.gc;
-if (gc === undefined) throw new Error('soak-server: run with --expose-gc (heapUsed is read after a full collection)');
+const exposedGc = globalThis.gc;
+if (exposedGc === undefined) throw new Error('soak-server: run with --expose-gc (heapUsed is read after a full collection)');
+const gc = exposedGc;
 if (process.send === undefined) throw new Error('soak-server: started without an IPC channel; run soak.ts');
 const send = process.send.bind(process);
 
@@ -78,7 +81,7 @@ function sample(onDemand: boolean): void {
   // Delay first: the collection below blocks the loop and must not count.
   const loopP99 = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
   const loopMax = delay.count > 0 ? delay.max / 1e6 : 0;
-  gc!();
+  gc();
   const m = process.memoryUsage();
   const s: Sample = {
     type: 'sample', t: (performance.now() - started) / 1000, rss: m.rss, heapUsed: m.heapUsed, external: m.external,
@@ -89,8 +92,13 @@ function sample(onDemand: boolean): void {
   delay.reset();
 }
 
-process.on('message', (m: { cmd?: string }) => {
+process.on('message', (m: { cmd?: string; file?: string }) => {
   if (m.cmd === 'sample') sample(true);
+  else if (m.cmd === 'snapshot' && m.file !== undefined) {
+    // After a full collection, so the two snapshots compare what is kept alive.
+    gc();
+    send({ type: 'snapshot', file: writeHeapSnapshot(m.file) });
+  }
 });
 
 web.runApp(app, {

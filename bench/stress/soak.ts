@@ -16,7 +16,7 @@
  *
  *   node --import tsx bench/stress/soak.ts --minutes 60 [--warmup 5] [--sample 60]
  *     [--connections 1000] [--churn 0.02] [--sessions 20] [--ws 50]
- *     [--out docs/img/soak.json] [--svg docs/img/soak.svg]
+ *     [--out docs/img/soak.json] [--svg docs/img/soak.svg] [--snapshots DIR]
  *
  * Exits 1 if a client saw an error or a bad answer, or the server did not
  * exit 0; the drift verdict is printed, not enforced (a shared machine).
@@ -49,6 +49,8 @@ const { values: opts } = parseArgs({
     'ws-messages': { type: 'string', default: '200' },
     out: { type: 'string', default: resolve(ROOT, 'docs/img/soak.json') },
     svg: { type: 'string', default: resolve(ROOT, 'docs/img/soak.svg') },
+    // A directory: heap snapshots of the server at the end of warm-up and at the end, for heap-diff.ts.
+    snapshots: { type: 'string' },
   },
 });
 function num(name: 'minutes' | 'warmup' | 'sample', min: number): number {
@@ -66,7 +68,7 @@ function start(file: string, args: string[], execArgv: string[]): ChildProcess {
   return fork(resolve(HERE, file), args, { cwd: ROOT, execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-type Msg = { type: 'listening'; port: number } | { type: 'started' } | Sample | LoadCounts;
+type Msg = { type: 'listening'; port: number } | { type: 'started' } | { type: 'snapshot'; file: string } | Sample | LoadCounts;
 
 function next<T extends Msg['type']>(child: ChildProcess, type: T, seconds: number): Promise<Extract<Msg, { type: T }>> {
   return new Promise((resolvePromise, reject) => {
@@ -110,6 +112,18 @@ server.on('message', (m: Msg) => {
   if (loadRef.child?.connected === true && !m.onDemand) loadRef.child.send({ cmd: 'counts' });
 });
 const { port } = await next(server, 'listening', 60);
+// A child that dies before the end is the finding: say so and stop, rather than wait out the run.
+let ending = false;
+function died(who: string) {
+  return (code: number | null, signal: string | null): void => {
+    if (ending) return;
+    log(`the ${who} exited early (${code ?? signal}); ${samples.length} samples: ${JSON.stringify(samples.at(-1))}`);
+    server.kill('SIGKILL');
+    loadRef.child?.kill('SIGKILL');
+    process.exit(1);
+  };
+}
+server.once('exit', died('server'));
 log(`server on 127.0.0.1:${port}, pid ${server.pid}; sampling every ${SAMPLE} s for ${MINUTES} min (warm-up ${WARMUP} min)`);
 
 const load = start('soak-load.ts', [
@@ -117,15 +131,31 @@ const load = start('soak-load.ts', [
   '--ws', opts.ws, '--ws-pause', opts['ws-pause'], '--ws-messages', opts['ws-messages'],
 ], []);
 loadRef.child = load;
+load.once('exit', died('load'));
 load.on('message', (m: Msg) => { if (m.type === 'counts') latest = m; });
 await next(load, 'started', 120);
 log(`load started, pid ${load.pid}`);
 
-await new Promise((r) => setTimeout(r, MINUTES * 60_000));
+async function snapshot(name: string): Promise<void> {
+  if (opts.snapshots === undefined) return;
+  mkdirSync(opts.snapshots, { recursive: true });
+  const written = next(server, 'snapshot', 300);
+  server.send({ cmd: 'snapshot', file: resolve(opts.snapshots, `${name}.heapsnapshot`) });
+  log(`heap snapshot: ${(await written).file}`);
+}
+const t0 = Date.now();
+if (opts.snapshots !== undefined && WARMUP < MINUTES) {
+  // Half an interval after the warm-up's end, so it does not block the sample drift is measured from.
+  await new Promise((r) => setTimeout(r, WARMUP * 60_000 + (SAMPLE * 1000) / 2));
+  await snapshot('warm');
+}
+await new Promise((r) => setTimeout(r, Math.max(0, MINUTES * 60_000 - (Date.now() - t0))));
+await snapshot('end');
 
 // The load stops first (each client finishes what it is doing), then one sample of the idle server.
 const finalCounts = next(load, 'counts', 60);
 loadStopped = true;
+ending = true;
 load.send({ cmd: 'stop' });
 let counts = await finalCounts;
 while (!counts.final) counts = await next(load, 'counts', 60);
