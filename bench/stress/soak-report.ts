@@ -16,6 +16,9 @@ export interface Drift {
   readonly rssMax: number;
   readonly heapLast: number;
   readonly heapMax: number;
+  /** Least-squares slopes over the samples from the base on, bytes per second: a trend that one noisy sample does not make. */
+  readonly rssSlope: number;
+  readonly heapSlope: number;
   /** Per-interval event-loop delay p99 over the samples after warm-up, ms. */
   readonly loopP99Median: number;
   readonly loopP99Max: number;
@@ -31,13 +34,24 @@ export function drift(samples: readonly Sample[], warmupSeconds: number, sampleS
   const after = timed.slice(i + 1);
   const last = after[after.length - 1]!;
   const rel = (v: number, b: number): number => (v - b) / b;
-  const p99s = timed.slice(i).map((s) => s.loopP99).sort((a, b) => a - b);
+  const from = timed.slice(i);
+  const slope = (v: (s: Sample) => number): number => {
+    const n = from.length;
+    const mt = from.reduce((a, s) => a + s.t, 0) / n;
+    const mv = from.reduce((a, s) => a + v(s), 0) / n;
+    const cov = from.reduce((a, s) => a + (s.t - mt) * (v(s) - mv), 0);
+    const varT = from.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+    return varT === 0 ? 0 : cov / varT;
+  };
+  const p99s = from.map((s) => s.loopP99).sort((a, b) => a - b);
   return {
     base, last,
     rssLast: rel(last.rss, base.rss),
     rssMax: Math.max(...after.map((s) => rel(s.rss, base.rss))),
     heapLast: rel(last.heapUsed, base.heapUsed),
     heapMax: Math.max(...after.map((s) => rel(s.heapUsed, base.heapUsed))),
+    rssSlope: slope((s) => s.rss),
+    heapSlope: slope((s) => s.heapUsed),
     loopP99Median: p99s[Math.floor(p99s.length / 2)]!,
     loopP99Max: p99s[p99s.length - 1]!,
   };

@@ -30,6 +30,8 @@ test('drift is measured from the first sample at the end of warm-up, over timed 
   assert.ok(Math.abs(d.rssLast - 0.05) < 1e-9);
   assert.ok(Math.abs(d.rssMax - 0.15) < 1e-9);
   assert.ok(Math.abs(d.heapMax - 0.2) < 1e-9);
+  // Least squares over 100, 115, 105 MB at 120, 180, 240 s: 5 MB per 120 s.
+  assert.ok(Math.abs(d.rssSlope - (5 * MB) / 120) < 1e-6);
   // Nothing after the warm-up: no figure rather than a made-up one.
   assert.equal(drift(samples.slice(0, 2), 120, 60), null);
 });
