@@ -274,7 +274,7 @@ async function runOnce(s: fc.Scheduler, plan: Plan): Promise<void> {
   }
 }
 
-test('shutdown racing requests, handlers and leaving clients, in every scheduled order, keeps what lifecycle.md promises', { timeout: 120_000 }, async (t) => {
+test('shutdown racing requests, handlers and leaving clients, in every scheduled order, keeps what lifecycle.md promises', async (t) => {
   await checkProperty(import.meta.filename, 'shutdown races', fc.asyncProperty(fc.scheduler(), planArb, runOnce), 300);
   t.diagnostic(JSON.stringify(seen));
   // Each kind of fate was reached, or the property proves less than it says.
