@@ -31,12 +31,18 @@ const DELIVERING = 8;
 // #waiter is such a link. See _waitThen.
 const THEN_LINKED = 16;
 const WAITER_BY_THEN = 32;
+// The cancellation went to a bare promise's wrapper, which ended at once
+// while the promise runs on in this task: a primitive of that promise that
+// resumes holding a resource (a queue item) must still see the cancellation,
+// as it would with no wrapper. Taken by _checkCancel() only; dropped when
+// the task waits on something new.
+const ABANDONED_CANCEL = 64;
 // Above the flags, the promise job in which the then() links were made
-// (modulo 2^24, to stay a small integer: two jobs 2^24 apart look alike, and
+// (modulo 2^23, to stay a small integer: two jobs 2^23 apart look alike, and
 // then the older links are only kept, as before this was tracked).
-const BATCH_SHIFT = 6;
+const BATCH_SHIFT = 7;
 const FLAG_BITS = (1 << BATCH_SHIFT) - 1;
-const BATCH_MASK = 0xffffff;
+const BATCH_MASK = 0x7fffff;
 
 /** A task's cancellation state and debug traceback, made on first use. */
 interface Rare {
@@ -165,10 +171,21 @@ export class Task<T = unknown> extends Future<T> {
       // over, so it closes before the task can resume with it.
       markDelivering(this);
       let delivered = false;
+      let abandoned = false;
       const w = this.#waiter;
-      if (w !== undefined && w.cancel(msg)) delivered = true;
+      if (w !== undefined && w.cancel(msg)) {
+        delivered = true;
+        abandoned = w instanceof Task && w._abandonable();
+      }
       const ws = r.waiters;
-      if (ws !== undefined) for (const f of [...ws]) if (f.cancel(msg)) delivered = true;
+      if (ws !== undefined) {
+        for (const f of [...ws]) {
+          if (!f.cancel(msg)) continue;
+          delivered = true;
+          if (f instanceof Task && f._abandonable()) abandoned = true;
+        }
+      }
+      if (abandoned) this.#flags |= ABANDONED_CANCEL;
       if (delivered) return true;
       this.#flags &= ~DELIVERING;
     }
@@ -205,6 +222,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Register a future the task now waits on (a primitive's own future). */
   _wait(fut: Future<unknown>): void {
     const flags = this.#flags;
+    if ((flags & ABANDONED_CANCEL) !== 0) this.#flags &= ~ABANDONED_CANCEL;
     if ((flags & THEN_LINKED) !== 0 && flags >>> BATCH_SHIFT !== (jobSeq & BATCH_MASK)) this.#dropThenLinks();
     if ((this.#flags & MUST_CANCEL) !== 0) {
       if (fut.cancel(this.#rare?.message)) this.#flags &= ~MUST_CANCEL;
@@ -234,6 +252,7 @@ export class Task<T = unknown> extends Future<T> {
    * one `Promise.race` or `Promise.all`, hold together).
    */
   _waitThen(fut: Future<unknown>): void {
+    this.#flags &= ~ABANDONED_CANCEL;
     const batch = jobSeq & BATCH_MASK;
     if (this.#flags >>> BATCH_SHIFT !== batch) {
       if ((this.#flags & THEN_LINKED) !== 0) this.#dropThenLinks();
@@ -301,8 +320,8 @@ export class Task<T = unknown> extends Future<T> {
    * (queues, locks) rely on to never lose an item or a permit.
    */
   _checkCancel(): void {
-    if ((this.#flags & MUST_CANCEL) !== 0) {
-      this.#flags &= ~MUST_CANCEL;
+    if ((this.#flags & (MUST_CANCEL | ABANDONED_CANCEL)) !== 0) {
+      this.#flags &= ~(MUST_CANCEL | ABANDONED_CANCEL);
       throw new CancelledError(this.#rare?.message);
     }
   }
