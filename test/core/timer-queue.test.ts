@@ -39,6 +39,15 @@ test('two TaskGroup children that fail after the same sleep both appear in the g
           throw new Boom(String(n));
         });
       }
+      // Once both sleeps are scheduled, hold the loop past their deadlines,
+      // so that a pause between the two sleep() calls on a loaded machine
+      // cannot put them in different turns: both are overdue together.
+      tg.createTask(async () => {
+        await go.wait();
+        await Promise.resolve();
+        const end = performance.now() + 30;
+        while (performance.now() < end);
+      });
       go.set();
     }).then(() => undefined, (err: unknown) => err);
     if (round > 0) assert.deepEqual(errorsOf(e).map((x) => (x as Error).message).sort(), ['1', '2']);
