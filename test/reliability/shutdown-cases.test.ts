@@ -31,7 +31,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CancelledError, Event, sleep } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
-import { openSocket, rawRequest, statusOf } from '../web/helpers.js';
+import { openSocket, rawRequest, statusOf, tryConnect } from '../web/helpers.js';
 
 async function serve(app: web.Application, options?: web.RunnerOptions): Promise<{ runner: web.AppRunner; port: number }> {
   const runner = new web.AppRunner(app, { accessLog: null, ...options });
@@ -39,18 +39,6 @@ async function serve(app: web.Application, options?: web.RunnerOptions): Promise
   const site = new web.TCPSite(runner, '127.0.0.1', 0);
   await site.start();
   return { runner, port: site.port };
-}
-
-/** What a connect attempt ends in: 'connected' or the error code. */
-function tryConnect(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('connect', () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
 }
 
 test('connections still in the accept queue when shutdown begins are accepted and served, with Connection: close, and logged', async () => {

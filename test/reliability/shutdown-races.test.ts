@@ -12,12 +12,12 @@
 // answered twice; a connection opened after the drain is refused; nothing
 // is unhandled or logged at error level; onShutdown then onCleanup, once.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { CancelledError, Event, getEventLoop, sleep, type ExceptionContext } from '../../src/index.js';
 import * as web from '../../src/web/index.js';
-import { openSocket } from '../web/helpers.js';
+import { openSocket, tryConnect } from '../web/helpers.js';
 import { checkProperty } from './fuzz-runs.js';
 
 // The scheduler releases every handler long before this deadline: only a
@@ -108,18 +108,6 @@ function parseResponse(raw: string): { status: number; headers: string; body: st
  */
 function act(s: fc.Scheduler, label: string, action: () => void): void {
   void s.schedule(Promise.resolve(), label).then(action);
-}
-
-/** What a connect attempt ends in: 'connected' or the error code. */
-function tryConnect(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('connect', () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
 }
 
 /** What the runs covered, told as the test's diagnostics (so a property that never reaches a case shows it). */

@@ -51,3 +51,15 @@ export function statusOf(raw: string): number {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
   return m === null ? 0 : Number(m[1]);
 }
+
+/** What a connect attempt to 127.0.0.1 ends in: 'connected' or the error code (e.g. 'ECONNREFUSED'). */
+export function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+}
